@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+// Capstan: a GitOps reconciliation tool with a bundled Kubernetes control plane.
+// The target table mirrors ../shared/design/ARCHITECTURE.md; arrows only point down.
+import PackageDescription
+
+let package = Package(
+    name: "Capstan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "capstan", targets: ["capstan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Libraries, top of the table first.
+        .target(name: "CapstanModel", dependencies: [
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        .target(name: "CapstanYAML", dependencies: ["CYAML", "CapstanModel"]),
+        .target(name: "CapstanAPI", dependencies: ["CapstanModel"], resources: [.copy("Resources")]),
+        .target(name: "CapstanPatch", dependencies: ["CapstanModel", "CapstanAPI"]),
+        .target(name: "CapstanTemplate", dependencies: ["CapstanModel", "CapstanYAML"]),
+        .target(name: "CapstanChart", dependencies: ["CapstanTemplate", "CapstanYAML", "CapstanModel"]),
+        .target(name: "CapstanStore", dependencies: ["CSQLite"]),
+        .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
+
+        // The binary: argument parsing and wiring only.
+        .executableTarget(name: "capstan", dependencies: [
+            "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
+            "CapstanTemplate", "CapstanChart", "CapstanStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Benchmarks: `make bench` builds this in release and prints ratios against the oracles.
+        .executableTarget(name: "capstan-bench", dependencies: [
+            "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
+        ], path: "Benchmarks"),
+
+        // One test target per module.
+        .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel"]),
+        .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
+        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"]),
+        .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"]),
+        .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"]),
+        .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
+        .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
+        .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML"]),
+    ]
+)

@@ -1,0 +1,1 @@
+/// CapstanAPI — see ARCHITECTURE.md for what this module owns.

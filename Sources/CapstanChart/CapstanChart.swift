@@ -1,0 +1,1 @@
+/// CapstanChart — see ARCHITECTURE.md for what this module owns.

@@ -1,0 +1,1 @@
+/// CapstanManifest — see ARCHITECTURE.md for what this module owns.

@@ -1,0 +1,204 @@
+/// `Value` → JSON text, byte-compatible with Go's `encoding/json` where it matters.
+///
+/// Kubernetes tools compare and store JSON produced by Go (the last-applied annotation is the
+/// prime example), so numbers are printed the way Go prints them (`1e-7`, `100`, `1e+21`) and,
+/// when asked, `<`, `>` and `&` are escaped as Go's `json.Marshal` does.
+public struct JSONOptions: Sendable {
+    /// Spaces per nesting level; 0 prints compact JSON on one line.
+    public var indent: Int
+    /// Escape `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`… like Go's `json.Marshal`.
+    public var escapeHTML: Bool
+    /// Print object keys sorted bytewise instead of in insertion order (Go maps sort).
+    public var sortKeys: Bool
+
+    public init(indent: Int = 0, escapeHTML: Bool = false, sortKeys: Bool = false) {
+        self.indent = indent
+        self.escapeHTML = escapeHTML
+        self.sortKeys = sortKeys
+    }
+
+    public static let compact = JSONOptions()
+    /// What `json.Marshal` of a Go map would print: sorted keys, HTML escaping.
+    public static let goMarshal = JSONOptions(escapeHTML: true, sortKeys: true)
+}
+
+extension Value {
+    public func jsonBytes(_ options: JSONOptions = .compact) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        JSONWriter(options: options).write(self, into: &out, level: 0)
+        return out
+    }
+
+    public func jsonString(_ options: JSONOptions = .compact) -> String {
+        String(decoding: jsonBytes(options), as: UTF8.self)
+    }
+
+    /// Appends the JSON form to `out`, for callers streaming many values into one buffer.
+    public func writeJSON(into out: inout [UInt8], options: JSONOptions = .compact) {
+        JSONWriter(options: options).write(self, into: &out, level: 0)
+    }
+}
+
+struct JSONWriter {
+    let options: JSONOptions
+
+    func newline(_ out: inout [UInt8], level: Int) {
+        guard options.indent > 0 else { return }
+        out.append(0x0A)
+        for _ in 0..<(level * options.indent) { out.append(0x20) }
+    }
+
+    func write(_ value: Value, into out: inout [UInt8], level: Int) {
+        switch value {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .int(let i): appendInt(i, &out)
+        case .double(let d): out.append(contentsOf: formatGoFloat(d).utf8)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let a):
+            if a.isEmpty { out.append(contentsOf: [0x5B, 0x5D]); return }
+            out.append(0x5B)
+            for (i, element) in a.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                newline(&out, level: level + 1)
+                write(element, into: &out, level: level + 1)
+            }
+            newline(&out, level: level)
+            out.append(0x5D)
+        case .object(let o):
+            if o.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
+            out.append(0x7B)
+            let separator: [UInt8] = options.indent > 0 ? [0x3A, 0x20] : [0x3A]
+            var first = true
+            func member(_ key: String, _ v: Value) {
+                if !first { out.append(0x2C) }
+                first = false
+                newline(&out, level: level + 1)
+                writeString(key, into: &out)
+                out.append(contentsOf: separator)
+                write(v, into: &out, level: level + 1)
+            }
+            if options.sortKeys {
+                for key in o.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { member(key, o[key]!) }
+            } else {
+                for (key, v) in o { member(key, v) }
+            }
+            newline(&out, level: level)
+            out.append(0x7D)
+        }
+    }
+
+    func appendInt(_ i: Int64, _ out: inout [UInt8]) {
+        if i == 0 { out.append(0x30); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var magnitude = i.magnitude
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while magnitude > 0 {
+                buf[count] = UInt8(magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            }
+            if i < 0 { out.append(0x2D) }
+            while count > 0 { count -= 1; out.append(buf[count]) }
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                switch b {
+                case 0x22: out.append(0x5C); out.append(0x22)
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(0x6E)
+                case 0x0D: out.append(0x5C); out.append(0x72)
+                case 0x09: out.append(0x5C); out.append(0x74)
+                case 0x08: out.append(0x5C); out.append(0x62)
+                case 0x0C: out.append(0x5C); out.append(0x66)
+                case 0..<0x20:
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
+                case 0x3C where options.escapeHTML, 0x3E where options.escapeHTML, 0x26 where options.escapeHTML:
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
+                case 0xE2 where options.escapeHTML && i + 2 < bytes.count && bytes[i + 1] == 0x80
+                    && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028 / U+2029, which Go escapes for the sake of JavaScript.
+                    out.append(contentsOf: Array("\\u202".utf8))
+                    out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
+                    i += 2
+                default: out.append(b)
+                }
+                i += 1
+            }
+        }
+        out.append(0x22)
+    }
+}
+
+/// Formats a double the way Go's `encoding/json` does: shortest round-tripping digits, plain
+/// notation for 1e-6 ≤ |x| < 1e21, otherwise exponent notation with a minimal exponent.
+public func formatGoFloat(_ d: Double) -> String {
+    guard d.isFinite else { return "null" }
+    if d == 0 { return d.sign == .minus ? "-0" : "0" }
+    let (digits, exponent) = shortestDecimal(d.magnitude)
+    let sign = d < 0 ? "-" : ""
+    let magnitude = d.magnitude
+    if magnitude < 1e-6 || magnitude >= 1e21 {
+        var s = sign + String(digits.first!)
+        if digits.count > 1 { s += "." + digits.dropFirst() }
+        let e = exponent - 1
+        s += e < 0 ? "e-" : "e+"
+        let ea = abs(e)
+        s += ea < 10 ? "0\(ea)" : "\(ea)"
+        // Go's JSON encoder trims a leading zero of a one-digit exponent: e-07 → e-7.
+        if ea < 10 { s = s.replacingSuffixDigit(exponentDigit: ea) }
+        return s
+    }
+    return sign + plainDecimal(digits: digits, exponent: exponent)
+}
+
+/// The value is 0.DIGITS × 10^exponent.
+func plainDecimal(digits: String, exponent: Int) -> String {
+    if exponent <= 0 { return "0." + String(repeating: "0", count: -exponent) + digits }
+    if exponent >= digits.count { return digits + String(repeating: "0", count: exponent - digits.count) }
+    let i = digits.index(digits.startIndex, offsetBy: exponent)
+    return String(digits[..<i]) + "." + String(digits[i...])
+}
+
+/// Shortest digits that round-trip, from Swift's own (shortest) description.
+func shortestDecimal(_ d: Double) -> (digits: String, exponent: Int) {
+    let text = d.description  // e.g. "1234.5", "1e-07", "1.5e+21"
+    var mantissa = Substring(text)
+    var exp = 0
+    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        mantissa = text[..<e]
+        exp = Int(text[text.index(after: e)...]) ?? 0
+    }
+    var intPart = mantissa
+    var fracPart: Substring = ""
+    if let dot = mantissa.firstIndex(of: ".") {
+        intPart = mantissa[..<dot]
+        fracPart = mantissa[mantissa.index(after: dot)...]
+    }
+    var digits = String(intPart) + String(fracPart)
+    var pointPosition = intPart.count + exp
+    // Strip leading zeros (0.001 → digits "1", point moves) and trailing zeros.
+    while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); pointPosition -= 1 }
+    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+    return (digits, pointPosition)
+}
+
+extension String {
+    fileprivate func replacingSuffixDigit(exponentDigit: Int) -> String {
+        // "1e-07" → "1e-7"
+        String(dropLast(2)) + String(exponentDigit)
+    }
+}

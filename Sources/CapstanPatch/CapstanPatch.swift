@@ -1,0 +1,1 @@
+/// CapstanPatch — see ARCHITECTURE.md for what this module owns.

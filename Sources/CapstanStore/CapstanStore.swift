@@ -1,0 +1,1 @@
+/// CapstanStore — see ARCHITECTURE.md for what this module owns.

@@ -1,0 +1,1 @@
+/// CapstanTemplate — see ARCHITECTURE.md for what this module owns.

@@ -1,0 +1,1 @@
+/// CapstanYAML — see ARCHITECTURE.md for what this module owns.

@@ -1,0 +1,88 @@
+import Testing
+@testable import CapstanModel
+
+@Suite struct ValueTests {
+    @Test func pathAccessReadsAndWrites() {
+        var v: Value = ["spec": ["replicas": 3]]
+        #expect(v["spec"]["replicas"] == 3)
+        #expect(v["spec"]["missing"]["deeper"] == .null)
+        v[path: ["spec", "template", "metadata", "labels", "app"]] = "web"
+        #expect(v["spec"]["template"]["metadata"]["labels"]["app"] == "web")
+        #expect(v.remove(path: ["spec", "replicas"]) == 3)
+        #expect(!v["spec"].has("replicas"))
+        #expect(v.remove(path: ["nope", "x"]) == nil)
+    }
+
+    @Test func copiesAreIndependent() {
+        let a: Value = ["k": [1, 2, 3]]
+        var b = a
+        b["k"] = [4]
+        #expect(a["k"] == [1, 2, 3])
+        #expect(b["k"] == [4])
+    }
+
+    @Test func objectEqualityIgnoresKeyOrder() {
+        let a: Value = ["x": 1, "y": 2]
+        let b: Value = ["y": 2, "x": 1]
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(Value.int(1) != Value.double(1))
+    }
+
+    @Test func jsonRoundTripKeepsOrderAndIntegers() throws {
+        let text = #"{"b":1,"a":[true,false,null,1.5,-9223372036854775808,9223372036854775807],"s":"x\"\\\n\u00e9\ud83d\ude00"}"#
+        let v = try Value.parseJSON(text)
+        #expect(v["a"][4] == .int(Int64.min))
+        #expect(v["a"][5] == .int(Int64.max))
+        #expect(v["a"][3] == .double(1.5))
+        #expect(v["s"] == .string("x\"\\\né😀"))
+        #expect(Array(v.objectValue!.keys) == ["b", "a", "s"])
+        let again = try Value.parseJSON(v.jsonString())
+        #expect(again == v)
+        #expect(v.jsonString() == #"{"b":1,"a":[true,false,null,1.5,-9223372036854775808,9223372036854775807],"s":"x\"\\\né😀"}"#)
+    }
+
+    @Test func integerOverflowBecomesDouble() throws {
+        #expect(try Value.parseJSON("9223372036854775808") == .double(9223372036854775808))
+        #expect(try Value.parseJSON("1e3") == .double(1000))
+        #expect(try Value.parseJSON("-0") == .int(0))
+    }
+
+    @Test(arguments: [
+        (1e-7, "1e-7"), (100.0, "100"), (1.5, "1.5"), (1e21, "1e+21"), (123456789.125, "123456789.125"),
+        (0.000001, "0.000001"), (-2.5e-10, "-2.5e-10"), (1e20, "100000000000000000000"), (0.1, "0.1"),
+    ])
+    func floatsPrintLikeGo(value: Double, expected: String) {
+        #expect(formatGoFloat(value) == expected)
+    }
+
+    @Test func goMarshalEscapesHTMLAndSortsKeys() {
+        let v: Value = ["z": "<a&b>", "a": 1]
+        #expect(v.jsonString(.goMarshal) == #"{"a":1,"z":"\u003ca\u0026b\u003e"}"#)
+    }
+
+    @Test func prettyPrinting() {
+        let v: Value = ["a": [1, 2], "b": [:], "c": []]
+        #expect(v.jsonString(JSONOptions(indent: 4)) == "{\n    \"a\": [\n        1,\n        2\n    ],\n    \"b\": {},\n    \"c\": []\n}")
+    }
+
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "01x", "{\"a\":1}x", "\"\\q\"", "1.", "-"])
+    func malformedJSONIsRejectedWithPosition(text: String) {
+        #expect(throws: JSONError.self) { try Value.parseJSON(text) }
+    }
+
+    @Test func errorsCarryLineAndColumn() {
+        do {
+            _ = try Value.parseJSON("{\n  \"a\": x\n}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.column == 8)
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let text = String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000)
+        #expect(throws: JSONError.self) { try Value.parseJSON(text) }
+    }
+}
