@@ -42,7 +42,6 @@ enum PodSpecRules {
             if !volumeNames.insert(name).inserted { errors.append(.duplicate(p.child("name"), .string(name))) }
         }
 
-        let containers = spec["containers"].arrayValue ?? []
         if spec["containers"].arrayValue?.isEmpty == true {
             errors.append(.required(path.child("containers")))
         }
