@@ -42,6 +42,7 @@ let package = Package(
             "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
         ], path: "Benchmarks"),
 
+        .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
         // One test target per module.
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel"], resources: [.copy("Fixtures")]),
