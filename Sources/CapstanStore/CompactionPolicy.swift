@@ -41,8 +41,14 @@ struct CompactionScheduler {
         guard isEnabled else { return nil }
         if let keep = policy.retainDuration {
             // Space samples so that a window holds about 20 of them.
+            // Each sample is (time of a commit, revision after it): every revision up to it
+            // is at least as old as that time. The newest sample always tracks the newest
+            // commit; it is replaced while it is within `spacing` of the one before, so a
+            // window holds about 20 samples.
             let spacing = min(Duration.seconds(1), keep / 20)
-            if samples.last.map({ now - $0.0 >= spacing }) ?? true {
+            if samples.count >= 2, now - samples[samples.count - 2].0 < spacing {
+                samples[samples.count - 1] = (now, currentRevision)
+            } else {
                 samples.append((now, currentRevision))
             }
         }
