@@ -95,7 +95,17 @@ final class SQLiteStatement {
     }
 
     func bind(_ index: Int32, _ value: String) {
-        bind(index, text: Array(value.utf8))
+        var value = value
+        value.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                if let base = chars.baseAddress {
+                    _ = sqlite3_bind_text(raw, index, base, Int32(chars.count), csqlite_transient())
+                } else {
+                    // A non-null pointer for "", so the value is '' and not NULL.
+                    _ = sqlite3_bind_text(raw, index, "", 0, csqlite_transient())
+                }
+            }
+        }
     }
 
     /// Binds raw bytes as TEXT: SQLite compares TEXT bytewise (BINARY collation) and does not

@@ -45,6 +45,7 @@ enum SQLiteSchema {
     static let insertHistory = """
         INSERT INTO history(rev, key, value, create_rev, version, prev_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
+    static let liveExists = "SELECT 1 FROM live WHERE key = ?1"
     static let insertLive = "INSERT INTO live(key, rev) VALUES (?1, ?2)"
     static let updateLive = "UPDATE live SET rev = ?2 WHERE key = ?1"
     static let deleteLive = "DELETE FROM live WHERE key = ?1"
@@ -54,9 +55,21 @@ enum SQLiteSchema {
         """
     static let compactTombstones = "DELETE FROM history WHERE rev > ?1 AND rev <= ?2 AND value IS NULL"
 
+    // Reader statements, built once (the connection caches prepared statements by text).
+    static let listLatestBounded = listLatestSQL(bounded: true)
+    static let listLatestUnbounded = listLatestSQL(bounded: false)
+    static let listAtRevisionBounded = listAtRevisionSQL(bounded: true)
+    static let listAtRevisionUnbounded = listAtRevisionSQL(bounded: false)
+    static let replayBounded = replaySQL(bounded: true)
+    static let replayUnbounded = replaySQL(bounded: false)
+
+    static func listLatest(bounded: Bool) -> String { bounded ? listLatestBounded : listLatestUnbounded }
+    static func listAtRevision(bounded: Bool) -> String { bounded ? listAtRevisionBounded : listAtRevisionUnbounded }
+    static func replay(bounded: Bool) -> String { bounded ? replayBounded : replayUnbounded }
+
     // Reader statements. ?1 prefix, ?2 prefix upper bound (only in the bounded variant),
     // ?3 continue-after key, ?4 limit (-1: none), ?5 revision.
-    static func listLatest(bounded: Bool) -> String {
+    private static func listLatestSQL(bounded: Bool) -> String {
         """
         SELECT l.key, h.value, h.create_rev, h.rev, h.version
         FROM live l JOIN history h ON h.rev = l.rev
@@ -65,7 +78,7 @@ enum SQLiteSchema {
         """
     }
 
-    static func listAtRevision(bounded: Bool) -> String {
+    private static func listAtRevisionSQL(bounded: Bool) -> String {
         """
         SELECT h.key, h.value, h.create_rev, h.rev, h.version
         FROM history h
@@ -77,7 +90,7 @@ enum SQLiteSchema {
     }
 
     // ?1 prefix, ?2 upper bound, ?3 after, ?4 up to, ?5 limit.
-    static func replay(bounded: Bool) -> String {
+    private static func replaySQL(bounded: Bool) -> String {
         """
         SELECT h.rev, h.key, h.value, h.create_rev, h.version, h.prev_rev, p.value, p.create_rev, p.version
         FROM history h LEFT JOIN history p ON p.rev = h.prev_rev

@@ -214,7 +214,11 @@ final class SQLiteWriter: @unchecked Sendable {
     {
         switch operation {
         case .create(let key, let value):
-            if try SQLiteReads.get(connection, key: key) != nil { throw .alreadyExists(key: key) }
+            let exists = try connection.statement(SQLiteSchema.liveExists)
+            exists.bind(1, key)
+            let found = try exists.step()
+            exists.reset()
+            if found { throw .alreadyExists(key: key) }
             let next = revision + 1
             try insertHistory(connection, rev: next, key: key, value: value, createRev: next, version: 1, prevRev: nil)
             let live = try connection.statement(SQLiteSchema.insertLive)
