@@ -156,6 +156,10 @@ public final class MemoryStore: Store {
         hub.close()
     }
 
+    deinit {
+        hub.close()
+    }
+
     // MARK: - Internals
 
     private func history(prefix: String, after: Int64, upTo: Int64, limit: Int) throws(StoreError) -> [WatchEvent] {

@@ -206,3 +206,30 @@ func crashHelperPath() throws -> String {
     }
     throw MissingHelper(searched: candidates)
 }
+
+@Suite("SQLiteStore: opening")
+struct SQLiteStoreOpenTests {
+    @Test("a second open of the same file fails until the first store closes")
+    func exclusiveOpen() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/store.db"
+        let first = try SQLiteStore(path: path, compaction: .disabled)
+        _ = try await first.create("/a", value: [])
+        #expect(throws: StoreError.self) { try SQLiteStore(path: path, compaction: .disabled) }
+        await first.close()
+        let second = try SQLiteStore(path: path, compaction: .disabled)
+        #expect(try await second.get("/a") != nil)
+        await second.close()
+    }
+
+    @Test("an unusable path is a storage error, not a crash")
+    func badPath() {
+        #expect {
+            try SQLiteStore(path: "/nonexistent-dir-for-capstan/store.db")
+        } throws: { error in
+            guard let error = error as? StoreError, case .storage = error else { return false }
+            return true
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 
 /// The embedded default `Store`: one SQLite database file in WAL mode.
 ///
@@ -18,6 +19,8 @@ public final class SQLiteStore: Store {
     private let writer: SQLiteWriter
     private let readers: ReadConnectionPool
     private let hub: WatchHub
+    /// Held until the writer connection is closed (set to nil in `close`).
+    private let fileLock: Mutex<StoreFileLock?>
 
     /// Write statistics, to observe group commit.
     public struct Statistics: Sendable, Hashable {
@@ -35,8 +38,10 @@ public final class SQLiteStore: Store {
     public init(path: String, compaction: CompactionPolicy = .kubernetesDefault, watchBufferLimit: Int = 10_000,
                 maxBatch: Int = 4096) throws(StoreError)
     {
+        let lock = try StoreFileLock(databasePath: path)
         let connection = try SQLiteConnection(path: path, create: true)
         try connection.execute("PRAGMA journal_mode = WAL")
+        try connection.execute("PRAGMA journal_size_limit = 67108864")
         try connection.execute("PRAGMA synchronous = FULL")
         try connection.execute("PRAGMA cache_size = -32000")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.create) COMMIT;")
@@ -47,6 +52,7 @@ public final class SQLiteStore: Store {
         let revision = try SQLiteReads.meta(connection, "revision")
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
+        self.fileLock = Mutex(lock)
         self.hub = WatchHub(revision: revision, bufferLimit: watchBufferLimit)
         self.readers = ReadConnectionPool(path: path)
         self.writer = SQLiteWriter(connection: connection, revision: revision, compacted: compacted,
@@ -123,6 +129,14 @@ public final class SQLiteStore: Store {
 
     public func close() async {
         await writer.close()
+        hub.close()
+        readers.close()
+        fileLock.withLock { $0 = nil }
+    }
+
+    deinit {
+        // Without `close`, still end the watches; the writer closes its connection when the
+        // last queued batch releases it, and the file lock goes with this object.
         hub.close()
         readers.close()
     }
