@@ -35,8 +35,10 @@ public final class SQLiteStore: Store {
     ///   - compaction: when history is compacted automatically.
     ///   - watchBufferLimit: live events a watcher may lag behind before it is ended.
     ///   - maxBatch: most writes per transaction.
+    ///   - backgroundCheckpoints: copy the WAL into the database on a separate connection and
+    ///     queue instead of inside commits (see `SQLiteCheckpointer`).
     public init(path: String, compaction: CompactionPolicy = .kubernetesDefault, watchBufferLimit: Int = 10_000,
-                maxBatch: Int = 4096) throws(StoreError)
+                maxBatch: Int = 4096, backgroundCheckpoints: Bool = true) throws(StoreError)
     {
         let lock = try StoreFileLock(databasePath: path)
         let connection = try SQLiteConnection(path: path, create: true)
@@ -44,6 +46,9 @@ public final class SQLiteStore: Store {
         try connection.execute("PRAGMA journal_size_limit = 67108864")
         try connection.execute("PRAGMA synchronous = FULL")
         try connection.execute("PRAGMA cache_size = -32000")
+        // Checkpoints normally run in the background (`SQLiteCheckpointer`); this larger
+        // automatic one on the writer is only a backstop that bounds the WAL (~80 MB).
+        try connection.execute("PRAGMA wal_autocheckpoint = \(backgroundCheckpoints ? 20_000 : 1_000)")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.create) COMMIT;")
         let schema = try SQLiteReads.meta(connection, "schema")
         if schema != SQLiteSchema.version {
@@ -56,7 +61,8 @@ public final class SQLiteStore: Store {
         self.hub = WatchHub(revision: revision, bufferLimit: watchBufferLimit)
         self.readers = ReadConnectionPool(path: path)
         self.writer = SQLiteWriter(connection: connection, revision: revision, compacted: compacted,
-                                   policy: compaction, hub: hub, maxBatch: maxBatch)
+                                   policy: compaction, hub: hub, maxBatch: maxBatch,
+                                   checkpointer: backgroundCheckpoints ? SQLiteCheckpointer(path: path) : nil)
     }
 
     public var currentRevision: Int64 { hub.lastRevision }

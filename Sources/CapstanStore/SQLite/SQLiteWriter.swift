@@ -40,6 +40,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "capstan.store.writer", qos: .userInitiated)
     private let inbox = Mutex(Inbox())
     private let hub: WatchHub
+    private let checkpointer: SQLiteCheckpointer?
     /// Upper bound of writes per transaction, to bound a batch's latency and memory.
     private let maxBatch: Int
 
@@ -55,8 +56,9 @@ final class SQLiteWriter: @unchecked Sendable {
     let compactedRevision: Atomic<Int64>
 
     init(connection: SQLiteConnection, revision: Int64, compacted: Int64, policy: CompactionPolicy,
-         hub: WatchHub, maxBatch: Int)
+         hub: WatchHub, maxBatch: Int, checkpointer: SQLiteCheckpointer?)
     {
+        self.checkpointer = checkpointer
         self.connection = connection
         self.revision = revision
         self.compacted = compacted
@@ -87,6 +89,7 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Refuses new writes, lets queued ones finish, then closes the connection.
     func close() async {
         inbox.withLock { $0.closed = true }
+        await checkpointer?.close()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 self.connection = nil
@@ -166,11 +169,13 @@ final class SQLiteWriter: @unchecked Sendable {
         for (pending, result) in zip(batch, results) {
             pending.continuation.resume(returning: result)
         }
-        autoCompact(connection)
+        let now = ContinuousClock.now
+        if !events.isEmpty { checkpointer?.request(now: now) }
+        autoCompact(connection, now: now)
     }
 
-    private func autoCompact(_ connection: SQLiteConnection) {
-        guard let target = scheduler.afterCommit(now: .now, currentRevision: revision, compactedRevision: compacted)
+    private func autoCompact(_ connection: SQLiteConnection, now: ContinuousClock.Instant) {
+        guard let target = scheduler.afterCommit(now: now, currentRevision: revision, compactedRevision: compacted)
         else { return }
         do throws(StoreError) {
             try connection.statement("BEGIN IMMEDIATE").run()
