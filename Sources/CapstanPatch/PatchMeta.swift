@@ -107,3 +107,23 @@ public final class PatchMeta: Sendable {
         }
     }
 }
+
+extension PatchMeta {
+    private static let builtinMemo = Mutex<[GroupVersionKind: PatchMeta]>([:])
+
+    /// The metadata of a built-in kind (e.g. `apps/v1 Deployment`) from the built-in API
+    /// catalogue; nil for kinds the catalogue does not know (custom resources — use JSON merge
+    /// patch for those, as kubectl does). Built once per kind and shared.
+    public static func builtin(_ gvk: GroupVersionKind) -> PatchMeta? {
+        if let known = builtinMemo.withLock({ $0[gvk] }) { return known }
+        guard let schema = APICatalogue.builtin.schema(for: gvk) else { return nil }
+        let made = PatchMeta(schema: schema)
+        builtinMemo.withLock { $0[gvk] = made }
+        return made
+    }
+
+    /// The metadata for `gvk` in `catalogue` (built-ins plus any registered custom resources).
+    public static func forKind(_ gvk: GroupVersionKind, in catalogue: APICatalogue, options: PatchMetaOptions = PatchMetaOptions()) -> PatchMeta? {
+        catalogue.schema(for: gvk).map { PatchMeta(schema: $0, options: options) }
+    }
+}
