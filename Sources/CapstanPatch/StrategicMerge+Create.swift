@@ -121,7 +121,9 @@ struct Differ {
         switch kind {
         case .object:
             var (changes, deletions) = try diffListsOfMaps(original, modified, elements: elements, mergeKey: mergeKey, options: options, path: path, depth: depth)
-            changes = try ListOrder.sortedByOrder(changes, order: modified, mergeKey: mergeKey, kind: .object, path: path)
+            if changes.count > 1 {
+                changes = try ListOrder.sortedByOrder(changes, order: modified, mergeKey: mergeKey, kind: .object, path: path)
+            }
             let sameOrder = try isOrderSame(original, modified, mergeKey: mergeKey, path: path)
             changes += deletions
             deletions = []
@@ -142,7 +144,9 @@ struct Differ {
             throw PatchError(.typeMismatch, at: path, "lists of lists are not supported")
         default:
             var (additions, deletions) = diffListsOfScalars(original, modified, options: options)
-            additions = try ListOrder.sortedByOrder(additions, order: modified, mergeKey: mergeKey, kind: kind, path: path)
+            if additions.count > 1 {
+                additions = try ListOrder.sortedByOrder(additions, order: modified, mergeKey: mergeKey, kind: kind, path: path)
+            }
             var order: [Value] = []
             if options.setElementOrder
                 && ((!options.ignoreDeletions && !deletions.isEmpty)
@@ -203,16 +207,18 @@ struct Differ {
         var i = 0
         var j = 0
         while i < o.count || j < m.count {
-            if i < o.count && j < m.count && o[i].text == m[j].text {
-                let elementPath = path.appending(mergeKey: mergeKey, value: m[j].key)
-                var change = try diffMaps(o[i].object, m[j].object, meta: elements, options: options, path: elementPath, depth: depth + 1)
-                if !change.isEmpty {
-                    change[mergeKey] = m[j].key
-                    changes.append(.object(change))
+            if i < o.count && j < m.count && o[i].text.utf8.elementsEqual(m[j].text.utf8) {
+                if original[o[i].index] != modified[m[j].index], case .object(let oo) = original[o[i].index], case .object(let mo) = modified[m[j].index] {
+                    let elementPath = path.appending(mergeKey: mergeKey, value: m[j].key)
+                    var change = try diffMaps(oo, mo, meta: elements, options: options, path: elementPath, depth: depth + 1)
+                    if !change.isEmpty {
+                        change[mergeKey] = m[j].key
+                        changes.append(.object(change))
+                    }
                 }
                 i += 1; j += 1
-            } else if i >= o.count || (j < m.count && m[j].text.lexicographicallyPrecedes(o[i].text)) {
-                if !options.ignoreChangesAndAdditions { changes.append(.object(m[j].object)) }
+            } else if i >= o.count || (j < m.count && m[j].text.utf8.lexicographicallyPrecedes(o[i].text.utf8)) {
+                if !options.ignoreChangesAndAdditions { changes.append(modified[m[j].index]) }
                 j += 1
             } else {
                 if !options.ignoreDeletions {
@@ -227,22 +233,27 @@ struct Differ {
         return (changes, deletions)
     }
 
-    private func keyedSorted(_ list: [Value], mergeKey: String, path: PatchPath) throws(PatchError) -> [(text: [UInt8], key: Value, object: ValueObject)] {
-        var out: [(text: [UInt8], key: Value, object: ValueObject)] = []
+    /// Merge-key values with their Go `%v` text and position, sorted by that text.
+    private func keyedSorted(_ list: [Value], mergeKey: String, path: PatchPath) throws(PatchError) -> [(text: String, key: Value, index: Int)] {
+        var out: [(text: String, key: Value, index: Int)] = []
         out.reserveCapacity(list.count)
-        for v in list {
+        for (n, v) in list.enumerated() {
             guard case .object(let o) = v else {
                 throw PatchError(.typeMismatch, at: path, "list element \(v.jsonString()) is not an object")
             }
             guard let k = o[mergeKey] else { throw missingKey(v, mergeKey, path) }
-            out.append((k.goText, k, o))
+            if case .string(let s) = k {
+                out.append((s, k, n))
+            } else {
+                out.append((String(decoding: k.goText, as: UTF8.self), k, n))
+            }
         }
         var sorted = true
-        for n in out.indices.dropFirst() where out[n].text.lexicographicallyPrecedes(out[n - 1].text) {
+        for n in out.indices.dropFirst() where out[n].text.utf8.lexicographicallyPrecedes(out[n - 1].text.utf8) {
             sorted = false
             break
         }
-        if !sorted { out.sort { $0.text.lexicographicallyPrecedes($1.text) } }
+        if !sorted { out.sort { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) } }
         return out
     }
 }
