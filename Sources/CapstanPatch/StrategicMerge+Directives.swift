@@ -90,13 +90,9 @@ extension Merger {
                 throw PatchError(.invalidPatch, at: path.appending(Directive.retainKeys), "the patch sets \"\(k)\", which $retainKeys does not list")
             }
         }
-        var removed = false
-        for k in original.keys where !keep.contains(.string(k)) {
-            _ = k
-            removed = true
-            break
+        if original.keys.contains(where: { !keep.contains(.string($0)) }) {
+            original = original.filter { keep.contains(.string($0.key)) }
         }
-        if removed { original = original.filter { keep.contains(.string($0.key)) } }
     }
 
     /// `$setElementOrder/<list>`: merges the list it names (if the patch has it) and then puts
