@@ -42,9 +42,12 @@ let package = Package(
             "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
         ], path: "Benchmarks"),
 
+        // Shared test helpers: locating and running the oracles (kubectl, Helm).
+        .target(name: "CapstanTestSupport", path: "Tests/CapstanTestSupport"),
+
         // One test target per module.
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel"]),
-        .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
         .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"]),

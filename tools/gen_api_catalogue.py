@@ -163,6 +163,14 @@ ENUMS = {
     "networking.v1.HTTPIngressPath": {"pathType": ["Exact", "ImplementationSpecific", "Prefix"]},
 }
 
+# Types whose v2 entry under-states what the wire accepts: Quantity is `type: string` in v2 but
+# the API reads JSON numbers too (v3 says `oneOf: [string, number]`).
+FORMAT_FACTS = {
+    "io.k8s.apimachinery.pkg.api.resource.Quantity": "quantity",
+}
+
+SOURCE_LABEL = "Kubernetes v1.36.0"
+
 KEEP_KEYS = {"type", "format", "$ref", "items", "properties", "additionalProperties", "required", "enum"}
 VERB_ORDER = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 ACTION_VERB = {
@@ -334,6 +342,8 @@ def build(data_dir):
     out_defs = {}
     for name in sorted(keep):
         stripped = strip_schema(definitions[name], served)
+        if name in FORMAT_FACTS:
+            stripped["format"] = FORMAT_FACTS[name]
         for suffix, props in ENUMS.items():
             if name.endswith("." + suffix):
                 for prop, values in props.items():
@@ -346,7 +356,7 @@ def build(data_dir):
             print(f"warning: enum facts for {suffix} match no definition", file=sys.stderr)
 
     return {
-        "source": "Kubernetes OpenAPI v2 (swagger.json, " + swagger.get("info", {}).get("version", "?") + ")",
+        "source": "Kubernetes OpenAPI v2 swagger.json (" + SOURCE_LABEL + ")",
         "groups": [{"name": g, "versions": vs} for g, vs in GROUPS],
         "resources": out_resources,
         "definitions": out_defs,

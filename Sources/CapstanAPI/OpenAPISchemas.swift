@@ -22,6 +22,9 @@ public final class OpenAPISchemas: Sendable {
     /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
     /// lookup. When several definitions claim one kind the smallest name wins (deterministic).
     let kindIndex: [GroupVersionKind: String]
+    /// Full reference strings (`#/definitions/X`, `#/components/schemas/X`) → definition, so
+    /// following a `$ref` is one lookup without cutting the string apart.
+    let refTargets: [String: Value]
 
     public convenience init(document: Value) throws(SchemaError) {
         if let defs = document["definitions"].objectValue {
@@ -56,6 +59,13 @@ public final class OpenAPISchemas: Sendable {
             }
         }
         self.kindIndex = index
+        var refs: [String: Value] = [:]
+        refs.reserveCapacity(definitions.count * 2)
+        for (name, node) in definitions {
+            refs["#/definitions/" + name] = node
+            refs["#/components/schemas/" + name] = node
+        }
+        self.refTargets = refs
     }
 
     /// A new set with `extra` added; names in `extra` replace existing ones.
@@ -93,16 +103,18 @@ public final class OpenAPISchemas: Sendable {
     /// Follows `$ref` and single-element `allOf` wrappers; keys written next to the reference
     /// (patch strategy, merge key, list type on a property) override the target's.
     func resolve(_ node: Value, depth: Int) -> Value {
-        guard depth < 64 else { return node }
+        guard depth < 64, case .object(let local) = node else { return node }
         var target: Value?
-        if let ref = node["$ref"].stringValue {
-            target = definitions[Self.definitionName(ref)]
-        } else if let allOf = node["allOf"].arrayValue, allOf.count == 1, let ref = allOf[0]["$ref"].stringValue {
-            target = definitions[Self.definitionName(ref)]
+        if let ref = local["$ref"] {
+            if case .string(let r) = ref { target = refTargets[r] ?? definitions[Self.definitionName(r)] }
+        } else if let allOf = local["allOf"], case .array(let parts) = allOf, parts.count == 1,
+            case .string(let r) = parts[0]["$ref"]
+        {
+            target = refTargets[r] ?? definitions[Self.definitionName(r)]
         }
         guard let resolvedTarget = target else { return node }
         var resolved = resolve(resolvedTarget, depth: depth + 1)
-        if case .object(let local) = node {
+        if local.count > 1 {
             for (key, value) in local where key != "$ref" && key != "allOf" && key != "description" {
                 resolved[key] = value
             }
