@@ -39,7 +39,7 @@ let package = Package(
 
         // Benchmarks: `make bench` builds this in release and prints ratios against the oracles.
         .executableTarget(name: "capstan-bench", dependencies: [
-            "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CYAML", "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
         ], path: "Benchmarks"),
 
         .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
