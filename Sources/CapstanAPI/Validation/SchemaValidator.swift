@@ -252,7 +252,8 @@ enum QuantitySyntax {
 enum Base64 {
     /// The offset Go would report for the first bad input byte, or nil when valid.
     static func firstInvalidByte(_ s: String) -> Int? {
-        let bytes = Array(s.utf8)
+        // Go's decoder skips line breaks, so wrapped base64 from YAML block scalars is valid.
+        let bytes = Array(s.utf8).filter { $0 != 10 && $0 != 13 }
         var i = 0
         var padding = 0
         for b in bytes {
