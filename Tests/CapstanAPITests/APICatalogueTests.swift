@@ -123,6 +123,18 @@ import Darwin
         ])
     }
 
+    @Test func fieldSelectorsAndScalePaths() throws {
+        let pods = try #require(catalogue.resource(named: "pods"))
+        #expect(pods.fieldSelectors.contains("spec.nodeName"))
+        #expect(pods.fieldSelectors.contains("status.phase"))
+        #expect(pods.fieldSelectors.prefix(2) == ["metadata.name", "metadata.namespace"])
+        #expect(catalogue.resource(named: "ns")?.fieldSelectors == ["metadata.name", "status.phase"])
+        #expect(catalogue.resource(named: "cm")?.fieldSelectors == ["metadata.name", "metadata.namespace"])
+        #expect(catalogue.resource(named: "events")?.fieldSelectors.contains("involvedObject.uid") == true)
+        #expect(catalogue.resource(named: "deploy")?.scale == .builtin)
+        #expect(catalogue.resource(named: "cm")?.scale == nil)
+    }
+
     @Test func everyResourceWithAKindSchemaFindsIt() {
         for r in catalogue.resources where r.definition != nil {
             #expect(catalogue.schema(for: r.gvk) != nil, "\(r.gvk)")
