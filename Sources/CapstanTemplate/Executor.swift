@@ -65,9 +65,11 @@ final class Executor {
         guard let template = set.templates[name] else {
             throw TemplateError(kind: .undefinedTemplate, file: "", line: 0, message: "no template \(GoFormat.quote(name)) associated with template \(GoFormat.quote(name))")
         }
-        let ex = Executor(set: set, template: template)
         do {
-            return try ex.execute(template, data: .of(data))
+            return try LargeStack.run {
+                let ex = Executor(set: set, template: template)
+                return try ex.execute(template, data: .of(data))
+            }
         } catch let f as ExecFailure {
             throw f.error
         } catch {

@@ -402,7 +402,7 @@ enum GoNumbers {
         else if lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
         else if s.count > 1 && s.hasPrefix("0") { radix = 8; s = s.dropFirst() }
         let digits = s.filter { $0 != "_" }
-        if radix == 10 && digits.count != s.count { return nil }
+        if s.hasPrefix("_") || s.hasSuffix("_") || s.contains("__") { return nil }
         guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
