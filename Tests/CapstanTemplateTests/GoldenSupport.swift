@@ -110,7 +110,7 @@ enum HelmLike {
             let values = valuesText.trimmingSpaces.isEmpty ? Value.object([:]) : try Value.parseJSON(valuesText)
             return (true, try set.render("c/templates/t.yaml", data: topLevel(values: values, templateName: "c/templates/t.yaml")))
         } catch let e as TemplateError {
-            return (false, e.description)
+            return (false, e.helmDescription)
         } catch {
             return (false, "\(error)")
         }

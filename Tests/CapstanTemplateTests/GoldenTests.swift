@@ -21,9 +21,9 @@ import Glibc
             #expect(result.ok, "\(file): failed with \(result.text)")
             #expect(result.text == expected, "\(file)")
         } else {
-            // Helm failed; we must fail too. (Helm rewrites messages; the exact Go-shaped
-            // texts are checked in ErrorTests.)
+            // Helm failed; we must fail with the same message (`TemplateError.helmDescription`).
             #expect(!result.ok, "\(file): expected an error, got \(result.text)")
+            #expect(result.text == c.section("error"), "\(file)")
         }
     }
 
