@@ -58,7 +58,10 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
     /// - errors returned by other functions: Go's text unchanged.
     public var helmDescription: String {
         switch kind {
-        case .parse: return "parse error at (\(file):\(line)): \(message)"
+        case .parse:
+            // Helm keeps only the last ": "-separated part of Go's message.
+            let last = message.split(separator: ": ", omittingEmptySubsequences: false).last.map(String.init) ?? message
+            return "parse error at (\(file):\(line)): \(last)"
         case .undefinedTemplate: return description
         default: break
         }
