@@ -37,7 +37,7 @@
 ///   is `.helmStrict`; `tpl` text is parsed under the name `gotpl`.
 /// - Helm rewrites error texts: use `TemplateError.helmDescription`.
 ///
-/// Left out: `toToml`/`fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
+/// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
 /// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
 /// `htpasswd`, `bcrypt`), `toDate`/`mustToDate`/`durationRound`, time zones other than UTC,
 /// `call` on function values, complex numbers. `b64dec` of non-UTF-8 bytes yields U+FFFD
