@@ -336,3 +336,43 @@ import Testing
         }
     }
 }
+
+@Suite struct LabelSelectorConversionTests {
+    @Test func toStructured() throws {
+        let v = try LabelSelector.parse("app=web,env in (qa,prod),!canary,track").structured()
+        #expect(v == [
+            "matchLabels": ["app": "web"],
+            "matchExpressions": [
+                ["key": "canary", "operator": "DoesNotExist"],
+                ["key": "env", "operator": "In", "values": ["prod", "qa"]],
+                ["key": "track", "operator": "Exists"],
+            ],
+        ])
+        #expect(try LabelSelector.parse("").structured() == [:])
+        // The structured form reads back to the same selector.
+        let again = try LabelSelector(structured: v)
+        #expect(again.description == "app=web,!canary,env in (prod,qa),track")
+    }
+
+    @Test func unsupportedOperators() {
+        func message(_ s: String) -> String? {
+            do { _ = try LabelSelector.parse(s).structured(); return nil } catch { return error.message }
+        }
+        #expect(message("x>1") == "\"gt\" isn't supported in label selectors")
+        #expect(message("x<1") == "\"lt\" isn't supported in label selectors")
+        #expect(message("x!=1") == "\"!=\" is not a valid label selector operator")
+    }
+
+    @Test func formatForPrinters() {
+        #expect(LabelSelector.format(structured: ["matchLabels": ["app": "web"]]) == "app=web")
+        #expect(LabelSelector.format(structured: [:]) == "<none>")
+        #expect(LabelSelector.format(structured: .null) == "<none>")
+        #expect(LabelSelector.format(structured: ["matchExpressions": [["key": "a", "operator": "Bad"]]]) == "<error>")
+    }
+
+    @Test func ageCells() throws {
+        let now = try Timestamp(rfc3339: "2026-11-21T21:00:00Z")
+        #expect(Timestamp.age(of: "2026-11-21T20:55:00Z", at: now) == "5m")
+        #expect(Timestamp.age(of: .null, at: now) == "<unknown>")
+    }
+}
