@@ -51,12 +51,16 @@ public struct Chart: Sendable {
 
     /// CRD files (`crds/*.yaml|yml|json`) of this chart and, recursively, its subcharts, with
     /// the file name Helm prints (`parent/charts/child/crds/x.yaml`).
-    public var crdObjects: [(filename: String, file: ChartFile)] {
-        var out: [(String, ChartFile)] = []
+    public var crdObjects: [(filename: String, file: ChartFile)] { crdObjects(parentPath: parentPath, depth: 0) }
+
+    private func crdObjects(parentPath: [String], depth: Int) -> [(filename: String, file: ChartFile)] {
+        let prefix = (parentPath + [name]).joined(separator: "/charts/")
+        var out: [(filename: String, file: ChartFile)] = []
         for f in files where f.name.hasPrefix("crds/") && hasManifestExtension(f.name) {
-            out.append((fullPath + "/" + f.name, f))
+            out.append((prefix + "/" + f.name, f))
         }
-        for d in dependencies { out.append(contentsOf: d.crdObjects) }
+        guard depth < 64 else { return out }
+        for d in dependencies { out.append(contentsOf: d.crdObjects(parentPath: parentPath + [name], depth: depth + 1)) }
         return out
     }
 }

@@ -1,7 +1,7 @@
 /// `.helmignore`: gitignore-like rules Helm applies when loading a chart directory (never to
 /// archives). Each line is a `path.Match` glob; `!` negates, a trailing `/` matches only
 /// directories, a leading `/` anchors at the chart root, a glob without `/` matches the base
-/// name anywhere. The first matching rule decides, and `**` is rejected as Helm does.
+/// name anywhere. The first deciding rule wins, and `**` is rejected as Helm does.
 public struct HelmIgnore: Sendable {
     struct Rule: Sendable {
         var pattern: String
@@ -62,13 +62,15 @@ public struct HelmIgnore: Sendable {
         if path.isEmpty || path == "." || path == "./" { return false }
         let base = path.split(separator: "/").last.map(String.init) ?? path
         for r in rules {
-            if r.mustDir && !isDirectory { continue }
-            let matched = (globMatch(r.pattern, r.fullPath ? path : base) ?? false)
+            // Helm 4.2's loader: a negated rule that does not match ignores the path outright,
+            // so `!x` alone ignores everything but `x` (Chart.yaml included).
             if r.negate {
-                if matched { return false }
+                if r.mustDir && !isDirectory { return true }
+                if !(globMatch(r.pattern, r.fullPath ? path : base) ?? false) { return true }
                 continue
             }
-            if matched { return true }
+            if r.mustDir && !isDirectory { continue }
+            if globMatch(r.pattern, r.fullPath ? path : base) ?? false { return true }
         }
         return false
     }

@@ -79,21 +79,7 @@ public enum ChartRenderer {
         }
         try Dependencies.check(chart)
         var chart = chart
-        try Dependencies.process(&chart, values: userValues)
-
-        let values = try Coalesce.values(chart, userValues, merge: false)
-        if !options.skipSchemaValidation {
-            let report = try schemaReport(chart, values, depth: 0)
-            if !report.isEmpty {
-                throw ChartError(.schema, "values don't meet the specifications of the schema(s) in the following chart(s):\n" + report)
-            }
-        }
-        if !chart.metadata.kubeVersion.isEmpty,
-           !isCompatibleRange(chart.metadata.kubeVersion, options.kubeVersion.version) {
-            throw ChartError(.kubeVersion, "chart requires kubeVersion: \(chart.metadata.kubeVersion) which is incompatible with Kubernetes \(options.kubeVersion.version)")
-        }
-
-        var files = try renderTemplates(chart, values: values, options: options)
+        var files = try renderFiles(&chart, values: userValues, options: options, checkKubeVersion: true)
         var notes = ""
         let topNotes = chart.name + "/templates/NOTES.txt"
         for key in files.keys where key.hasSuffix("NOTES.txt") {
@@ -106,13 +92,40 @@ public enum ChartRenderer {
         return RenderResult(files: rendered, notes: notes, hooks: hooks, manifests: manifests, crds: crds)
     }
 
-    /// `helm template`'s standard output for a render.
-    public static func templateOutput(_ result: RenderResult, options: RenderOptions) throws(ChartError) -> String {
+    /// What Helm's engine returns for a chart (every non-partial template rendered, NOTES.txt
+    /// and empty files included): dependency processing, value coalescing and schema
+    /// validation, then the templates. `chart` is left with its dependencies processed.
+    public static func renderFiles(_ chart: inout Chart, values userValues: ValueObject, options: RenderOptions,
+                                   checkKubeVersion: Bool = false) throws(ChartError) -> [String: String] {
+        try Dependencies.process(&chart, values: userValues)
+        let values = try Coalesce.values(chart, userValues, merge: false)
+        if !options.skipSchemaValidation {
+            let report = try schemaReport(chart, values, depth: 0)
+            if !report.isEmpty {
+                throw ChartError(.schema, "values don't meet the specifications of the schema(s) in the following chart(s):\n" + report)
+            }
+        }
+        if checkKubeVersion, !chart.metadata.kubeVersion.isEmpty,
+           !isCompatibleRange(chart.metadata.kubeVersion, options.kubeVersion.version) {
+            throw ChartError(.kubeVersion, "chart requires kubeVersion: \(chart.metadata.kubeVersion) which is incompatible with Kubernetes \(options.kubeVersion.version)")
+        }
+        return try renderTemplates(chart, values: values, options: options)
+    }
+
+    /// The manifest part of a release (what `helm install --dry-run` records): sorted
+    /// non-hook documents with `# Source:` headers, CRDs first when asked for.
+    public static func manifestText(_ result: RenderResult, includeCRDs: Bool) -> String {
         var manifest = ""
-        if options.includeCRDs {
+        if includeCRDs {
             for crd in result.crds { manifest += "---\n# Source: \(crd.filename)\n\(crd.content)\n" }
         }
         for m in result.manifests { manifest += "---\n# Source: \(m.path)\n\(m.content)\n" }
+        return manifest
+    }
+
+    /// `helm template`'s standard output for a render.
+    public static func templateOutput(_ result: RenderResult, options: RenderOptions) throws(ChartError) -> String {
+        let manifest = manifestText(result, includeCRDs: options.includeCRDs)
         var out = manifest.trimmingWhitespace() + "\n"
         for h in result.hooks where !(options.skipTests && h.isTest) {
             out += "---\n# Source: \(h.manifest.path)\n\(h.manifest.content)\n"
