@@ -87,7 +87,7 @@ public struct TemplateSet: Sendable {
 
     mutating func register(_ trees: [ParsedTemplate]) {
         for tree in trees {
-            if let old = templates[tree.name], !old.root.isEmptyTree, tree.root.isEmptyTree { continue }
+            if let old = templates[tree.name], !old.isEmptyTree, tree.isEmptyTree { continue }
             templates[tree.name] = tree
         }
     }

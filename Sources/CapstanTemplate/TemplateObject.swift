@@ -35,7 +35,7 @@ extension TemplateObject {
         if let u = underlying { return GoFormat.print(u) }
         return goTypeName
     }
-    public var marshalled: TemplateValue { underlying ?? .map([:]) }
+    public var marshalled: TemplateValue { underlying ?? .dict([:]) }
 }
 
 /// A field value or a method of a `TemplateObject`.

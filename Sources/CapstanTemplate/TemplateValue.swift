@@ -25,8 +25,9 @@ public enum TemplateValue: Sendable {
     case bytes([UInt8])
     /// Go `[]interface{}`.
     case list([TemplateValue])
-    /// Go `map[string]interface{}`.
-    case map([String: TemplateValue])
+    /// Go `map[string]interface{}`: a reference, as in Go (`set`/`unset`/`merge` mutate it
+    /// for every holder).
+    case map(TemplateMap)
     /// A chart-layer object with fields and methods (`.Files`, `.Capabilities`, …).
     case object(any TemplateObject)
 }
@@ -42,7 +43,7 @@ public enum NumberConversion: Sendable {
 
 extension TemplateValue {
     /// Lifts a JSON-like tree. Object key order is dropped (Go maps have none).
-    public init(_ value: Value, numbers: NumberConversion = .float64) {
+    public init(_ value: CapstanModel.Value, numbers: NumberConversion = .float64) {
         switch value {
         case .null: self = .null
         case .bool(let b): self = .bool(b)
@@ -53,21 +54,24 @@ extension TemplateValue {
         case .object(let o):
             var map = [String: TemplateValue](minimumCapacity: o.count)
             for (k, v) in o { map[k] = TemplateValue(v, numbers: numbers) }
-            self = .map(map)
+            self = .map(TemplateMap(map))
         }
     }
+
+    /// A fresh map value.
+    public static func dict(_ entries: [String: TemplateValue]) -> TemplateValue { .map(TemplateMap(entries)) }
 
     /// The JSON-like tree of this value, maps with sorted keys (as Go's encoders write them).
     /// Objects contribute `TemplateObject.marshalled`; bytes become base64 strings (as
     /// `encoding/json` does). Whole floats become `.int` so they print without a fraction.
-    public var jsonValue: Value {
+    public var jsonValue: CapstanModel.Value {
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(Int64(i))
         case .int64(let i): return .int(i)
         case .float64(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 1e15 { return .int(Int64(d)) }
+            if d.isFinite, d.rounded() == d, abs(d) < 9.2e18 { return .int(Int64(d)) }
             return .double(d)
         case .string(let s): return .string(s)
         case .bytes(let b): return .string(Base64.encode(b))
@@ -75,7 +79,7 @@ extension TemplateValue {
         case .map(let m):
             var o = ValueObject()
             o.reserveCapacity(m.count)
-            for k in m.keys.sorted() { o[k] = m[k]!.jsonValue }
+            for k in m.sortedKeys { o[k] = m[k]!.jsonValue }
             return .object(o)
         case .object(let obj): return obj.marshalled.jsonValue
         }
@@ -142,6 +146,30 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
     public init(nilLiteral: ()) { self = .null }
     public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self = .map(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .map(TemplateMap(Dictionary(elements, uniquingKeysWith: { _, last in last })))
     }
+}
+
+/// A Go `map[string]interface{}`: shared by reference, like Go maps.
+///
+/// Concurrency: not synchronized. Templates mutate maps only through `set`, `unset`, `merge`,
+/// `mergeOverwrite` and similar, exactly where Go would; a tree given to `render` must not be
+/// rendered by two tasks at once if its templates mutate it (build one per render, or one per
+/// chart render as Helm does).
+public final class TemplateMap: @unchecked Sendable {
+    public var entries: [String: TemplateValue]
+
+    public init(_ entries: [String: TemplateValue] = [:]) { self.entries = entries }
+
+    public subscript(key: String) -> TemplateValue? {
+        get { entries[key] }
+        set { entries[key] = newValue }
+    }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: Dictionary<String, TemplateValue>.Keys { entries.keys }
+    /// Keys in Go's sorted map order (byte-wise).
+    public var sortedKeys: [String] { entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    /// A shallow copy (new map, same values).
+    public func copy() -> TemplateMap { TemplateMap(entries) }
 }
