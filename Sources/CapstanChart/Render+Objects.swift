@@ -80,7 +80,7 @@ struct KubeVersionObject: TemplateObject {
         }
     }
     var printed: String { kube.version }
-    var marshalled: TemplateValue { .map(["version": .string(kube.version), "major": .string(kube.major), "minor": .string(kube.minor)]) }
+    var marshalled: TemplateValue { .dict(["version": .string(kube.version), "major": .string(kube.major), "minor": .string(kube.minor)]) }
 }
 
 /// `.Capabilities.APIVersions`: a list of group/versions (and group/version/kinds) with `Has`.
@@ -105,7 +105,7 @@ struct HelmVersionObject: TemplateObject {
     static let fields: [String: String] = ["Version": "v4.2", "GitCommit": "", "GitTreeState": "", "GoVersion": "go1.26.6", "KubeClientVersion": "v1.36"]
     func member(_ name: String) -> TemplateMember? { Self.fields[name].map { .field(.string($0)) } }
     var printed: String { "{v4.2   go1.26.6 v1.36}" }
-    var marshalled: TemplateValue { .map(["version": "v4.2", "go_version": "go1.26.6", "kube_client_version": "v1.36"]) }
+    var marshalled: TemplateValue { .dict(["version": "v4.2", "go_version": "go1.26.6", "kube_client_version": "v1.36"]) }
 }
 
 struct CapabilitiesObject: TemplateObject {
@@ -121,7 +121,7 @@ struct CapabilitiesObject: TemplateObject {
         }
     }
     var marshalled: TemplateValue {
-        .map(["KubeVersion": KubeVersionObject(kube: kube).marshalled,
+        .dict(["KubeVersion": KubeVersionObject(kube: kube).marshalled,
               "APIVersions": .list(apiVersions.map(TemplateValue.string)),
               "HelmVersion": HelmVersionObject().marshalled])
     }
@@ -141,7 +141,7 @@ struct FilesObject: TemplateObject {
 
     var goTypeName: String { "files" }
     var goKind: String { "map" }
-    var underlying: TemplateValue? { .map(files.mapValues(TemplateValue.bytes)) }
+    var underlying: TemplateValue? { .dict(files.mapValues(TemplateValue.bytes)) }
 
     func member(_ name: String) -> TemplateMember? {
         let files = self.files

@@ -58,7 +58,7 @@ enum Corpus {
                 let result = try ChartRenderer.render(original, values: values, options: options)
                 return (files, ChartRenderer.manifestText(result, includeCRDs: false), result.notes, nil)
             } catch {
-                return (files, nil, nil, error.message)
+                return (nil, nil, nil, error.message)
             }
         } catch {
             return (nil, nil, nil, error.message)
