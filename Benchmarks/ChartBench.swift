@@ -41,6 +41,7 @@ func runChartBench(arguments: [String]) async throws {
 
     print("chart bench: \(cases.count) cases × \(iterations) iterations (\(Int(renders)) renders), output bytes \(sink)")
     print(String(format: "  capstan : %8.3f ms/render", capstanPer * 1000))
+    try printStages(cases: cases, iterations: max(1, iterations / 5))
     guard let helmPer = try helmSecondsPerRender(cases: cases, corpus: corpus, iterations: iterations) else {
         print("  helm    : unavailable (pip install helm-python-sdk)")
         return
@@ -89,6 +90,31 @@ struct ChartBenchCase {
         let options = RenderOptions(releaseName: release, namespace: namespace)
         return try CapstanChart.template(chartPath: chartPath, values: values, options: options)
     }
+}
+
+/// Where Capstan's time goes: load, values, render (dependencies + coalesce + templates), sort.
+private func printStages(cases: [ChartBenchCase], iterations: Int) throws {
+    var load = Duration.zero, values = Duration.zero, render = Duration.zero, sort = Duration.zero
+    let clock = ContinuousClock()
+    for _ in 0..<iterations {
+        for c in cases {
+            var t = clock.now
+            var chart = try ChartLoader.load(path: c.chartPath)
+            load += clock.now - t
+            t = clock.now
+            let v = try ValueOptions(valueFiles: c.valuesFile.map { [$0] } ?? []).merged()
+            values += clock.now - t
+            t = clock.now
+            let files = try ChartRenderer.renderFiles(&chart, values: v, options: RenderOptions(releaseName: c.release, namespace: c.namespace))
+            render += clock.now - t
+            t = clock.now
+            _ = try ManifestSorter.sort(files.filter { !$0.key.hasSuffix("NOTES.txt") })
+            sort += clock.now - t
+        }
+    }
+    let n = Double(iterations * cases.count)
+    func ms(_ d: Duration) -> String { String(format: "%.3f", d.seconds / n * 1000) }
+    print("    stages (ms/render): load \(ms(load)), values \(ms(values)), render \(ms(render)), sort \(ms(sort))")
 }
 
 /// Runs Helm's loop in Python and returns seconds per render, or nil without the oracle.

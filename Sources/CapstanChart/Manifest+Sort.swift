@@ -96,7 +96,7 @@ public enum ManifestSorter {
         }.map(\.element)
     }
 
-    struct Head {
+    struct Head: Equatable {
         var apiVersion = ""
         var kind = ""
         var name = ""
@@ -106,8 +106,14 @@ public enum ManifestSorter {
     /// Reads the head fields the way Helm's strict `SimpleHead` unmarshal does: a document
     /// that is not a map, or whose head fields have the wrong type, is an error.
     static func parseHead(_ doc: String, path: String) throws(ChartError) -> Head {
+        if let head = HeadScanner.scan(doc) { return head }
+        return try parseHeadSlow(doc, path: path)
+    }
+
+    /// The full route: parse the first document to a value, then read the head fields strictly.
+    static func parseHeadSlow(_ doc: String, path: String) throws(ChartError) -> Head {
         let value: Value
-        do { value = try YAML.parse(doc, file: path) } catch {
+        do { value = try YAML.parseValues(doc, file: path).first ?? .null } catch {
             throw ChartError(.manifest, "YAML parse error on \(path): error converting YAML to JSON: yaml: line \(error.line): \(error.message)", path: path)
         }
         var head = Head()

@@ -57,3 +57,41 @@ import Testing
         }
     }
 }
+
+/// The event-based head reader agrees with the full YAML route, or defers to it.
+@Suite struct HeadScannerTests {
+    static let docs = [
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: \"1\"\n    b: plain\n    c: ~\ndata: {k: v}\n",
+        "kind: Pod\nmetadata: {name: p, annotations: {\"helm.sh/hook\": test}}\nspec:\n  containers: [{name: c}]\n",
+        "# comment only\n",
+        "apiVersion: v1\nkind: 5\n",
+        "metadata:\n  annotations:\n    w: 5\n",
+        "kind: &k Service\nother: *k\n",
+        "kind: Service\nmetadata: null\n",
+        "kind: 'quoted'\nmetadata:\n  name: \"0123\"\n",
+        "apiVersion: v1\nkind: Secret\n...\nkind: Other\n",
+        "just a string\n",
+        "- a\n- b\n",
+        "kind: [x]\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: 1}\n  name: yes\n",
+    ]
+
+    @Test(arguments: docs)
+    func agreesWithFullParse(_ doc: String) throws {
+        guard let fast = HeadScanner.scan(doc) else { return }
+        var full: ManifestSorter.Head?
+        do {
+            full = try ManifestSorter.parseHeadSlow(doc, path: "t.yaml")
+        } catch {
+            Issue.record("fast path accepted a document the full route rejects: \(error)")
+        }
+        #expect(fast == full)
+    }
+
+    @Test func fastPathIsTakenForOrdinaryManifests() {
+        #expect(HeadScanner.scan(Self.docs[0])?.annotations == ["a": "1", "b": "plain", "c": ""])
+        #expect(HeadScanner.scan(Self.docs[1])?.kind == "Pod")
+        #expect(HeadScanner.scan(Self.docs[3]) == nil)
+        #expect(HeadScanner.scan(Self.docs[5]) == nil)
+    }
+}
