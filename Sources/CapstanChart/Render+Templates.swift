@@ -29,16 +29,8 @@ extension ChartRenderer {
             if ca != cb { return ca > cb }
             return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) == false && a != b
         }
-        var set = TemplateSet(options: .helm, functions: [
-            "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
-        ])
-        set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
-        for name in order {
-            guard let r = renderables[name] else { continue }
-            do { try set.add(name: name, source: r.source) } catch {
-                throw templateError(error, parse: true, file: name)
-            }
-        }
+        let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
+        let set = try templateSet(for: sources, useCache: options.cacheTemplates)
         var out: [String: String] = [:]
         for name in order {
             if baseName(name).hasPrefix("_") { continue }
@@ -51,6 +43,25 @@ extension ChartRenderer {
             }
         }
         return out
+    }
+
+    /// Parses the chart tree's templates into one set, in Helm's order. With `useCache`, a set
+    /// parsed earlier from exactly the same (name, source) list is reused: parsing is pure, so
+    /// re-rendering an unchanged chart (the daemon's sync loop) skips it.
+    static func templateSet(for sources: [(String, String)], useCache: Bool) throws(ChartError) -> TemplateSet {
+        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+        var set = TemplateSet(options: .helm, functions: [
+            "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
+        ])
+        set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
+        for (name, source) in sources {
+            do { try set.add(name: name, source: source) } catch {
+                throw templateError(error, parse: true, file: name)
+            }
+        }
+        if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
+        return set
     }
 
     /// Helm functions the template engine may not provide yet; registered only when missing.

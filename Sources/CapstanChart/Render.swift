@@ -16,6 +16,8 @@ public struct RenderOptions: Sendable {
     /// `--show-only` patterns (chart-relative, e.g. `templates/deploy.yaml`).
     public var showOnly: [String]
     public var skipSchemaValidation: Bool
+    /// Reuse parsed templates of an unchanged chart across renders (see `TemplateSetCache`).
+    public var cacheTemplates: Bool = true
 
     public init(releaseName: String = "release-name", namespace: String = "default", revision: Int = 1,
                 isUpgrade: Bool = false, kubeVersion: KubeVersion = .helmDefault, extraAPIVersions: [String] = [],
