@@ -1,1 +1,0 @@
-/// CapstanAPI — see ARCHITECTURE.md for what this module owns.
