@@ -62,8 +62,14 @@ public struct TemplateSet: Sendable {
     /// - Throws: `TemplateError` of kind `.parse`, e.g.
     ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
     public mutating func add(name: String, source: String) throws(TemplateError) {
-        let trees = try Parser.parse(name: name, source: source, functions: functions, options: options)
-        register(trees)
+        let functions = self.functions, options = self.options
+        // Parsing recurses per nesting level; the big stack lets `maxParseDepth` decide.
+        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
+            do throws(TemplateError) {
+                return .success(try Parser.parse(name: name, source: source, functions: functions, options: options))
+            } catch { return .failure(error) }
+        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
+        register(try result.get())
     }
 
     /// True when a template (file or `define`) of that name exists.

@@ -21,6 +21,15 @@ struct Cell {
 /// An execution error raised deep inside the walk; carries the finished `TemplateError`.
 struct ExecFailure: Error { var error: TemplateError }
 
+/// An `include`/`tpl` failure on its way to the calling action: the text Go appends after
+/// `error calling NAME: `, and what Helm's formatting needs to know about the inner error.
+struct NestedFailure: Error {
+    var message: String
+    var inner: TemplateError?
+    var keepsGoText: Bool
+    var userMessage: String?
+}
+
 /// Template lookup with `tpl`'s private definitions layered over the set's.
 final class Scope: Sendable {
     let templates: [String: ParsedTemplate]
@@ -65,9 +74,11 @@ final class Executor {
         guard let template = set.templates[name] else {
             throw TemplateError(kind: .undefinedTemplate, file: "", line: 0, message: "no template \(GoFormat.quote(name)) associated with template \(GoFormat.quote(name))")
         }
-        let ex = Executor(set: set, template: template)
         do {
-            return try ex.execute(template, data: .of(data))
+            return try LargeStack.run {
+                let ex = Executor(set: set, template: template)
+                return try ex.execute(template, data: .of(data))
+            }
         } catch let f as ExecFailure {
             throw f.error
         } catch {
@@ -424,7 +435,16 @@ final class Executor {
             throw e
         } catch let e as TemplateFunctionError {
             at(cmdPos, cmdText)
-            throw fail("error calling \(name): \(e.message)")
+            var failure = fail("error calling \(name): \(e.message)", kind: e.isUserFailure ? .userFailure : .execution)
+            if e.isUserFailure { failure.error.userMessage = e.message } else { failure.error.helmKeepsGoText = true }
+            throw failure
+        } catch let e as NestedFailure {
+            at(cmdPos, cmdText)
+            var failure = fail("error calling \(name): \(e.message)", kind: e.userMessage != nil ? .userFailure : .execution)
+            failure.error.nested = e.inner.map { [$0] } ?? []
+            failure.error.userMessage = e.userMessage
+            failure.error.helmKeepsGoText = e.keepsGoText
+            throw failure
         } catch let e as TemplateError {
             at(cmdPos, cmdText)
             throw fail("error calling \(name): \(e.description)")
@@ -516,11 +536,13 @@ final class Executor {
 
     func include(_ name: String, _ data: TemplateValue) throws -> String {
         let count = includeCounts[name, default: 0]
-        if count > 1000 || depth >= options.maxIncludeDepth {
-            throw TemplateFunctionError("rendering template has a nested reference name: \(name): unable to execute template")
+        if count > 1000 || depth > options.maxIncludeDepth {
+            throw NestedFailure(message: "rendering template has a nested reference name: \(name): unable to execute template",
+                                inner: nil, keepsGoText: true, userMessage: nil)
         }
         guard let tmpl = scope.lookup(name) else {
-            throw TemplateFunctionError("template: no template \(GoFormat.quote(name)) associated with template \"gotpl\"")
+            throw NestedFailure(message: "template: no template \(GoFormat.quote(name)) associated with template \"gotpl\"",
+                                inner: nil, keepsGoText: false, userMessage: nil)
         }
         includeCounts[name] = count + 1
         depth += 1
@@ -528,13 +550,14 @@ final class Executor {
         do {
             return try execute(tmpl, data: .of(data))
         } catch let e as ExecFailure {
-            throw TemplateFunctionError(e.error.description)
+            throw NestedFailure(message: e.error.description, inner: e.error, keepsGoText: e.error.helmKeepsGoText,
+                                userMessage: e.error.userMessage)
         }
     }
 
     func tpl(_ text: String, _ data: TemplateValue) throws -> String {
-        var name = ""
-        if case .map(let m) = data, case .map(let t)? = m["Template"], case .string(let n)? = t["Name"] { name = n }
+        // Helm 4 parses tpl text under the fixed name "gotpl".
+        let name = "gotpl"
         let key = name + "\u{0}" + text
         let trees: [ParsedTemplate]
         if let cached = tplCache[key] {
@@ -563,7 +586,8 @@ final class Executor {
             let result = try execute(trees[0], data: .of(data))
             return result.replacingAll("<no value>", with: "")
         } catch let e as ExecFailure {
-            throw TemplateFunctionError("error during tpl function execution for \(GoFormat.quote(text)): \(e.error.description)")
+            throw NestedFailure(message: "error during tpl function execution for \(GoFormat.quote(text)): \(e.error.description)",
+                                inner: nil, keepsGoText: true, userMessage: e.error.userMessage)
         }
     }
 }

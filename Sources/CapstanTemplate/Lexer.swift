@@ -103,7 +103,7 @@ struct Lexer {
             if trim { while end > start && Lexer.isSpace(src[end - 1]) { end -= 1 } }
             if end > start { emit(.text, start, end) }
             line += countLines(end, i)
-            pos = i + (trim ? 3 : 2)
+            pos = i + (trim ? 4 : 2)
             // Comment?
             if hasPrefix("/*", at: pos) {
                 let cstart = pos

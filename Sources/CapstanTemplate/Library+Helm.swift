@@ -11,10 +11,10 @@ extension Library {
             }
             if missing {
                 if context.options.lintMode { return .string("") }
-                throw TemplateFunctionError(Conv.str(args[0]))
+                throw TemplateFunctionError(Conv.str(args[0]), isUserFailure: true)
             }
             return args[1]
         },
-        "fail": .fn([.string]) { throw TemplateFunctionError(Conv.str($0[0])) },
+        "fail": .fn([.string]) { throw TemplateFunctionError(Conv.str($0[0]), isUserFailure: true) },
     ]
 }

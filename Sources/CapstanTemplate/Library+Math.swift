@@ -27,11 +27,19 @@ extension Library {
         "max": .fn([.any], variadic: .any) { .int64($0.map(i64).max() ?? 0) },
         "biggest": .fn([.any], variadic: .any) { .int64($0.map(i64).max() ?? 0) },
         "min": .fn([.any], variadic: .any) { .int64($0.map(i64).min() ?? 0) },
-        "addf": .fn([], variadic: .any) { .float64($0.reduce(0) { $0 + Conv.toFloat64($1) }) },
-        "add1f": .fn([.any]) { .float64(Conv.toFloat64($0[0]) + 1) },
-        "subf": .fn([.any], variadic: .any) { .float64($0.dropFirst().reduce(Conv.toFloat64($0[0])) { $0 - Conv.toFloat64($1) }) },
-        "mulf": .fn([.any], variadic: .any) { .float64($0.dropFirst().reduce(Conv.toFloat64($0[0])) { $0 * Conv.toFloat64($1) }) },
-        "divf": .fn([.any], variadic: .any) { .float64($0.dropFirst().reduce(Conv.toFloat64($0[0])) { $0 / Conv.toFloat64($1) }) },
+        "addf": .fn([], variadic: .any) { .float64($0.reduce(0) { Dec.add($0, Conv.toFloat64($1)) }) },
+        "add1f": .fn([.any]) { .float64(Dec.add(Conv.toFloat64($0[0]), 1)) },
+        "subf": .fn([.any], variadic: .any) { .float64($0.dropFirst().reduce(Conv.toFloat64($0[0])) { Dec.sub($0, Conv.toFloat64($1)) }) },
+        "mulf": .fn([.any], variadic: .any) { .float64($0.dropFirst().reduce(Conv.toFloat64($0[0])) { Dec.mul($0, Conv.toFloat64($1)) }) },
+        "divf": .fn([.any], variadic: .any) { args in
+            var r = Conv.toFloat64(args[0])
+            for b in args.dropFirst() {
+                let d = Conv.toFloat64(b)
+                guard d != 0 else { throw TemplateFunctionError("decimal division by 0") }
+                r = Dec.div(r, d)
+            }
+            return .float64(r)
+        },
         "maxf": .fn([.any], variadic: .any) { .float64($0.map(Conv.toFloat64).max() ?? 0) },
         "minf": .fn([.any], variadic: .any) { .float64($0.map(Conv.toFloat64).min() ?? 0) },
         "floor": .fn([.any]) { .float64(Conv.toFloat64($0[0]).rounded(.down)) },

@@ -14,6 +14,8 @@ struct Parser {
     var rangeDepth = 0
     var depth = 0
     var defined: [ParsedTemplate] = []
+    /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
+    var actionLine = 0
 
     static func parse(name: String, source: String, functions: [String: TemplateFunction],
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
@@ -64,8 +66,18 @@ struct Parser {
     func fail(_ message: String, _ token: Token) -> Failure {
         Failure(pos: token.pos, line: token.line, message: message)
     }
+    /// A lexer error, with Go's note on where a multi-line action started.
+    func lexError(_ token: Token) -> Failure {
+        var extra = ""
+        if actionLine != 0 && actionLine != token.line {
+            extra = " in action started at \(source.name):\(actionLine)"
+            if token.value.hasSuffix(" action") { extra = String(extra.dropFirst(" in action".count)) }
+        }
+        return fail(token.value + extra, token)
+    }
+
     func unexpected(_ token: Token, _ context: String) -> Failure {
-        if token.kind == .error { return fail(token.value, token) }
+        if token.kind == .error { return lexError(token) }
         return fail("unexpected \(token.described) in \(context)", token)
     }
     mutating func expect(_ kind: Token.Kind, _ context: String) throws -> Token {
@@ -82,7 +94,7 @@ struct Parser {
             let t = peek
             switch t.kind {
             case .eof: return list
-            case .error: throw fail(t.value, t)
+            case .error: throw lexError(t)
             case .leftDelim:
                 let save = index
                 _ = next()
@@ -132,10 +144,11 @@ struct Parser {
         case .text: return (.text(t.value), nil)
         case .leftDelim:
             depth += 1
-            defer { depth -= 1 }
+            actionLine = t.line
+            defer { depth -= 1; actionLine = 0 }
             guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
             return try action()
-        case .error: throw fail(t.value, t)
+        case .error: throw lexError(t)
         default: throw unexpected(t, "input")
         }
     }
@@ -402,7 +415,7 @@ enum GoNumbers {
         else if lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
         else if s.count > 1 && s.hasPrefix("0") { radix = 8; s = s.dropFirst() }
         let digits = s.filter { $0 != "_" }
-        if radix == 10 && digits.count != s.count { return nil }
+        if s.hasPrefix("_") || s.hasSuffix("_") || s.contains("__") { return nil }
         guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { return nil }

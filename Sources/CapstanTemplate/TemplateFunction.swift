@@ -47,7 +47,13 @@ public struct TemplateFunction: Sendable {
 /// The error a function throws; the evaluator reports it as `error calling NAME: message`.
 public struct TemplateFunctionError: Error, Sendable, Equatable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Set by `fail` and `required`: the message is the chart author's, and Helm reports it
+    /// as `execution error at (FILE:LINE:COL): MESSAGE`.
+    public var isUserFailure: Bool
+    public init(_ message: String, isUserFailure: Bool = false) {
+        self.message = message
+        self.isUserFailure = isUserFailure
+    }
 }
 
 /// What a function may learn about the render it is called from.
