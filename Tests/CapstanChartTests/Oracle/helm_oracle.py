@@ -52,6 +52,9 @@ def run_case(case, charts_dir, cfg):
         out["error"] = str(e)
         return out
     plain = not (case.get("is_upgrade") or case.get("kube_version") or case.get("api_versions"))
+    # The SDK's install checks dependencies after aliasing (helm template checks before), so
+    # cases about aliases of unmatched versions skip it.
+    plain = plain and case.get("oracle_install", True)
     if plain:
         try:
             rel = cfg.install(c, opts["name"], values, dry_run="client", namespace=opts["namespace"])
