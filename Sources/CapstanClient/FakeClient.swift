@@ -64,6 +64,7 @@ public actor FakeClient: Client {
     private var uidCounter = 0
     private var injected: [(verb: String, resource: GroupVersionResource?, error: APIError)] = []
     private var logsByPod: [String: String] = [:]
+    private var deliveryPaused = false
     /// Every call made, in order.
     public private(set) var actions: [Action] = []
 
@@ -95,6 +96,22 @@ public actor FakeClient: Client {
     public func compact() {
         compactedRevision = revision
         history.removeAll()
+    }
+
+    /// Stops (or resumes) delivering events to open watches: a lagging watch. Events still
+    /// enter the history, so a watch resumed from an older version replays them.
+    public func setWatchDelivery(paused: Bool) { deliveryPaused = paused }
+
+    /// Compacts, then ends every open watch with an in-band 410 `Expired` ERROR event: what a
+    /// server does when a watcher fell too far behind.
+    public func expireWatches() {
+        compact()
+        for w in watchers.values {
+            w.continuation.yield(WatchEvent(type: .error, object: Status(
+                code: 410, reason: "Expired", message: "too old resource version").value))
+            w.continuation.finish()
+        }
+        watchers.removeAll()
     }
 
     /// Ends every open watch (as a server timeout would).
@@ -487,7 +504,7 @@ public actor FakeClient: Client {
 
     private func record(_ resource: GroupVersionResource, _ type: WatchEventType, _ object: Value, previous: Value?) {
         history.append(HistoryEntry(revision: revision, resource: resource, type: type, object: object, previous: previous))
-        guard let info = mapper.resource(for: resource) else { return }
+        guard !deliveryPaused, let info = mapper.resource(for: resource) else { return }
         for w in watchers.values where w.resource == resource {
             let filter = { (o: Value) in
                 self.matches(o, info: info, namespace: w.namespace, label: w.options.labelSelector, field: w.options.fieldSelector)
