@@ -42,6 +42,8 @@ let package = Package(
             "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
         ], path: "Benchmarks"),
 
+        .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
+
         // Shared test helpers: locating and running the oracles (kubectl, Helm).
         .target(name: "CapstanTestSupport", path: "Tests/CapstanTestSupport"),
 
