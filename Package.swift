@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
             "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport",
         ]),
-        .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML"]),
+        .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
 )

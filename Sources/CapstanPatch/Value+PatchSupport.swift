@@ -78,7 +78,7 @@ func goFloatV(_ d: Double) -> String {
     let exp = pointPosition - 1
     let sign = d < 0 ? "-" : ""
     if exp < -4 || exp >= 6 {
-        var s = sign + String(digits.first!)
+        var s = sign + String(digits.prefix(1))
         if digits.count > 1 { s += "." + digits.dropFirst() }
         s += exp < 0 ? "e-" : "e+"
         let ea = abs(exp)

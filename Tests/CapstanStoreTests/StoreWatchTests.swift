@@ -157,4 +157,45 @@ struct StoreWatchTests {
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.revision < $1.revision })
         await store.close()
     }
+
+    @Test("compaction overtaking a watcher in mid-replay ends it with compacted", arguments: StoreKind.allCases)
+    func compactionDuringReplay(kind: StoreKind) async throws {
+        let store = try kind.make()
+        for index in 0..<1_200 { _ = try await store.create("/m/\(index)", value: []) }   // 2...1201
+        let stream = try await store.watch(prefix: "/m/", fromRevision: 1)
+        var iterator = stream.makeAsyncIterator()
+        var seen: [Int64] = []
+        for _ in 0..<10 { if let event = try await iterator.next() { seen.append(event.revision) } }
+        #expect(seen == Array(2...11))
+        try await store.compact(keepingRevisionsAfter: 1_000)
+        // The first replay page is already in hand; the next history read must notice.
+        await #expect(throws: StoreError.compacted(requested: 513, compactedRevision: 1_000)) {
+            while let event = try await iterator.next() { seen.append(event.revision) }
+        }
+        #expect(seen == Array(2...513))
+        #expect(try await iterator.next() == nil)
+        try await eventually { watcherCount(store) == 0 }
+        await store.close()
+    }
+
+    @Test("live deletes carry the last value and the delete revision", arguments: StoreKind.allCases)
+    func liveDelete(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let created = try await store.create("/w/a", value: bytes("last"))
+        let stream = try await store.watch(prefix: "/w/", fromRevision: created.modRevision)
+        let deleted = try await store.delete("/w/a", expectedModRevision: created.modRevision)
+        let events = try await collect(stream, count: 1)
+        #expect(events == [WatchEvent(kind: .deleted, key: "/w/a", current: nil, previous: created, revision: deleted.revision)])
+        await store.close()
+    }
+
+    @Test("a watch from beyond the current revision waits for that revision", arguments: StoreKind.allCases)
+    func futureStart(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let stream = try await store.watch(prefix: "/f/", fromRevision: 3)
+        for index in 0..<4 { _ = try await store.create("/f/\(index)", value: []) }   // 2...5
+        let events = try await collect(stream, count: 2)
+        #expect(events.map(\.revision) == [4, 5])
+        await store.close()
+    }
 }
