@@ -9,6 +9,9 @@ extension APIServer {
         let body = req.http.body
         if body.isEmpty { throw StatusError.badRequest("the request body is empty") }
         let contentType = (req.http.header("Content-Type") ?? "application/json").lowercased()
+        if contentType.contains("protobuf") || contentType.contains("cbor") {
+            throw StatusError.unsupportedMediaType(contentType)
+        }
         if contentType.contains("yaml") {
             do {
                 let docs = try YAML.parseValues(String(decoding: body, as: UTF8.self))

@@ -57,7 +57,7 @@ enum RegistryRules {
         if tracksGeneration(req.info) { meta["generation"] = 1 } else { meta.removeValue(forKey: "generation") }
         object["metadata"] = meta
         if req.info.subresource("status") != nil && !(req.group.isEmpty && req.plural == "nodes") {
-            object.removeValue(forKey: "status")
+            object["status"] = .object([:])
         }
         switch (req.group, req.plural) {
         case ("", "pods"):
