@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
-            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport",
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
         ]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
