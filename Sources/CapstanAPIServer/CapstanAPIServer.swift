@@ -39,6 +39,8 @@ public final class APIServer: Sendable {
     let defaulter = Defaulter()
     /// How long core/v1 Events live before the server deletes them.
     let eventTTLSeconds: Int64
+    /// How often a watch with `allowWatchBookmarks=true` gets a progress BOOKMARK.
+    let bookmarkInterval: Duration
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {
@@ -48,8 +50,10 @@ public final class APIServer: Sendable {
         var port = 0
     }
 
-    public init(store: any Store, catalogue: APICatalogue = .builtin, eventTTLSeconds: Int64 = 3600) {
+    public init(store: any Store, catalogue: APICatalogue = .builtin, eventTTLSeconds: Int64 = 3600,
+                bookmarkInterval: Duration = .seconds(60)) {
         self.store = store
+        self.bookmarkInterval = bookmarkInterval
         self.registry = APIRegistry(catalogue)
         self.eventTTLSeconds = eventTTLSeconds
     }
