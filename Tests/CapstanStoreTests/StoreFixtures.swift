@@ -85,3 +85,23 @@ func watcherCount(_ store: any Store) -> Int {
     if let sqlite = store as? SQLiteStore { return sqlite.watcherCount }
     return -1
 }
+
+/// Creates `keys` (value: the key's bytes) with 16 concurrent writers, so SQLite batches them;
+/// returns each key's revision. Revisions are contiguous but not in `keys` order.
+@discardableResult
+func createMany(_ store: any Store, _ keys: [String]) async throws -> [String: Int64] {
+    try await withThrowingTaskGroup(of: [(String, Int64)].self) { group in
+        for writer in 0..<16 {
+            group.addTask {
+                var created: [(String, Int64)] = []
+                for index in stride(from: writer, to: keys.count, by: 16) {
+                    created.append((keys[index], try await store.create(keys[index], value: bytes(keys[index])).modRevision))
+                }
+                return created
+            }
+        }
+        var revisions: [String: Int64] = [:]
+        for try await batch in group { for (key, revision) in batch { revisions[key] = revision } }
+        return revisions
+    }
+}
