@@ -52,6 +52,11 @@ public protocol Store: Sendable {
     /// the watcher.
     func watch(prefix: String, fromRevision: Int64) async throws(StoreError) -> WatchStream
 
+    /// Queues a `.bookmark` event carrying the current revision to every watcher, ordered
+    /// after every event it has been sent so far (etcd's progress request). Watchers that
+    /// started beyond the current revision get none.
+    func requestProgress() async
+
     /// Forgets history at and below `revision` (keeping the state as of `revision` itself).
     /// A revision at or below the compacted one is a no-op; one above the current revision is
     /// `.futureRevision`.

@@ -139,6 +139,11 @@ public final class MemoryStore: Store {
         return WatchStream(handle: handle)
     }
 
+    public func requestProgress() async {
+        // Under the store lock, like `publish`, so the bookmark's revision is final.
+        state.withLock { _ in hub.publishProgress() }
+    }
+
     public func compact(keepingRevisionsAfter revision: Int64) async throws(StoreError) {
         let result: Result<Void, StoreError> = state.withLock { state in
             if state.closed { return .failure(.closed) }

@@ -198,4 +198,24 @@ struct StoreWatchTests {
         #expect(events.map(\.revision) == [4, 5])
         await store.close()
     }
+
+    @Test("progress requests put a bookmark after everything already sent", arguments: StoreKind.allCases)
+    func bookmarks(kind: StoreKind) async throws {
+        let store = try kind.make()
+        try await createMany(store, (0..<20).map { "/b/\($0)" })                     // 2...21
+        _ = try await store.create("/elsewhere", value: [])                            // 22
+        let replaying = try await store.watch(prefix: "/b/", fromRevision: 1)
+        let future = try await store.watch(prefix: "/b/", fromRevision: 100)
+        await store.requestProgress()
+        _ = try await store.create("/b/late", value: [])                               // 23
+        let events = try await collect(replaying, count: 22)
+        #expect(events.map(\.revision) == Array(2...21) + [22, 23])
+        #expect(events[20] == WatchEvent(kind: .bookmark, key: "", current: nil, previous: nil, revision: 22))
+        #expect(events[21].key == "/b/late")
+        // A watcher that starts beyond the bookmark's revision does not get it.
+        await store.requestProgress()
+        let early = try? await collect(future, count: 1, seconds: 0.3)
+        #expect(early == nil)
+        await store.close()
+    }
 }

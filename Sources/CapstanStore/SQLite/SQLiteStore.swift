@@ -126,6 +126,11 @@ public final class SQLiteStore: Store {
         return WatchStream(handle: handle)
     }
 
+    public func requestProgress() async {
+        // The writer publishes under the hub lock too, so this is ordered with every batch.
+        hub.publishProgress()
+    }
+
     public func compact(keepingRevisionsAfter revision: Int64) async throws(StoreError) {
         switch await writer.submit(.compact(revision: revision)) {
         case .success: return
