@@ -2,7 +2,8 @@
 // same value size (2 KiB), same concurrency, in one run. Prints writes/s, list latency,
 // peak memory, and the ratios. Runs in well under a minute.
 //
-// Arguments: --quick (a quarter of the work), --no-etcd, --etcd PATH (default: `etcd` on PATH).
+// Each write workload runs for at most 3 s (or its write count, whichever ends first).
+// Arguments: --quick (a quarter of the work, 1 s per workload), --no-etcd, --etcd PATH (default: `etcd` on PATH).
 import CapstanStore
 import Dispatch
 import Foundation
@@ -21,6 +22,8 @@ func runStoreBench(arguments: [String]) async throws {
         ("64 writers", 64, 32_000 / scale),
     ]
     let listSize = 10_000
+    // Each write workload stops after this long, so a slow machine does not stretch the run.
+    let workloadTimeLimit = Duration.seconds(quick ? 1 : 3)
 
     let directory = FileManager.default.temporaryDirectory.path + "/capstan-store-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,24 +36,30 @@ func runStoreBench(arguments: [String]) async throws {
     var ours: [String: Double] = [:]
     for (index, workload) in workloads.enumerated() {
         let before = store.statistics
+        let deadline = ContinuousClock.now + workloadTimeLimit
+        var done = 0
         let seconds = try await timeAsync {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            done = try await withThrowingTaskGroup(of: Int.self) { group in
                 for writer in 0..<workload.writers {
                     group.addTask {
+                        var written = 0
                         for n in stride(from: writer, to: workload.count, by: workload.writers) {
+                            if written % 16 == 0, ContinuousClock.now > deadline { break }
                             _ = try await store.create("/registry/bench/w\(index)/obj-\(n)", value: value)
+                            written += 1
                         }
+                        return written
                     }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(0, +)
             }
         }
         let after = store.statistics
-        let rate = Double(workload.count) / seconds
+        let rate = Double(done) / seconds
         ours[workload.name] = rate
         let perTransaction = Double(after.writes - before.writes) / Double(max(after.transactions - before.transactions, 1))
         print("  capstan  \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s, %.1f writes per transaction)",
-                     rate, workload.count, seconds, perTransaction))
+                     rate, done, seconds, perTransaction))
     }
     try await fill(store: store, prefix: "/registry/list/", count: listSize, value: value)
     var listTimes: [Double] = []
@@ -79,20 +88,26 @@ func runStoreBench(arguments: [String]) async throws {
     let encodedValue = Data(value).base64EncodedString()
     for (index, workload) in workloads.enumerated() {
         let failures = Atomicish()
+        let done = Atomicish()
+        let deadline = ContinuousClock.now + workloadTimeLimit
         let seconds = try runThreads(workload.writers) { writer in
             let connection = try HTTPConnection(port: etcd.clientPort)
+            var written = 0
             for n in stride(from: writer, to: workload.count, by: workload.writers) {
+                if written % 16 == 0, ContinuousClock.now > deadline { break }
                 let key = Data("/registry/bench/w\(index)/obj-\(n)".utf8).base64EncodedString()
                 let body = #"{"compare":[{"result":"EQUAL","target":"MOD","key":"\#(key)","mod_revision":"0"}],"success":[{"request_put":{"key":"\#(key)","value":"\#(encodedValue)"}}]}"#
                 let response = try connection.post("/v3/kv/txn", body: Array(body.utf8))
                 if response.status != 200 || !response.body.containsSubsequence(Array(#""succeeded":true"#.utf8)) {
                     failures.increment()
                 }
+                written += 1
+                done.increment()
             }
         }
-        let rate = Double(workload.count) / seconds
+        let rate = Double(done.value) / seconds
         theirs[workload.name] = rate
-        print("  etcd     \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s)", rate, workload.count, seconds)
+        print("  etcd     \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s)", rate, done.value, seconds)
               + (failures.value > 0 ? " \(failures.value) FAILED" : ""))
     }
     let listKey = Data("/registry/list/".utf8).base64EncodedString()
