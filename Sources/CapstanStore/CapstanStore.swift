@@ -16,6 +16,11 @@
 /// of CapstanModel, no JSON, no Kubernetes types here.
 ///
 /// Key order is the byte order of the keys' UTF-8 encoding in both implementations.
+///
+/// Revisions follow Kubernetes' `resourceVersion` reading: `watch(fromRevision: R)` delivers
+/// changes *after* R (an etcd-backed store watches from `start_revision = R + 1` with
+/// `prev_kv`), `list` returns the snapshot revision to resume a watch from, and a DELETED
+/// event carries the last value plus the revision of the delete.
 public protocol Store: Sendable {
     /// The revision of the newest committed write (1 for an empty store).
     var currentRevision: Int64 { get async }

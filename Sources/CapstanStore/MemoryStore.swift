@@ -44,6 +44,7 @@ public final class MemoryStore: Store {
         async throws(StoreError) -> ListResult
     {
         if let limit, limit < 0 { throw .invalidArgument("limit \(limit) is negative") }
+        if let atRevision, atRevision < 0 { throw .invalidArgument("atRevision \(atRevision) is negative") }
         let result: Result<ListResult, StoreError> = state.withLock { state in
             if state.closed { return .failure(.closed) }
             let revision = atRevision ?? state.revision

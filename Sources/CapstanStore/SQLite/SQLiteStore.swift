@@ -85,6 +85,7 @@ public final class SQLiteStore: Store {
         async throws(StoreError) -> ListResult
     {
         if let limit, limit < 0 { throw .invalidArgument("limit \(limit) is negative") }
+        if let atRevision, atRevision < 0 { throw .invalidArgument("atRevision \(atRevision) is negative") }
         return try readers.withConnection { connection throws(StoreError) in
             try SQLiteReads.list(connection, prefix: prefix, atRevision: atRevision, limit: limit,
                                  continueAfterKey: continueAfterKey)
