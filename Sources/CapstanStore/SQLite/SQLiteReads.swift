@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Read connections for `SQLiteStore`. Each read checks a connection out, runs in its own
@@ -32,6 +33,25 @@ final class ReadConnectionPool: Sendable {
         }
         return try body(connection)
     }
+
+    /// Runs a potentially long read (a big list, a replay page) on a dispatch queue, so it
+    /// does not hold one of the few threads of Swift's cooperative pool for its duration.
+    func withConnectionOffPool<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws(StoreError) -> T)
+        async throws(StoreError) -> T
+    {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, StoreError>, Never>) in
+            Self.queue.async {
+                do throws(StoreError) {
+                    continuation.resume(returning: .success(try self.withConnection(body)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private static let queue = DispatchQueue(label: "capstan.store.read", qos: .userInitiated, attributes: .concurrent)
 
     func close() {
         closed.store(true, ordering: .releasing)

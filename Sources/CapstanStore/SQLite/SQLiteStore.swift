@@ -13,7 +13,8 @@ import Synchronization
 /// of `ReadConnectionPool` for their exclusive use and read one WAL snapshot; watchers are fed
 /// by `WatchHub` under its lock. No SQLite handle is ever used by two threads at once.
 ///
-/// Reads run synchronously on the calling task's thread (they are short, indexed queries).
+/// `get` runs on the calling task's thread (one indexed lookup); `list` and watch replay pages
+/// run on a concurrent dispatch queue so a big read does not hold a cooperative-pool thread.
 public final class SQLiteStore: Store {
     public let path: String
     private let writer: SQLiteWriter
@@ -86,7 +87,7 @@ public final class SQLiteStore: Store {
     {
         if let limit, limit < 0 { throw .invalidArgument("limit \(limit) is negative") }
         if let atRevision, atRevision < 0 { throw .invalidArgument("atRevision \(atRevision) is negative") }
-        return try readers.withConnection { connection throws(StoreError) in
+        return try await readers.withConnectionOffPool { connection throws(StoreError) in
             try SQLiteReads.list(connection, prefix: prefix, atRevision: atRevision, limit: limit,
                                  continueAfterKey: continueAfterKey)
         }
@@ -120,7 +121,7 @@ public final class SQLiteStore: Store {
         let (core, upTo) = try hub.register(prefix: prefix, fromRevision: fromRevision)
         let readers = self.readers
         let handle = WatchHandle(core: core, replayUpTo: upTo) { prefix, after, upTo, limit throws(StoreError) in
-            try readers.withConnection { connection throws(StoreError) in
+            try await readers.withConnectionOffPool { connection throws(StoreError) in
                 try SQLiteReads.replay(connection, prefix: prefix, after: after, upTo: upTo, limit: limit)
             }
         }
