@@ -1,4 +1,5 @@
 import CapstanStore
+import CSQLite
 import Foundation
 import Testing
 
@@ -236,5 +237,55 @@ struct SQLiteStoreOpenTests {
             guard let error = error as? StoreError, case .storage = error else { return false }
             return true
         }
+    }
+}
+
+@Suite("SQLiteStore: database errors")
+struct SQLiteStoreErrorTests {
+    @Test("a database error rolls back its whole batch; later writes continue without a revision gap")
+    func injectedFailure() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/store.db"
+        let store = try SQLiteStore(path: path, compaction: .disabled)
+        _ = try await store.create("/before", value: [])                                   // 2
+        let watch = try await store.watch(prefix: "/", fromRevision: 2)
+
+        // A trigger, added behind the store's back, makes one key fail inside SQLite.
+        var side: OpaquePointer?
+        #expect(sqlite3_open(path, &side) == SQLITE_OK)
+        #expect(sqlite3_exec(side, """
+            CREATE TRIGGER fail_boom BEFORE INSERT ON history WHEN NEW.key = '/boom'
+            BEGIN SELECT RAISE(ABORT, 'injected failure'); END;
+            """, nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(side)
+
+        await #expect {
+            try await store.create("/boom", value: [])
+        } throws: { error in
+            guard let error = error as? StoreError, case .storage(_, _, let message) = error else { return false }
+            return message.contains("injected failure")
+        }
+        #expect(store.currentRevision == 2)
+        // Writes racing with the failing one either fail with it or land; none is half-done.
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let key = index == 20 ? "/boom" : "/k/\(index)"
+                    return (key, (try? await store.create(key, value: [])) != nil)
+                }
+            }
+            var outcomes: [String: Bool] = [:]
+            for await (key, ok) in group { outcomes[key] = ok }
+            return outcomes
+        }
+        #expect(outcomes["/boom"] == false)
+        let landed = outcomes.filter { $0.value }.map(\.key).sorted()
+        #expect(try await store.list(prefix: "/k/").items.map(\.key).sorted() == landed)
+        let after = try await store.create("/after", value: [])
+        #expect(after.modRevision == Int64(2 + landed.count + 1))
+        let events = try await collect(watch, count: landed.count + 1)
+        #expect(events.map(\.revision) == Array(3...after.modRevision))
+        await store.close()
     }
 }

@@ -151,10 +151,15 @@ final class SQLiteWriter: @unchecked Sendable {
                 throw error
             }
         } catch {
-            results = Array(repeating: .failure(error), count: batch.count)
-            events = []
-            newRevision = revision
-            newCompacted = compacted
+            // A failed statement or COMMIT: believe the database, not our counters. When the
+            // revision on record is the batch's, the batch committed after all.
+            let recorded = try? SQLiteReads.meta(connection, "revision")
+            if newRevision == revision || recorded != newRevision {
+                results = Array(repeating: .failure(error), count: batch.count)
+                events = []
+                newRevision = recorded ?? revision
+                newCompacted = (try? SQLiteReads.meta(connection, "compacted")) ?? compacted
+            }
         }
         revision = newRevision
         if newCompacted != compacted {
@@ -193,6 +198,10 @@ final class SQLiteWriter: @unchecked Sendable {
         } catch {
             // Compaction is housekeeping: a failure leaves history longer, and the next
             // check retries.
+            if let recorded = try? SQLiteReads.meta(connection, "compacted"), recorded != compacted {
+                compacted = recorded
+                compactedRevision.store(recorded, ordering: .releasing)
+            }
         }
     }
 
