@@ -55,7 +55,7 @@ public final class SQLiteStore: Store {
         if schema != SQLiteSchema.version {
             throw .storage(operation: "open \(path)", code: 0, message: "unsupported schema version \(schema)")
         }
-        let revision = try SQLiteReads.meta(connection, "revision")
+        let revision = try SQLiteReads.revision(connection)
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
         self.fileLock = Mutex(lock)

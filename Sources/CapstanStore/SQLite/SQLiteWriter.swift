@@ -143,8 +143,11 @@ final class SQLiteWriter: @unchecked Sendable {
                         results.append(.failure(error))
                     }
                 }
-                if newRevision != revision { try writeMeta(connection, "revision", newRevision) }
-                if newCompacted != compacted { try writeMeta(connection, "compacted", newCompacted) }
+                if newCompacted != compacted {
+                    // Compaction may delete the newest history row; record the revision.
+                    try writeMeta(connection, "revision", newRevision)
+                    try writeMeta(connection, "compacted", newCompacted)
+                }
                 try connection.statement("COMMIT").run()
             } catch {
                 _ = try? connection.execute("ROLLBACK")
@@ -153,7 +156,7 @@ final class SQLiteWriter: @unchecked Sendable {
         } catch {
             // A failed statement or COMMIT: believe the database, not our counters. When the
             // revision on record is the batch's, the batch committed after all.
-            let recorded = try? SQLiteReads.meta(connection, "revision")
+            let recorded = try? SQLiteReads.revision(connection)
             if newRevision == revision || recorded != newRevision {
                 results = Array(repeating: .failure(error), count: batch.count)
                 events = []
@@ -186,6 +189,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try connection.statement("BEGIN IMMEDIATE").run()
             do throws(StoreError) {
                 try compactRange(connection, from: compacted, to: target)
+                try writeMeta(connection, "revision", revision)
                 try writeMeta(connection, "compacted", target)
                 try connection.statement("COMMIT").run()
             } catch {
