@@ -256,7 +256,7 @@ private extension Array where Element == UInt8 {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
+private struct StoreBenchError: Error, CustomStringConvertible {
     let description: String
 }
 
@@ -292,7 +292,7 @@ private final class EtcdProcess: @unchecked Sendable {
             }
             usleep(100_000)
         }
-        throw BenchError(description: "etcd did not become healthy on port \(clientPort)")
+        throw StoreBenchError(description: "etcd did not become healthy on port \(clientPort)")
     }
 
     func stop() {
@@ -319,7 +319,7 @@ private final class HTTPConnection {
     init(port: UInt16) throws {
         self.port = port
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw BenchError(description: "socket() failed") }
+        guard socket >= 0 else { throw StoreBenchError(description: "socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -331,7 +331,7 @@ private final class HTTPConnection {
         }
         guard result == 0 else {
             close(socket)
-            throw BenchError(description: "connect to 127.0.0.1:\(port) failed")
+            throw StoreBenchError(description: "connect to 127.0.0.1:\(port) failed")
         }
         var one: Int32 = 1
         setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -356,7 +356,7 @@ private final class HTTPConnection {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { throw BenchError(description: "send failed") }
+            if written <= 0 { throw StoreBenchError(description: "send failed") }
             offset += written
         }
     }
@@ -364,7 +364,7 @@ private final class HTTPConnection {
     private func fillBuffer() throws {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let received = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        if received <= 0 { throw BenchError(description: "connection closed") }
+        if received <= 0 { throw StoreBenchError(description: "connection closed") }
         buffer.append(contentsOf: chunk[0..<received])
     }
 
@@ -390,7 +390,7 @@ private final class HTTPConnection {
         let statusLine = try readLine()
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else {
-            throw BenchError(description: "bad status line \(statusLine)")
+            throw StoreBenchError(description: "bad status line \(statusLine)")
         }
         var contentLength: Int?
         var chunked = false
@@ -409,7 +409,7 @@ private final class HTTPConnection {
             while true {
                 let sizeLine = try readLine()
                 guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else {
-                    throw BenchError(description: "bad chunk size \(sizeLine)")
+                    throw StoreBenchError(description: "bad chunk size \(sizeLine)")
                 }
                 if size == 0 {
                     while try !readLine().isEmpty {}
