@@ -48,7 +48,8 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// Reads `count` events from `stream`, failing after `seconds`.
 func collect(_ stream: WatchStream, count: Int, seconds: Double = 10) async throws -> [WatchEvent] {
-    try await withThrowingTaskGroup(of: [WatchEvent]?.self) { group in
+    if count <= 0 { return [] }
+    return try await withThrowingTaskGroup(of: [WatchEvent]?.self) { group in
         group.addTask {
             var events: [WatchEvent] = []
             for try await event in stream {

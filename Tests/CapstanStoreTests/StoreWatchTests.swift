@@ -218,4 +218,45 @@ struct StoreWatchTests {
         #expect(early == nil)
         await store.close()
     }
+
+    @Test("many watchers on overlapping prefixes each see exactly their events in order", arguments: StoreKind.allCases)
+    func fanOut(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let prefixes = ["/", "/f/", "/f/a/", "/f/b/", "/g/"]
+        let writes = 8 * 60
+        func key(_ writer: Int, _ index: Int) -> String {
+            ["/f/a/", "/f/b/", "/g/", "/h/"][(writer + index) % 4] + "\(writer)-\(index)"
+        }
+        var watchers: [(prefix: String, from: Int64, stream: WatchStream)] = []
+        let writers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        for index in 0..<60 { _ = try await store.create(key(writer, index), value: []) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        for round in 0..<4 {
+            for prefix in prefixes {
+                let from = await store.currentRevision
+                watchers.append((prefix, from, try await store.watch(prefix: prefix, fromRevision: from)))
+            }
+            if round < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try await writers.value
+        #expect(await store.currentRevision == Int64(writes) + 1)
+        let all = try await store.list(prefix: "")
+        for watcher in watchers {
+            // What the watcher must see: every key under its prefix created after `from`.
+            let expected = all.items
+                .filter { $0.key.hasPrefix(watcher.prefix) && $0.modRevision > watcher.from }
+                .map(\.modRevision).sorted()
+            if expected.isEmpty { continue }
+            let events = try await collect(watcher.stream, count: expected.count)
+            #expect(events.map(\.revision) == expected, "\(watcher.prefix) from \(watcher.from)")
+        }
+        await store.close()
+    }
 }
