@@ -1,1 +1,0 @@
-/// CapstanManifest — see ARCHITECTURE.md for what this module owns.

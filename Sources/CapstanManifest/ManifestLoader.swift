@@ -1,0 +1,232 @@
+/// CapstanManifest: reading Kubernetes manifests from files, directories and standard input.
+///
+/// It turns `-f` arguments into objects that remember where they came from (file, document,
+/// line), flattens `List` kinds, and reports every problem of the whole input at once —
+/// syntax, missing identity fields, the same object defined twice — before anything else
+/// happens, so a bad file can never lead to a half-applied change. It does not talk to a
+/// cluster and does not know what a kind means beyond its identity.
+import Foundation
+import CapstanModel
+import CapstanYAML
+
+/// Where an object was read from.
+public struct ManifestSource: Sendable, Hashable, CustomStringConvertible {
+    /// The path as given (or `-` for standard input).
+    public var file: String
+    /// Zero-based document index within the file.
+    public var document: Int
+    /// 1-based line where the document (or the list item's document) starts.
+    public var line: Int
+
+    public init(file: String, document: Int, line: Int) {
+        self.file = file
+        self.document = document
+        self.line = line
+    }
+
+    public var description: String { "\(file):\(line)" }
+}
+
+/// One object read from the input.
+public struct Manifest: Sendable {
+    public var object: Value
+    public var source: ManifestSource
+
+    public init(object: Value, source: ManifestSource) {
+        self.object = object
+        self.source = source
+    }
+}
+
+/// A problem with the input, tied to the place it comes from.
+public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        if let column { return "\(file):\(line):\(column): \(message)" }
+        return "\(file):\(line): \(message)"
+    }
+}
+
+/// Every problem found in one load, in input order.
+public struct ManifestErrors: Error, Sendable, CustomStringConvertible {
+    public var errors: [ManifestError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+public struct ManifestLoader: Sendable {
+    public static let extensions: Set<String> = ["yaml", "yml", "json"]
+
+    public var recursive: Bool
+    /// Supplies standard input when a path is `-`; replaceable in tests.
+    public var readStandardInput: @Sendable () throws -> String
+
+    public init(recursive: Bool = false, readStandardInput: @escaping @Sendable () throws -> String = ManifestLoader.readAllStandardInput) {
+        self.recursive = recursive
+        self.readStandardInput = readStandardInput
+    }
+
+    public static func readAllStandardInput() throws -> String {
+        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Loads every path; throws `ManifestErrors` listing all problems if there are any.
+    public func load(_ paths: [String]) throws(ManifestErrors) -> [Manifest] {
+        var errors: [ManifestError] = []
+        var manifests: [Manifest] = []
+        for path in paths {
+            for file in expand(path, errors: &errors) {
+                manifests += loadFile(file, errors: &errors)
+            }
+        }
+        errors += duplicates(in: manifests)
+        if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        return manifests
+    }
+
+    /// Parses one text as if read from `file`; used for stdin, git blobs and rendered charts.
+    public func parse(_ text: String, file: String) throws(ManifestErrors) -> [Manifest] {
+        var errors: [ManifestError] = []
+        let manifests = parseText(text, file: file, errors: &errors)
+        errors += duplicates(in: manifests)
+        if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        return manifests
+    }
+
+    // MARK: - Files
+
+    func expand(_ path: String, errors: inout [ManifestError]) -> [String] {
+        if path == "-" { return ["-"] }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            errors.append(ManifestError(file: path, line: 0, message: "the path does not exist"))
+            return []
+        }
+        guard isDirectory.boolValue else { return [path] }
+        var files: [String] = []
+        walk(path, into: &files, errors: &errors)
+        if files.isEmpty {
+            errors.append(ManifestError(file: path, line: 0, message: "no manifest files (.yaml, .yml, .json) in the directory"))
+        }
+        return files
+    }
+
+    /// Lexical order at each level, like kubectl's walk; subdirectories only with `recursive`.
+    func walk(_ directory: String, into files: inout [String], errors: inout [ManifestError]) {
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            errors.append(ManifestError(file: directory, line: 0, message: "cannot read directory: \(error.localizedDescription)"))
+            return
+        }
+        for entry in entries {
+            let full = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                if recursive { walk(full, into: &files, errors: &errors) }
+            } else if let dot = entry.lastIndex(of: "."), Self.extensions.contains(String(entry[entry.index(after: dot)...]).lowercased()) {
+                files.append(full)
+            }
+        }
+    }
+
+    func loadFile(_ file: String, errors: inout [ManifestError]) -> [Manifest] {
+        let text: String
+        do {
+            if file == "-" {
+                text = try readStandardInput()
+            } else {
+                let data = try Data(contentsOf: URL(fileURLWithPath: file))
+                guard let decoded = String(data: data, encoding: .utf8) else {
+                    errors.append(ManifestError(file: file, line: 0, message: "the file is not valid UTF-8"))
+                    return []
+                }
+                text = decoded
+            }
+        } catch {
+            errors.append(ManifestError(file: file, line: 0, message: "cannot read: \(error.localizedDescription)"))
+            return []
+        }
+        return parseText(text, file: file, errors: &errors)
+    }
+
+    func parseText(_ text: String, file: String, errors: inout [ManifestError]) -> [Manifest] {
+        let documents: [YAMLDocument]
+        if file.lowercased().hasSuffix(".json") {
+            do throws(JSONError) {
+                documents = [YAMLDocument(value: try Value.parseJSON(text), index: 0, line: 1)]
+            } catch {
+                errors.append(ManifestError(file: file, line: error.line, column: error.column, message: error.message))
+                return []
+            }
+        } else {
+            do throws(YAMLError) {
+                documents = try YAML.parseAll(text, file: file)
+            } catch {
+                errors.append(ManifestError(file: file, line: error.line, column: error.column, message: error.message))
+                return []
+            }
+        }
+        var manifests: [Manifest] = []
+        for document in documents where !document.value.isNull {
+            let source = ManifestSource(file: file, document: document.index, line: document.line)
+            collect(document.value, source: source, into: &manifests, errors: &errors, depth: 0)
+        }
+        return manifests
+    }
+
+    /// Flattens `List` kinds (and `*List` kinds with `items`), then checks identity fields.
+    func collect(_ value: Value, source: ManifestSource, into manifests: inout [Manifest], errors: inout [ManifestError], depth: Int) {
+        guard value.isObject else {
+            errors.append(ManifestError(file: source.file, line: source.line,
+                                        message: "document \(source.document) is a \(value.typeName), not a Kubernetes object"))
+            return
+        }
+        if let kind = value.kind, kind.hasSuffix("List"), let items = value["items"].arrayValue, depth < 8 {
+            for item in items where !item.isNull {
+                collect(item, source: source, into: &manifests, errors: &errors, depth: depth + 1)
+            }
+            return
+        }
+        var missing: [String] = []
+        if (value.apiVersion ?? "").isEmpty { missing.append("apiVersion") }
+        if (value.kind ?? "").isEmpty { missing.append("kind") }
+        if (value.name ?? "").isEmpty && (value.generateName ?? "").isEmpty { missing.append("metadata.name") }
+        if !missing.isEmpty {
+            let what = value.kind.map { "\($0) object" } ?? "object"
+            errors.append(ManifestError(file: source.file, line: source.line,
+                                        message: "\(what) is missing required field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"))
+            return
+        }
+        manifests.append(Manifest(object: value, source: source))
+    }
+
+    /// The same (group, kind, namespace, name) defined twice; objects with only
+    /// `generateName` are never duplicates. Namespace is compared as written.
+    func duplicates(in manifests: [Manifest]) -> [ManifestError] {
+        var seen: [ObjectKey: ManifestSource] = [:]
+        var errors: [ManifestError] = []
+        for manifest in manifests {
+            guard let key = manifest.object.objectKey else { continue }
+            if let first = seen[key] {
+                errors.append(ManifestError(file: manifest.source.file, line: manifest.source.line,
+                                            message: "\(key) is defined twice: first at \(first), again here"))
+            } else {
+                seen[key] = manifest.source
+            }
+        }
+        return errors
+    }
+}

@@ -1,1 +1,0 @@
-/// CapstanYAML — see ARCHITECTURE.md for what this module owns.

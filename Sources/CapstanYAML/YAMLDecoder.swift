@@ -1,0 +1,306 @@
+/// CapstanYAML: YAML ⇄ `Value` through libyaml.
+///
+/// Reading follows what Kubernetes and Helm do with a YAML file (go-yaml v2 resolution, then
+/// sigs.k8s.io/yaml's conversion to JSON), so a manifest means the same here as in kubectl.
+/// Writing follows go-yaml v2's encoder as kubectl and Helm's `toYaml` use it: 2-space indent,
+/// sequences flush with their key, keys sorted, strings quoted only when they would read back
+/// as something else. libyaml does the syntax both ways; this module owns the typing rules.
+///
+/// A libyaml parser or emitter lives only inside one call, so nothing here is shared.
+import CYAML
+import CapstanModel
+
+/// A syntax or typing error, with the 1-based position in the source.
+public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String?
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String? = nil, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        "\(file ?? "<input>"):\(line):\(column): \(message)"
+    }
+}
+
+/// One document of a stream, with where it started.
+public struct YAMLDocument: Sendable {
+    public var value: Value
+    /// Zero-based position of the document in the stream (empty documents count).
+    public var index: Int
+    /// 1-based line of the document's first content.
+    public var line: Int
+
+    public init(value: Value, index: Int, line: Int) {
+        self.value = value
+        self.index = index
+        self.line = line
+    }
+}
+
+public enum YAML {
+    /// Parses every document of a stream. Empty documents come back as `.null`.
+    public static func parseAll(_ text: String, file: String? = nil) throws(YAMLError) -> [YAMLDocument] {
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { return [] }
+        bytes.append(0)
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(YAMLError) -> [YAMLDocument] in
+                var builder = TreeBuilder(file: file)
+                return try builder.parse(UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Parses a stream and returns the values of its documents, empty ones included as `.null`.
+    public static func parseValues(_ text: String, file: String? = nil) throws(YAMLError) -> [Value] {
+        try parseAll(text, file: file).map(\.value)
+    }
+
+    /// Parses a single document; an empty stream is `.null`; more than one document is an error.
+    public static func parse(_ text: String, file: String? = nil) throws(YAMLError) -> Value {
+        let docs = try parseAll(text, file: file)
+        if docs.count > 1 {
+            throw YAMLError(file: file, line: docs[1].line, column: 1, message: "expected a single document, found \(docs.count)")
+        }
+        return docs.first?.value ?? .null
+    }
+}
+
+/// Turns libyaml events into `Value` trees without an intermediate node tree.
+///
+/// Children of open containers collect in scratch buffers kept per nesting depth and reused
+/// across containers; a finished container is copied out once at its exact size. That avoids
+/// growing every small map and list step by step, which dominated the cost of building trees.
+/// `frames` holds, per open container, its kind, anchor, alias-weighted size and pending key.
+struct TreeBuilder {
+    let file: String?
+    static let maxDepth = 512
+    /// Bound on the nodes a document may expand to through aliases ("billion laughs").
+    static let maxExpandedNodes = 5_000_000
+
+    struct Frame {
+        var isMapping: Bool
+        var anchor: String?
+        /// Nodes in this container so far, aliases counted at their full size.
+        var weight = 1
+        var pendingKey: Value?
+        var pendingIsMerge = false
+        var keyLine = 0
+        var keyColumn = 0
+        /// Key positions, built only once a map grows past `linearKeyLimit` entries.
+        var keyIndex: [String: Int]?
+    }
+
+    static let linearKeyLimit = 32
+    var frames: [Frame] = []
+    var keyScratch: [[String]] = []
+    var valueScratch: [[Value]] = []
+    var anchors: [String: (value: Value, weight: Int)] = [:]
+    var expandedNodes = 0
+
+    init(file: String?) { self.file = file }
+
+    func error(_ mark: yaml_mark_t, _ message: String) -> YAMLError {
+        YAMLError(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1, message: message)
+    }
+
+    mutating func parse(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLError) -> [YAMLDocument] {
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) != 0 else {
+            throw YAMLError(file: file, line: 1, column: 1, message: "cannot initialise the YAML parser")
+        }
+        defer { yaml_parser_delete(parser) }
+        yaml_parser_set_input_string(parser, input.baseAddress, input.count)
+
+        var documents: [YAMLDocument] = []
+        var documentLine = 1
+        var seenContent = false
+        var current: Value = .null
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(parser, &event) != 0 else {
+                let p = parser.pointee
+                var message = p.problem.map { String(cString: $0) } ?? "invalid YAML"
+                if let context = p.context { message = "\(String(cString: context)): \(message)" }
+                throw YAMLError(file: file, line: Int(p.problem_mark.line) + 1, column: Int(p.problem_mark.column) + 1, message: message)
+            }
+            defer { yaml_event_delete(&event) }
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return documents
+            case YAML_DOCUMENT_START_EVENT:
+                anchors.removeAll(keepingCapacity: true)
+                expandedNodes = 0
+                seenContent = false
+                documentLine = Int(event.start_mark.line) + 1
+                current = .null
+            case YAML_DOCUMENT_END_EVENT:
+                documents.append(YAMLDocument(value: current, index: documents.count, line: documentLine))
+            case YAML_MAPPING_START_EVENT:
+                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(Frame(isMapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+            case YAML_SEQUENCE_START_EVENT:
+                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(Frame(isMapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+            case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+                let depth = frames.count - 1
+                let frame = frames.removeLast()
+                let items = valueScratch[depth].withUnsafeBufferPointer { Array($0) }
+                let value: Value
+                if frame.isMapping {
+                    let keys = keyScratch[depth].withUnsafeBufferPointer { Array($0) }
+                    value = .object(ValueObject(uncheckedUniqueKeys: keys, values: items))
+                } else {
+                    value = .array(items)
+                }
+                if let anchor = frame.anchor { anchors[anchor] = (value, frame.weight) }
+                if frames.isEmpty { current = value } else { try add(value, weight: frame.weight, isPlainMergeKey: false, mark: event.start_mark) }
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                if !seenContent {
+                    // The first scalar is the document's first content line (`---` and comments precede it).
+                    seenContent = true
+                    documentLine = Int(event.start_mark.line) + 1
+                }
+                let bytes = UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length))
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+                let value: Value
+                if let tagPointer = scalar.tag {
+                    value = try resolve(String(decoding: bytes, as: UTF8.self), tag: String(cString: tagPointer), plain: plain, mark: event.start_mark)
+                } else if plain {
+                    value = try typed(ScalarResolver.resolvePlain(bytes), bytes: bytes, mark: event.start_mark)
+                } else {
+                    value = .string(String(decoding: bytes, as: UTF8.self))
+                }
+                if let anchor = scalar.anchor.map({ String(cString: $0) }) { anchors[anchor] = (value, 1) }
+                if frames.isEmpty {
+                    current = value
+                } else {
+                    let isMergeKey = plain && scalar.tag == nil && bytes.count == 2 && bytes[0] == 0x3C && bytes[1] == 0x3C
+                    try add(value, weight: 1, isPlainMergeKey: isMergeKey, mark: event.start_mark)
+                }
+            case YAML_ALIAS_EVENT:
+                let name = String(cString: event.data.alias.anchor)
+                guard let (value, weight) = anchors[name] else { throw error(event.start_mark, "unknown anchor '\(name)' referenced") }
+                expandedNodes += weight
+                guard expandedNodes <= Self.maxExpandedNodes else {
+                    throw error(event.start_mark, "document contains excessive aliasing (more than \(Self.maxExpandedNodes) nodes)")
+                }
+                if frames.isEmpty { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
+            default:
+                break
+            }
+        }
+    }
+
+    func resolve(_ text: String, tag: String, plain: Bool, mark: yaml_mark_t) throws(YAMLError) -> Value {
+        switch tag {
+        case "tag:yaml.org,2002:str", "!!str", "!": return .string(text)  // `!` (non-specific) forces a string
+        case "tag:yaml.org,2002:null": return .null
+        default:
+            // !!bool/!!int/!!float resolve as plain text would; unknown local tags keep the
+            // scalar as go-yaml does (typed when plain, a string when quoted).
+            guard plain || tag.hasPrefix("tag:yaml.org,2002:") else { return .string(text) }
+            switch ScalarResolver.resolvePlain(text) {
+            case .value(let v): return v
+            case .timestamp: return .string(text)
+            case .notRepresentable(let s):
+                throw error(mark, "'\(s)' cannot be represented in JSON (infinite or NaN numbers are not allowed)")
+            }
+        }
+    }
+
+    func typed(_ resolved: ResolvedScalar, bytes: UnsafeBufferPointer<UInt8>, mark: yaml_mark_t) throws(YAMLError) -> Value {
+        switch resolved {
+        case .value(let v): return v
+        case .timestamp: return .string(String(decoding: bytes, as: UTF8.self))  // sigs.k8s.io/yaml keeps the text
+        case .notRepresentable(let s):
+            throw error(mark, "'\(s)' cannot be represented in JSON (infinite or NaN numbers are not allowed)")
+        }
+    }
+
+    mutating func openContainer(_ frame: Frame) {
+        let depth = frames.count
+        frames.append(frame)
+        if keyScratch.count <= depth {
+            keyScratch.append([])
+            valueScratch.append([])
+        } else {
+            keyScratch[depth].removeAll(keepingCapacity: true)
+            valueScratch[depth].removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Sets `key` in the innermost (mapping) container; a repeated key replaces the earlier
+    /// value in its original position, as assigning into a Go map and then JSON would.
+    mutating func set(_ key: String, _ value: Value) {
+        let depth = frames.count - 1
+        if let index = frames[depth].keyIndex {
+            if let i = index[key] { valueScratch[depth][i] = value; return }
+            frames[depth].keyIndex![key] = keyScratch[depth].count
+        } else if let i = keyScratch[depth].firstIndex(of: key) {
+            valueScratch[depth][i] = value
+            return
+        } else if keyScratch[depth].count >= Self.linearKeyLimit {
+            var index: [String: Int] = [:]
+            for (i, k) in keyScratch[depth].enumerated() { index[k] = i }
+            index[key] = keyScratch[depth].count
+            frames[depth].keyIndex = index
+        }
+        keyScratch[depth].append(key)
+        valueScratch[depth].append(value)
+    }
+
+    mutating func add(_ value: Value, weight: Int, isPlainMergeKey: Bool, mark: yaml_mark_t) throws(YAMLError) {
+        let top = frames.count - 1
+        frames[top].weight += weight
+        guard frames[top].isMapping else {
+            valueScratch[top].append(value)
+            return
+        }
+        guard let key = frames[top].pendingKey else {
+            frames[top].pendingKey = value
+            frames[top].pendingIsMerge = isPlainMergeKey
+            frames[top].keyLine = Int(mark.line) + 1
+            frames[top].keyColumn = Int(mark.column) + 1
+            return
+        }
+        frames[top].pendingKey = nil
+        if frames[top].pendingIsMerge {
+            try merge(value, mark: mark)
+            return
+        }
+        guard let keyString = ScalarResolver.keyString(key) else {
+            throw YAMLError(file: file, line: frames[top].keyLine, column: frames[top].keyColumn,
+                            message: "unsupported map key of type \(key.typeName)")
+        }
+        set(keyString, value)
+    }
+
+    /// `<<: *base` or `<<: [*a, *b]`: merged keys override what came before; with a list, earlier
+    /// maps win over later ones (go-yaml v2's order).
+    mutating func merge(_ value: Value, mark: yaml_mark_t) throws(YAMLError) {
+        switch value {
+        case .object(let source):
+            for (k, v) in source { set(k, v) }
+        case .array(let list):
+            for item in list.reversed() {
+                guard case .object(let source) = item else {
+                    throw error(mark, "map merge requires map or sequence of maps as the value")
+                }
+                for (k, v) in source { set(k, v) }
+            }
+        default:
+            throw error(mark, "map merge requires map or sequence of maps as the value")
+        }
+    }
+}
