@@ -73,7 +73,6 @@ struct Merger {
                 key = try Directive.listKey(patchKey, prefix: Directive.deleteFromPrimitiveList, path: path)
                 isDeleteList = true
             }
-            let fieldPath = path.appending(key)
 
             if patchValue.isNull {
                 original.removeValue(forKey: key)
@@ -96,6 +95,7 @@ struct Merger {
 
             switch (originalValue, patchValue) {
             case (.object(let o), .object(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 if strategy == "replace" {
@@ -104,6 +104,7 @@ struct Merger {
                     original[key] = .object(try mergeMap(o, p, meta: field, path: fieldPath, depth: depth + 1))
                 }
             case (.array(let o), .array(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 original[key] = .array(try mergeList(o, p, field: field, strategy: strategy, isDeleteList: isDeleteList, path: fieldPath, depth: depth + 1))
