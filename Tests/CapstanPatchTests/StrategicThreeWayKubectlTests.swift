@@ -16,6 +16,7 @@ import Testing
         var manifest: Value
         var patch: Value
         var contentType: String?
+        var conflictWithoutOverwrite: Bool
     }
 
     static func load() throws -> [Case] {
@@ -23,7 +24,7 @@ import Testing
         let document = try Value.parseJSON([UInt8](try Data(contentsOf: url)))
         return (document["cases"].arrayValue ?? []).map {
             Case(name: $0["name"].stringValue ?? "?", live: $0["live"], manifest: $0["manifest"], patch: $0["patch"],
-                 contentType: $0["contentType"].stringValue)
+                 contentType: $0["contentType"].stringValue, conflictWithoutOverwrite: $0["conflictWithoutOverwrite"].boolValue ?? false)
         }
     }
 
@@ -52,6 +53,17 @@ import Testing
             let ours = try StrategicMerge.createThreeWay(original: original, modified: modified, current: c.live, meta: meta)
             if ours != c.patch {
                 failures.append("\(c.name):\n ours:    \(ours.jsonString(.goMarshal))\n kubectl: \(c.patch.jsonString(.goMarshal))")
+            }
+            // `kubectl apply --overwrite=false`: a conflict exactly where kubectl saw one.
+            let conflict: Bool
+            switch Result(catching: { () throws(PatchError) -> Value in
+                try StrategicMerge.createThreeWay(original: original, modified: modified, current: c.live, meta: meta, overwrite: false)
+            }) {
+            case .success: conflict = false
+            case .failure(let e): conflict = e.kind == .conflict
+            }
+            if conflict != c.conflictWithoutOverwrite {
+                failures.append("\(c.name): conflict \(conflict), kubectl --overwrite=false says \(c.conflictWithoutOverwrite)")
             }
             // Applying it settles the object: a second apply changes nothing more (it may still
             // send a `$setElementOrder` when live holds items the manifest does not, as kubectl does).
@@ -88,6 +100,7 @@ extension StrategicThreeWayKubectlTests {
         for (f, g) in zip(fresh, golden) {
             #expect(f["name"].stringValue == g.name)
             #expect(f["patch"] == g.patch, "\(g.name): kubectl now sends \(f["patch"].jsonString())")
+            #expect(f["conflictWithoutOverwrite"].boolValue == g.conflictWithoutOverwrite, "\(g.name): kubectl's --overwrite=false verdict changed")
         }
     }
 }

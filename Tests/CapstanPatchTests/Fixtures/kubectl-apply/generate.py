@@ -219,6 +219,16 @@ CASES = [
     ("crd-nested-map", widget({"opts": {"a": 1, "b": {"c": 2}}}), None, widget({"opts": {"b": {"d": 3}}, "new": {}})),
     ("crd-labels", widget({"size": 1}, labels={"a": "1"}), None, widget({"size": 1}, labels={"b": "2"})),
     ("crd-list-of-objects-replaced", widget({"items": [{"name": "a"}, {"name": "b"}]}), None, widget({"items": [{"name": "b", "x": 1}]})),
+    ("conflict-env-value", deployment(), lambda live: live["spec"]["template"]["spec"]["containers"][0]["env"][0].update(value="red"),
+     deployment(env=[{"name": "MODE", "value": "green"}])),
+    ("conflict-label", deployment(labels={"app": "web", "t": "a"}), lambda live: live["metadata"]["labels"].update(t="live"),
+     deployment(labels={"app": "web", "t": "b"})),
+    ("no-conflict-same-change", deployment(labels={"app": "web", "t": "a"}), lambda live: live["metadata"]["labels"].update(t="b"),
+     deployment(labels={"app": "web", "t": "b"})),
+    ("conflict-args-list", deployment(), lambda live: live["spec"]["template"]["spec"]["containers"][1].update(args=["sleep", "1"]),
+     deployment(containers=[{"name": "nginx", "image": "nginx:1.27", "env": [{"name": "MODE", "value": "blue"}], "ports": [{"containerPort": 80}]},
+                            {"name": "sidecar", "image": "busybox:1.36", "args": ["sleep", "2"]}])),
+    ("conflict-cm-deleted-live", configmap({"a": "1", "b": "2"}), lambda live: live["data"].pop("a"), configmap({"a": "9", "b": "2"})),
     ("svc-selector-changed", service([P80], selector={"app": "web", "tier": "f"}), None, service([P80], selector={"app": "web2"})),
 ]
 
@@ -249,10 +259,19 @@ def main():
             if len(Stub.patches) > 1:
                 sys.exit(f"{name}: more than one PATCH")
             patch = Stub.patches[0] if Stub.patches else None
+            # The same apply with --overwrite=false: does kubectl call it a conflict?
+            Stub.patches = []
+            r2 = subprocess.run([kubectl, "apply", "-f", path, "--validate=false", "--overwrite=false", "--server", url,
+                                 "--cache-dir", os.path.join(tmp, f"cache-{name}")],
+                                capture_output=True, text=True, env={**os.environ, "KUBECONFIG": "/dev/null"})
+            conflict = r2.returncode != 0
+            if conflict and "conflict" not in r2.stderr.lower():
+                sys.exit(f"{name}: --overwrite=false failed without a conflict: {r2.stderr}")
             out.append({"name": name, "live": live, "manifest": manifest,
                         "patch": patch["body"] if patch else {},
                         "contentType": patch["contentType"] if patch else None,
-                        "kubectlSaid": r.stdout.strip()})
+                        "kubectlSaid": r.stdout.strip(),
+                        "conflictWithoutOverwrite": conflict})
     server.shutdown()
     with open(target, "w") as f:
         json.dump({"kubectl": subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True).stdout.splitlines()[0], "cases": out},
