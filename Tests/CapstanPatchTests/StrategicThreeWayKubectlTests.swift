@@ -41,6 +41,14 @@ import Testing
             let sent = c.patch[path: ["metadata", "annotations", Self.lastApplied]]
             var modified = c.manifest
             modified[path: ["metadata", "annotations", Self.lastApplied]] = sent.isNull ? liveAnnotation : sent
+            // The annotation kubectl wrote is ours byte for byte, and the one-call helper agrees.
+            if !sent.isNull && sent.stringValue != LastApplied.configuration(for: c.manifest) {
+                failures.append("\(c.name): last-applied differs:\n ours:    \(LastApplied.configuration(for: c.manifest))\n kubectl: \(sent.stringValue ?? "")")
+            }
+            let helper = try LastApplied.patch(manifest: c.manifest, live: c.live, meta: PatchMeta.builtin(gvk))
+            if helper.patch != c.patch || (c.contentType != nil && helper.type.contentType != c.contentType) {
+                failures.append("\(c.name): LastApplied.patch gives \(helper.type) \(helper.patch.jsonString())")
+            }
             guard let meta = PatchMeta.builtin(gvk) else {
                 // Kinds without strategic-merge metadata: kubectl's three-way JSON merge patch.
                 if let type = c.contentType, type != PatchType.merge.contentType { failures.append("\(c.name): kubectl sent \(type)") }

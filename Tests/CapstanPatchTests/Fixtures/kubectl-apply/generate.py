@@ -208,6 +208,7 @@ CASES = [
      deployment(volumes=[{"name": "cache", "emptyDir": {}}])),
     ("labels-all-removed", deployment(labels={"app": "web", "x": "y"}), None, deployment(labels={"app": "web"})),
     ("cm-change-and-delete", configmap({"color": "blue", "size": "large"}), None, configmap({"color": "green"})),
+    ("cm-html-and-unicode", configmap({"page": "<b>a & b</b>"}), None, configmap({"page": "<i>x &amp; y</i> \u2028 é ✓", "n": "1e+06"})),
     ("cm-add-label", configmap({"a": "1"}), None, configmap({"a": "1"}, labels={"team": "x"})),
     ("cm-data-removed", configmap({"a": "1"}), None, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "demo"}}),
     ("svc-port-removed", service([P80, P443]), None, service([P80])),
