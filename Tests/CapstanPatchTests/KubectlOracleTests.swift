@@ -1,6 +1,7 @@
 import CapstanModel
 import CapstanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CapstanPatch
@@ -99,17 +100,26 @@ enum KubectlTable {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        var failures: [String] = []
-        for (i, c) in cases.enumerated() {
-            let file = tmp.appendingPathComponent("obj-\(i).json")
-            try Data(c.object.jsonBytes()).write(to: file)
-            let out = try KubectlTable.run(kubectl, ["patch", "--local", "-f", file.path, "--type", "strategic", "-p", c.patch.jsonString(), "-o", "json"])
-            var live: Value? = Optional.none
-            if out.status == 0 { live = .some(try Value.parseJSON(out.stdout)) }
-            if live != c.expected { failures.append("\(c.name): kubectl's answer changed from the golden record") }
-            if let d = KubectlTable.disagreement(c, kubectl: live) { failures.append(d) }
+        // One kubectl per pair, four at a time.
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for i in stride(from: worker, to: cases.count, by: 4) {
+                let c = cases[i]
+                do {
+                    let file = tmp.appendingPathComponent("obj-\(i).json")
+                    try Data(c.object.jsonBytes()).write(to: file)
+                    let out = try KubectlTable.run(kubectl, ["patch", "--local", "-f", file.path, "--type", "strategic", "-p", c.patch.jsonString(), "-o", "json"])
+                    var live: Value? = Optional.none
+                    if out.status == 0 { live = .some(try Value.parseJSON(out.stdout)) }
+                    if live != c.expected { failures.withLock { $0.append("\(c.name): kubectl's answer changed from the golden record") } }
+                    if let d = KubectlTable.disagreement(c, kubectl: live) { failures.withLock { $0.append(d) } }
+                } catch {
+                    failures.withLock { $0.append("\(c.name): \(error)") }
+                }
+            }
         }
-        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        let found = failures.withLock { $0 }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 }
 

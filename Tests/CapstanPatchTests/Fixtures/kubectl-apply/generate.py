@@ -10,7 +10,7 @@ inputs and compares.
 
 Run: python3 generate.py [path/to/kubectl] [--out FILE]   (default FILE: threeway.json here)
 """
-import copy, http.server, json, os, shutil, subprocess, sys, tempfile, threading
+import concurrent.futures, copy, http.server, json, os, shutil, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -59,7 +59,7 @@ class Stub(http.server.BaseHTTPRequestHandler):
                      "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]} for plural, kind in resources]})
         if path.startswith("/api/v1/namespaces/") and path.count("/") == 4:
             return self.send_json(200, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": path.rsplit("/", 1)[1]}})
-        live = Stub.live
+        live = self.live
         if live is not None and path.endswith("/" + live["metadata"]["name"]):
             return self.send_json(200, live)
         return self.not_found()
@@ -67,8 +67,8 @@ class Stub(http.server.BaseHTTPRequestHandler):
     def do_PATCH(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length))
-        Stub.patches.append({"contentType": self.headers.get("Content-Type"), "body": body})
-        return self.send_json(200, Stub.live)
+        self.patches.append({"contentType": self.headers.get("Content-Type"), "body": body})
+        return self.send_json(200, self.live)
 
 def last_applied(manifest):
     m = copy.deepcopy(manifest)
@@ -233,6 +233,40 @@ CASES = [
     ("svc-selector-changed", service([P80], selector={"app": "web", "tier": "f"}), None, service([P80], selector={"app": "web2"})),
 ]
 
+def run_case(kubectl, tmp, name, original, modify, manifest):
+    """One case on its own stub server (cases run in parallel)."""
+    live = server_side(original, modify)
+    handler = type("CaseStub", (Stub,), {"live": live, "patches": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    env = {**os.environ, "KUBECONFIG": "/dev/null"}
+    try:
+        path = os.path.join(tmp, f"manifest-{name}.json")
+        with open(path, "w") as f:
+            json.dump(manifest, f)
+        cache = os.path.join(tmp, f"cache-{name}")
+        r = subprocess.run([kubectl, "apply", "-f", path, "--validate=false", "--server", url, "--cache-dir", cache],
+                           capture_output=True, text=True, env=env)
+        if r.returncode != 0:
+            raise SystemExit(f"{name}: kubectl failed: {r.stderr}")
+        if len(handler.patches) > 1:
+            raise SystemExit(f"{name}: more than one PATCH")
+        patch = handler.patches[0] if handler.patches else None
+        # The same apply with --overwrite=false: does kubectl call it a conflict?
+        r2 = subprocess.run([kubectl, "apply", "-f", path, "--validate=false", "--overwrite=false", "--server", url, "--cache-dir", cache],
+                            capture_output=True, text=True, env=env)
+        conflict = r2.returncode != 0
+        if conflict and "conflict" not in r2.stderr.lower():
+            raise SystemExit(f"{name}: --overwrite=false failed without a conflict: {r2.stderr}")
+        return {"name": name, "live": live, "manifest": manifest,
+                "patch": patch["body"] if patch else {},
+                "contentType": patch["contentType"] if patch else None,
+                "kubectlSaid": r.stdout.strip(),
+                "conflictWithoutOverwrite": conflict}
+    finally:
+        server.shutdown()
+
 def main():
     args = sys.argv[1:]
     target = os.path.join(HERE, "threeway.json")
@@ -241,39 +275,9 @@ def main():
         target = args[i + 1]
         del args[i:i + 2]
     kubectl = args[0] if args else shutil.which("kubectl")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    out = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, original, modify, manifest in CASES:
-            live = server_side(original, modify)
-            Stub.live = live
-            Stub.patches = []
-            path = os.path.join(tmp, "manifest.json")
-            with open(path, "w") as f:
-                json.dump(manifest, f)
-            r = subprocess.run([kubectl, "apply", "-f", path, "--validate=false", "--server", url, "--cache-dir", os.path.join(tmp, f"cache-{name}")],
-                               capture_output=True, text=True, env={**os.environ, "KUBECONFIG": "/dev/null"})
-            if r.returncode != 0:
-                sys.exit(f"{name}: kubectl failed: {r.stderr}")
-            if len(Stub.patches) > 1:
-                sys.exit(f"{name}: more than one PATCH")
-            patch = Stub.patches[0] if Stub.patches else None
-            # The same apply with --overwrite=false: does kubectl call it a conflict?
-            Stub.patches = []
-            r2 = subprocess.run([kubectl, "apply", "-f", path, "--validate=false", "--overwrite=false", "--server", url,
-                                 "--cache-dir", os.path.join(tmp, f"cache-{name}")],
-                                capture_output=True, text=True, env={**os.environ, "KUBECONFIG": "/dev/null"})
-            conflict = r2.returncode != 0
-            if conflict and "conflict" not in r2.stderr.lower():
-                sys.exit(f"{name}: --overwrite=false failed without a conflict: {r2.stderr}")
-            out.append({"name": name, "live": live, "manifest": manifest,
-                        "patch": patch["body"] if patch else {},
-                        "contentType": patch["contentType"] if patch else None,
-                        "kubectlSaid": r.stdout.strip(),
-                        "conflictWithoutOverwrite": conflict})
-    server.shutdown()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            out = list(pool.map(lambda c: run_case(kubectl, tmp, *c), CASES))
     with open(target, "w") as f:
         json.dump({"kubectl": subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True).stdout.splitlines()[0], "cases": out},
                   f, indent=1, sort_keys=True)
