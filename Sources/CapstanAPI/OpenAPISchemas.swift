@@ -1,11 +1,15 @@
 /// CapstanAPI: what the Kubernetes API is made of — groups, versions, kinds, resources, scope,
 /// short names, verbs — and the schema facts of every field (type, patch strategy, merge key,
-/// list type), read from OpenAPI documents.
+/// list type), read from OpenAPI documents; plus what follows from those facts alone:
+/// validation (`ObjectValidator`, `SchemaValidator`, `SchemaPruner`), defaulting
+/// (`Defaulter`), and the discovery and OpenAPI documents a server publishes.
 ///
-/// The built-in catalogue is compiled from the Kubernetes OpenAPI data by
-/// `tools/gen_api_catalogue.py` into `Resources/`; custom schemas (CRDs, `--schema` files) are
-/// read through the same `OpenAPISchemas` type. This module knows nothing of transports,
-/// storage or patch algorithms; it only answers questions about shapes.
+/// The built-in catalogue (`APICatalogue.builtin`) is compiled from the Kubernetes OpenAPI
+/// data by `tools/gen_api_catalogue.py` into `Resources/api-catalogue.json` and embedded in the
+/// binary as `Generated/BuiltinCatalogue+Data.swift`; custom resources join through
+/// `APICatalogue.adding(customResourceDefinition:)` or `APIRegistry`. Everything here is a
+/// pure function of its inputs: this module knows nothing of transports, storage or patch
+/// algorithms, and must not grow any — it only answers questions about shapes.
 import CapstanModel
 
 public struct SchemaError: Error, Sendable, CustomStringConvertible {
@@ -19,28 +23,72 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
 /// Immutable after construction, so it is shared freely across tasks.
 public final class OpenAPISchemas: Sendable {
     let definitions: [String: Value]
+    /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
+    /// lookup. When several definitions claim one kind the smallest name wins (deterministic).
+    let kindIndex: [GroupVersionKind: String]
+    /// Full reference strings (`#/definitions/X`, `#/components/schemas/X`) → definition, so
+    /// following a `$ref` is one lookup without cutting the string apart.
+    let refTargets: [String: Value]
 
-    public init(document: Value) throws(SchemaError) {
+    public convenience init(document: Value) throws(SchemaError) {
         if let defs = document["definitions"].objectValue {
-            definitions = Dictionary(uniqueKeysWithValues: defs.map { ($0.key, $0.value) })
+            self.init(definitions: Dictionary(defs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
         } else if let defs = document["components"]["schemas"].objectValue {
-            definitions = Dictionary(uniqueKeysWithValues: defs.map { ($0.key, $0.value) })
+            self.init(definitions: Dictionary(defs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
         } else {
             throw SchemaError("not an OpenAPI document: neither `definitions` (v2) nor `components.schemas` (v3) is present")
         }
     }
 
     /// Merges several documents (e.g. the per-group-version v3 files); later names win.
-    public init(documents: [Value]) throws(SchemaError) {
+    public convenience init(documents: [Value]) throws(SchemaError) {
         var all: [String: Value] = [:]
         for document in documents {
             let one = try OpenAPISchemas(document: document)
             all.merge(one.definitions) { _, new in new }
         }
-        definitions = all
+        self.init(definitions: all)
     }
 
-    init(definitions: [String: Value]) { self.definitions = definitions }
+    init(definitions: [String: Value]) {
+        self.definitions = definitions
+        var index: [GroupVersionKind: String] = [:]
+        for (name, node) in definitions {
+            guard let entries = node["x-kubernetes-group-version-kind"].arrayValue else { continue }
+            for entry in entries {
+                guard let version = entry["version"].stringValue, let kind = entry["kind"].stringValue else { continue }
+                let gvk = GroupVersionKind(group: entry["group"].stringValue ?? "", version: version, kind: kind)
+                if let existing = index[gvk], existing < name { continue }
+                index[gvk] = name
+            }
+        }
+        self.kindIndex = index
+        var refs: [String: Value] = [:]
+        refs.reserveCapacity(definitions.count * 2)
+        for (name, node) in definitions {
+            refs["#/definitions/" + name] = node
+            refs["#/components/schemas/" + name] = node
+        }
+        self.refTargets = refs
+    }
+
+    /// A new set with `extra` added; names in `extra` replace existing ones.
+    public func merging(_ extra: [String: Value]) -> OpenAPISchemas {
+        var all = definitions
+        all.merge(extra) { _, new in new }
+        return OpenAPISchemas(definitions: all)
+    }
+
+    /// A new set without the named definitions.
+    public func removing(_ names: Set<String>) -> OpenAPISchemas {
+        OpenAPISchemas(definitions: definitions.filter { !names.contains($0.key) })
+    }
+
+    /// The raw (unresolved) definition named `name`.
+    public func definition(named name: String) -> Value? { definitions[name] }
+
+    /// The definition name that carries `gvk` in its `x-kubernetes-group-version-kind`.
+    public func definitionName(for gvk: GroupVersionKind) -> String? { kindIndex[gvk] }
 
     public var names: Dictionary<String, Value>.Keys { definitions.keys }
 
@@ -50,33 +98,27 @@ public final class OpenAPISchemas: Sendable {
         return Schema(node: node, schemas: self, depth: 0)
     }
 
-    /// The definition whose `x-kubernetes-group-version-kind` lists `gvk`.
+    /// The definition whose `x-kubernetes-group-version-kind` lists `gvk` (an index lookup).
     public func schema(for gvk: GroupVersionKind) -> Schema? {
-        for (name, node) in definitions {
-            for entry in node["x-kubernetes-group-version-kind"].arrayValue ?? [] {
-                if entry["group"].stringValue == gvk.group, entry["version"].stringValue == gvk.version,
-                   entry["kind"].stringValue == gvk.kind
-                {
-                    return schema(named: name)
-                }
-            }
-        }
-        return nil
+        guard let name = kindIndex[gvk] else { return nil }
+        return schema(named: name)
     }
 
     /// Follows `$ref` and single-element `allOf` wrappers; keys written next to the reference
     /// (patch strategy, merge key, list type on a property) override the target's.
     func resolve(_ node: Value, depth: Int) -> Value {
-        guard depth < 64 else { return node }
+        guard depth < 64, case .object(let local) = node else { return node }
         var target: Value?
-        if let ref = node["$ref"].stringValue {
-            target = definitions[Self.definitionName(ref)]
-        } else if let allOf = node["allOf"].arrayValue, allOf.count == 1, let ref = allOf[0]["$ref"].stringValue {
-            target = definitions[Self.definitionName(ref)]
+        if let ref = local["$ref"] {
+            if case .string(let r) = ref { target = refTargets[r] ?? definitions[Self.definitionName(r)] }
+        } else if let allOf = local["allOf"], case .array(let parts) = allOf, parts.count == 1,
+            case .string(let r) = parts[0]["$ref"]
+        {
+            target = refTargets[r] ?? definitions[Self.definitionName(r)]
         }
         guard let resolvedTarget = target else { return node }
         var resolved = resolve(resolvedTarget, depth: depth + 1)
-        if case .object(let local) = node {
+        if local.count > 1 {
             for (key, value) in local where key != "$ref" && key != "allOf" && key != "description" {
                 resolved[key] = value
             }

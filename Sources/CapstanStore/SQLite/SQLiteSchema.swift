@@ -1,0 +1,101 @@
+/// The on-disk layout of `SQLiteStore` and every SQL statement it runs.
+///
+/// - `history`: one row per revision (each write is one revision). `value` NULL marks a
+///   delete (tombstone). `prev_rev` points at the key's previous row (NULL for a creation),
+///   which gives watch events their previous value without a search.
+/// - `live`: the newest revision of every existing key; values stay in `history` only, so a
+///   write stores its bytes once.
+/// - `meta`: the current and compacted revisions.
+///
+/// Compaction at C deletes the rows no snapshot at or after C can see: rows superseded by a
+/// later row at or below C, and tombstones at or below C. The newest row of each key as of C
+/// stays, so `list` at C still works, and every row after C stays for watch replay.
+enum SQLiteSchema {
+    static let version: Int64 = 1
+
+    static let create = """
+        CREATE TABLE IF NOT EXISTS history (
+            rev        INTEGER PRIMARY KEY,
+            key        TEXT    NOT NULL,
+            value      BLOB,
+            create_rev INTEGER NOT NULL,
+            version    INTEGER NOT NULL,
+            prev_rev   INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS history_key_rev ON history(key, rev);
+        CREATE TABLE IF NOT EXISTS live (
+            key TEXT PRIMARY KEY,
+            rev INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS meta (
+            name  TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO meta(name, value) VALUES ('revision', 1), ('compacted', 0), ('schema', 1);
+        """
+
+    static let readMeta = "SELECT value FROM meta WHERE name = ?1"
+    static let writeMeta = "UPDATE meta SET value = ?2 WHERE name = ?1"
+
+    // Writer statements.
+    static let getLive = """
+        SELECT h.value, h.create_rev, h.rev, h.version
+        FROM live l JOIN history h ON h.rev = l.rev WHERE l.key = ?1
+        """
+    static let insertHistory = """
+        INSERT INTO history(rev, key, value, create_rev, version, prev_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        """
+    static let liveExists = "SELECT 1 FROM live WHERE key = ?1"
+    static let insertLive = "INSERT INTO live(key, rev) VALUES (?1, ?2)"
+    static let updateLive = "UPDATE live SET rev = ?2 WHERE key = ?1"
+    static let deleteLive = "DELETE FROM live WHERE key = ?1"
+    static let compactSuperseded = """
+        DELETE FROM history WHERE rev IN (
+            SELECT prev_rev FROM history WHERE rev > ?1 AND rev <= ?2 AND prev_rev IS NOT NULL)
+        """
+    static let compactTombstones = "DELETE FROM history WHERE rev > ?1 AND rev <= ?2 AND value IS NULL"
+
+    // Reader statements, built once (the connection caches prepared statements by text).
+    static let listLatestBounded = listLatestSQL(bounded: true)
+    static let listLatestUnbounded = listLatestSQL(bounded: false)
+    static let listAtRevisionBounded = listAtRevisionSQL(bounded: true)
+    static let listAtRevisionUnbounded = listAtRevisionSQL(bounded: false)
+    static let replayBounded = replaySQL(bounded: true)
+    static let replayUnbounded = replaySQL(bounded: false)
+
+    static func listLatest(bounded: Bool) -> String { bounded ? listLatestBounded : listLatestUnbounded }
+    static func listAtRevision(bounded: Bool) -> String { bounded ? listAtRevisionBounded : listAtRevisionUnbounded }
+    static func replay(bounded: Bool) -> String { bounded ? replayBounded : replayUnbounded }
+
+    // Reader statements. ?1 prefix, ?2 prefix upper bound (only in the bounded variant),
+    // ?3 continue-after key, ?4 limit (-1: none), ?5 revision.
+    private static func listLatestSQL(bounded: Bool) -> String {
+        """
+        SELECT l.key, h.value, h.create_rev, h.rev, h.version
+        FROM live l JOIN history h ON h.rev = l.rev
+        WHERE l.key >= ?1 \(bounded ? "AND l.key < ?2" : "") AND l.key > ?3
+        ORDER BY l.key LIMIT ?4
+        """
+    }
+
+    private static func listAtRevisionSQL(bounded: Bool) -> String {
+        """
+        SELECT h.key, h.value, h.create_rev, h.rev, h.version
+        FROM history h
+        WHERE h.key >= ?1 \(bounded ? "AND h.key < ?2" : "") AND h.key > ?3
+          AND h.rev = (SELECT max(x.rev) FROM history x WHERE x.key = h.key AND x.rev <= ?5)
+          AND h.value IS NOT NULL
+        ORDER BY h.key LIMIT ?4
+        """
+    }
+
+    // ?1 prefix, ?2 upper bound, ?3 after, ?4 up to, ?5 limit.
+    private static func replaySQL(bounded: Bool) -> String {
+        """
+        SELECT h.rev, h.key, h.value, h.create_rev, h.version, h.prev_rev, p.value, p.create_rev, p.version
+        FROM history h LEFT JOIN history p ON p.rev = h.prev_rev
+        WHERE h.rev > ?3 AND h.rev <= ?4 AND h.key >= ?1 \(bounded ? "AND h.key < ?2" : "")
+        ORDER BY h.rev LIMIT ?5
+        """
+    }
+}

@@ -1,0 +1,600 @@
+/// Walks parse trees with Go's execution semantics.
+///
+/// A value in flight is a `Cell`: the dynamic value plus whether its static Go type is
+/// `interface{}` (values read out of maps and lists are; pipeline results are unwrapped to
+/// their dynamic type). The distinction decides Go's behaviour on nil: a field of a nil
+/// `interface{}` is `nil pointer evaluating interface {}.x`, a field of an unwrapped nil
+/// ("no value") is silently no value again, and `upper` of a nil `interface{}` reports
+/// `got interface {}`.
+struct Cell {
+    var v: TemplateValue
+    var iface: Bool
+    static let invalid = Cell(v: .null, iface: false)
+    static func of(_ v: TemplateValue) -> Cell { Cell(v: v, iface: false) }
+    static func element(_ v: TemplateValue) -> Cell { Cell(v: v, iface: true) }
+    var isInvalid: Bool { !iface && v.isNull }
+    /// After a pipeline command: drop the `interface{}` static type.
+    var unwrapped: Cell { Cell(v: v, iface: false) }
+    var staticTypeName: String { iface ? "interface {}" : v.goTypeName }
+}
+
+/// An execution error raised deep inside the walk; carries the finished `TemplateError`.
+struct ExecFailure: Error { var error: TemplateError }
+
+/// An `include`/`tpl` failure on its way to the calling action: the text Go appends after
+/// `error calling NAME: `, and what Helm's formatting needs to know about the inner error.
+struct NestedFailure: Error {
+    var message: String
+    var inner: TemplateError?
+    var keepsGoText: Bool
+    var userMessage: String?
+}
+
+/// Template lookup with `tpl`'s private definitions layered over the set's.
+final class Scope: Sendable {
+    let templates: [String: ParsedTemplate]
+    let parent: Scope?
+    init(templates: [String: ParsedTemplate], parent: Scope?) { self.templates = templates; self.parent = parent }
+    func lookup(_ name: String) -> ParsedTemplate? {
+        var s: Scope? = self
+        while let cur = s {
+            if let t = cur.templates[name] { return t }
+            s = cur.parent
+        }
+        return nil
+    }
+}
+
+/// Mutable state of one render (not shared across tasks).
+final class Executor {
+    enum Flow { case normal, breakLoop, continueLoop }
+
+    let templateSet: TemplateSet
+    var scope: Scope
+    var options: TemplateOptions { templateSet.options }
+    var out: [UInt8] = []
+    var vars: [(name: String, value: Cell)] = []
+    var depth = 0
+    var steps = 0
+    var includeCounts: [String: Int] = [:]
+    var tplCache: [String: [ParsedTemplate]] = [:]
+    /// The template being executed and the source its nodes point into.
+    var current: ParsedTemplate
+    /// Error context: position and text of the node being evaluated.
+    var atPos = 0
+    var atText = ""
+
+    init(set: TemplateSet, template: ParsedTemplate) {
+        self.templateSet = set
+        self.scope = Scope(templates: set.templates, parent: nil)
+        self.current = template
+    }
+
+    static func run(set: TemplateSet, name: String, data: TemplateValue) throws(TemplateError) -> String {
+        guard let template = set.templates[name] else {
+            throw TemplateError(kind: .undefinedTemplate, file: "", line: 0, message: "no template \(GoFormat.quote(name)) associated with template \(GoFormat.quote(name))")
+        }
+        do {
+            return try LargeStack.run {
+                let ex = Executor(set: set, template: template)
+                return try ex.execute(template, data: .of(data))
+            }
+        } catch let f as ExecFailure {
+            throw f.error
+        } catch {
+            throw TemplateError(kind: .execution, file: name, line: 0, message: "\(error)")
+        }
+    }
+
+    /// Executes `template` with `data` into a fresh buffer and returns its text.
+    func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
+        let savedOut = out, savedVars = vars, savedCurrent = current
+        out = []
+        vars = [("$", data)]
+        current = template
+        defer { out = savedOut; vars = savedVars; current = savedCurrent }
+        _ = try walk(data, template.root)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - Errors
+
+    func at(_ pos: Int, _ text: String) { atPos = pos; atText = text }
+
+    func fail(_ message: String, kind: TemplateError.Kind = .execution) -> ExecFailure {
+        let (line, column) = current.source.location(atPos)
+        return ExecFailure(error: TemplateError(kind: kind, file: current.source.name, line: line, column: column,
+                                                executing: current.name, context: atText, message: message))
+    }
+
+    func step() throws {
+        steps += 1
+        if steps > options.maxSteps { throw fail("exceeded maximum of \(options.maxSteps) execution steps", kind: .limit) }
+    }
+
+    func write(_ s: String) throws {
+        out.append(contentsOf: s.utf8)
+        if out.count > options.maxOutputBytes {
+            throw fail("output exceeds \(options.maxOutputBytes) bytes", kind: .limit)
+        }
+    }
+
+    // MARK: - Walk
+
+    func walk(_ dot: Cell, _ nodes: [Node]) throws -> Flow {
+        for node in nodes {
+            let flow = try walk(dot, node)
+            if flow != .normal { return flow }
+        }
+        return .normal
+    }
+
+    func walk(_ dot: Cell, _ node: Node) throws -> Flow {
+        switch node {
+        case .text(let s):
+            try write(s)
+        case .action(_, let pipe):
+            try step()
+            let val = try evalPipeline(dot, pipe)
+            if pipe.decl.isEmpty { try printValue(val, pipe) }
+        case .ifNode(let b):
+            return try walkIfOrWith(dot, b, isWith: false)
+        case .withNode(let b):
+            return try walkIfOrWith(dot, b, isWith: true)
+        case .rangeNode(let b):
+            try walkRange(dot, b)
+        case .template(let pos, let name, let pipe):
+            at(pos, node.text)
+            guard let tmpl = scope.lookup(name) else { throw fail("template \(GoFormat.quote(name)) not defined") }
+            guard depth < options.maxIncludeDepth else {
+                throw fail("exceeded maximum template depth (\(options.maxIncludeDepth))", kind: .limit)
+            }
+            let newDot = pipe == nil ? Cell.invalid : try evalPipeline(dot, pipe!)
+            depth += 1
+            let savedVars = vars, savedCurrent = current
+            vars = [("$", newDot)]
+            current = tmpl
+            defer { depth -= 1; vars = savedVars; current = savedCurrent }
+            _ = try walk(newDot, tmpl.root)
+        case .breakNode: return .breakLoop
+        case .continueNode: return .continueLoop
+        }
+        return .normal
+    }
+
+    func printValue(_ val: Cell, _ pipe: PipeNode) throws {
+        switch val.v {
+        case .null: try write("<no value>")
+        default: try write(GoFormat.print(val.v))
+        }
+    }
+
+    func walkIfOrWith(_ dot: Cell, _ b: Branch, isWith: Bool) throws -> Flow {
+        let mark = vars.count
+        defer { vars.removeLast(vars.count - mark) }
+        let val = try evalPipeline(dot, b.pipe)
+        if val.v.isTruthy {
+            return try walk(isWith ? val : dot, b.list)
+        } else if let elseList = b.elseList {
+            return try walk(dot, elseList)
+        }
+        return .normal
+    }
+
+    func walkRange(_ dot: Cell, _ b: Branch) throws {
+        let mark = vars.count
+        defer { vars.removeLast(vars.count - mark) }
+        at(b.pos, b.pipe.text)
+        let val = try evalPipeline(dot, b.pipe)
+        let decl = b.pipe.decl
+        func iteration(_ index: Cell, _ elem: Cell) throws -> Flow {
+            try step()
+            if !decl.isEmpty {
+                if b.pipe.isAssign {
+                    try setVar(decl[0], decl.count > 1 ? index : elem)
+                } else {
+                    vars[vars.count - 1].value = elem
+                }
+            }
+            if decl.count > 1 {
+                if b.pipe.isAssign { try setVar(decl[1], elem) } else { vars[vars.count - 2].value = index }
+            }
+            let inner = vars.count
+            defer { vars.removeLast(vars.count - inner) }
+            return try walk(elem, b.list)
+        }
+        var subject = val.v
+        if case .object(let o) = subject, let u = o.underlying { subject = u }
+        var ran = false
+        switch subject {
+        case .list(let l):
+            for (i, e) in l.enumerated() {
+                ran = true
+                if try iteration(.of(.int(i)), .element(e)) == .breakLoop { break }
+            }
+        case .bytes(let bytes):
+            for (i, e) in bytes.enumerated() {
+                ran = true
+                if try iteration(.of(.int(i)), .of(.int(Int(e)))) == .breakLoop { break }
+            }
+        case .map(let m):
+            for k in m.sortedKeys {
+                ran = true
+                if try iteration(.of(.string(k)), .element(m[k]!)) == .breakLoop { break }
+            }
+        case .int(let n):
+            try rangeInt(Int64(n), isInt64: false, b: b, val: val, ran: &ran, iteration)
+        case .int64(let n):
+            try rangeInt(n, isInt64: true, b: b, val: val, ran: &ran, iteration)
+        case .null:
+            break
+        default:
+            at(b.pipe.commands.last?.args.first?.pos ?? b.pos, b.pipe.commands.last?.args.first?.text ?? "")
+            throw fail("range can't iterate over \(GoFormat.print(val.v))")
+        }
+        if !ran, let elseList = b.elseList {
+            _ = try walk(dot, elseList)
+        }
+    }
+
+    func rangeInt(_ n: Int64, isInt64: Bool, b: Branch, val: Cell, ran: inout Bool, _ iteration: (Cell, Cell) throws -> Flow) throws {
+        if b.pipe.decl.count > 1 {
+            throw fail("can't use \(GoFormat.print(val.v)) to iterate over more than one variable")
+        }
+        var i: Int64 = 0
+        while i < n {
+            ran = true
+            let c = Cell.of(isInt64 ? .int64(i) : .int(Int(i)))
+            if try iteration(c, c) == .breakLoop { break }
+            i += 1
+        }
+    }
+
+    // MARK: - Variables
+
+    func setVar(_ name: String, _ value: Cell) throws {
+        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+            vars[i].value = value
+            return
+        }
+        throw fail("undefined variable: \(name)")
+    }
+
+    func varValue(_ name: String) throws -> Cell {
+        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+            return vars[i].value
+        }
+        throw fail("undefined variable: \(name)")
+    }
+
+    // MARK: - Pipelines and commands
+
+    func evalPipeline(_ dot: Cell, _ pipe: PipeNode) throws -> Cell {
+        var value = Cell.invalid
+        var first = true
+        for cmd in pipe.commands {
+            value = try evalCommand(dot, cmd, final: first ? nil : value).unwrapped
+            first = false
+        }
+        for name in pipe.decl {
+            if pipe.isAssign { try setVar(name, value) } else { vars.append((name, value)) }
+        }
+        return value
+    }
+
+    func evalCommand(_ dot: Cell, _ cmd: CommandNode, final: Cell?) throws -> Cell {
+        let first = cmd.args[0]
+        switch first {
+        case .field(let pos, let names):
+            at(pos, first.text)
+            return try evalFieldChain(dot, dot, names[...], cmd, final: final)
+        case .chain(let pos, let base, let fields):
+            at(pos, first.text)
+            if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
+            let receiver = try evalArg(dot, .any, base, untyped: true)
+            at(pos, first.text)
+            return try evalFieldChain(dot, receiver, fields[...], cmd, final: final)
+        case .identifier(let pos, let name):
+            return try evalFunction(dot, name, pos: pos, cmd, final: final)
+        case .pipe(let p):
+            try notAFunction(cmd, final)
+            return try evalPipeline(dot, p)
+        case .variable(let pos, let names):
+            at(pos, first.text)
+            let v = try varValue(names[0])
+            if names.count == 1 {
+                try notAFunction(cmd, final)
+                return v
+            }
+            return try evalFieldChain(dot, v, names.dropFirst(), cmd, final: final)
+        default: break
+        }
+        at(first.pos, first.text)
+        try notAFunction(cmd, final)
+        switch first {
+        case .bool(_, let b): return .of(.bool(b))
+        case .dot: return dot
+        case .nilLiteral: throw fail("nil is not a command")
+        case .number(_, let n): return .of(try idealConstant(n))
+        case .string(_, _, let s): return .of(.string(s))
+        default: throw fail("can't evaluate command \(GoFormat.quote(first.text))")
+        }
+    }
+
+    func notAFunction(_ cmd: CommandNode, _ final: Cell?) throws {
+        if cmd.args.count > 1 || final != nil {
+            throw fail("can't give argument to non-function \(cmd.args[0].text)")
+        }
+    }
+
+    func idealConstant(_ n: NumberLiteral) throws -> TemplateValue {
+        let lower = n.text.lowercased()
+        let isHex = lower.hasPrefix("0x") || lower.hasPrefix("-0x") || lower.hasPrefix("+0x")
+        if n.isFloat && !isHex && !n.isChar && n.text.contains(where: { ".eEpP".contains($0) }) {
+            return .float64(n.float)
+        }
+        if n.isInt {
+            guard let i = Int(exactly: n.int) else { throw fail("\(n.text) overflows int") }
+            return .int(i)
+        }
+        if n.isFloat { return .float64(n.float) }
+        throw fail("bad number: \(n.text)")
+    }
+
+    // MARK: - Fields
+
+    func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode, final: Cell?) throws -> Cell {
+        var r = receiver
+        var i = names.startIndex
+        while i < names.endIndex - 1 {
+            r = try evalField(dot, names[i], r, cmd: nil, final: nil)
+            i += 1
+        }
+        return try evalField(dot, names[names.endIndex - 1], r, cmd: cmd, final: final)
+    }
+
+    /// One `.Name` step on `receiver`. `cmd` is the command whose remaining arguments go to a
+    /// method (only for the last step).
+    func evalField(_ dot: Cell, _ name: String, _ receiver: Cell, cmd: CommandNode?, final: Cell?) throws -> Cell {
+        if receiver.isInvalid {
+            if options.missingKey == .error { throw fail("nil data; no entry for key \(GoFormat.quote(name))") }
+            return .invalid
+        }
+        let hasArgs = (cmd.map { $0.args.count > 1 } ?? false) || final != nil
+        switch receiver.v {
+        case .null:
+            throw fail("nil pointer evaluating \(receiver.staticTypeName).\(name)")
+        case .map(let m):
+            if hasArgs { throw fail("\(name) is not a method but has arguments") }
+            if let v = m[name] { return .element(v) }
+            switch options.missingKey {
+            case .invalid: return .invalid
+            case .zero: return .element(.null)
+            case .error: throw fail("map has no entry for key \(GoFormat.quote(name))")
+            }
+        case .object(let o):
+            switch o.member(name) {
+            case .field(let v)?:
+                if hasArgs { throw fail("\(name) has arguments but cannot be invoked as function") }
+                return .of(v)
+            case .method(let f)?:
+                let args = cmd.map { Array($0.args.dropFirst()) } ?? []
+                return try evalCall(dot, f, name: name, args: args, final: final, cmdText: cmd?.text ?? atText, cmdPos: cmd?.pos ?? atPos)
+            case nil:
+                if case .map(let m)? = o.underlying {
+                    if hasArgs { throw fail("\(name) is not a method but has arguments") }
+                    if let v = m[name] { return .element(v) }
+                    if options.missingKey == .error { throw fail("map has no entry for key \(GoFormat.quote(name))") }
+                    return options.missingKey == .zero ? .element(.null) : .invalid
+                }
+                throw fail("can't evaluate field \(name) in type \(o.goTypeName)")
+            }
+        default:
+            throw fail("can't evaluate field \(name) in type \(receiver.staticTypeName)")
+        }
+    }
+
+    // MARK: - Functions
+
+    func evalFunction(_ dot: Cell, _ name: String, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
+        at(pos, name)
+        let args = Array(cmd.args.dropFirst())
+        if let f = templateSet.functions[name] {
+            return try evalCall(dot, f, name: name, args: args, final: final, cmdText: cmd.text, cmdPos: cmd.pos)
+        }
+        return try Builtins.call(self, dot, name: name, args: args, final: final, cmd: cmd)
+    }
+
+    /// Checks the count, evaluates and converts arguments, calls, and wraps errors.
+    func evalCall(_ dot: Cell, _ f: TemplateFunction, name: String, args: [ArgNode], final: Cell?,
+                  cmdText: String, cmdPos: Int) throws -> Cell {
+        let identPos = atPos, identText = atText
+        let numIn = args.count + (final == nil ? 0 : 1)
+        if f.variadic != nil {
+            if numIn < f.parameters.count {
+                throw fail("wrong number of args for \(name): want at least \(f.parameters.count) got \(args.count)")
+            }
+        } else if numIn != f.parameters.count {
+            throw fail("wrong number of args for \(name): want \(f.parameters.count) got \(numIn)")
+        }
+        var argv: [TemplateValue] = []
+        argv.reserveCapacity(numIn)
+        for (i, arg) in args.enumerated() {
+            let type = i < f.parameters.count ? f.parameters[i] : f.variadic ?? .any
+            argv.append(try evalArg(dot, type, arg).v)
+        }
+        if let final {
+            at(identPos, identText)
+            let type = numIn - 1 < f.parameters.count ? f.parameters[numIn - 1] : f.variadic ?? .any
+            argv.append(try validateType(final, type).v)
+        }
+        do {
+            let context = FunctionContext(templateName: current.source.name, options: options)
+            return .element(try f.body(argv, context))
+        } catch let e as ExecFailure {
+            throw e
+        } catch let e as TemplateFunctionError {
+            at(cmdPos, cmdText)
+            var failure = fail("error calling \(name): \(e.message)", kind: e.isUserFailure ? .userFailure : .execution)
+            if e.isUserFailure { failure.error.userMessage = e.message } else { failure.error.helmKeepsGoText = true }
+            throw failure
+        } catch let e as NestedFailure {
+            at(cmdPos, cmdText)
+            var failure = fail("error calling \(name): \(e.message)", kind: e.userMessage != nil ? .userFailure : .execution)
+            failure.error.nested = e.inner.map { [$0] } ?? []
+            failure.error.userMessage = e.userMessage
+            failure.error.helmKeepsGoText = e.keepsGoText
+            throw failure
+        } catch let e as TemplateError {
+            at(cmdPos, cmdText)
+            throw fail("error calling \(name): \(e.description)")
+        } catch {
+            at(cmdPos, cmdText)
+            throw fail("error calling \(name): \(error)")
+        }
+    }
+
+    /// Evaluates an argument node for a parameter of type `type` (Go's `evalArg`).
+    func evalArg(_ dot: Cell, _ type: TemplateFunction.Parameter, _ node: ArgNode, untyped: Bool = false) throws -> Cell {
+        at(node.pos, node.text)
+        switch node {
+        case .dot: return try validateType(dot, type)
+        case .nilLiteral:
+            switch type {
+            case .any, .list, .map: return .of(.null)
+            default: throw fail("cannot assign nil to \(Builtins.goName(type))")
+            }
+        case .field(_, let names):
+            return try validateType(try evalFieldChain(dot, dot, names[...], CommandNode(pos: node.pos, args: [node]), final: nil), type)
+        case .variable(_, let names):
+            let v = try varValue(names[0])
+            if names.count == 1 { return try validateType(v, type) }
+            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), CommandNode(pos: node.pos, args: [node]), final: nil), type)
+        case .pipe(let p):
+            return try validateType(try evalPipeline(dot, p), type)
+        case .identifier(let pos, let name):
+            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node]), final: nil), type)
+        case .chain(let pos, let base, let fields):
+            if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
+            let receiver = try evalArg(dot, .any, base, untyped: true)
+            at(pos, node.text)
+            return try validateType(try evalFieldChain(dot, receiver, fields[...], CommandNode(pos: pos, args: [node]), final: nil), type)
+        case .bool(_, let b):
+            switch type {
+            case .bool, .any: return .of(.bool(b))
+            default: throw literalMismatch(type, node)
+            }
+        case .number(_, let n):
+            switch type {
+            case .int where n.isInt:
+                guard let i = Int(exactly: n.int) else { throw fail("\(n.text) overflows int") }
+                return .of(.int(i))
+            case .int64 where n.isInt: return .of(.int64(n.int))
+            case .float64 where n.isFloat: return .of(.float64(n.float))
+            case .any: return .of(try idealConstant(n))
+            default: throw literalMismatch(type, node)
+            }
+        case .string(_, _, let s):
+            switch type {
+            case .string, .any: return .of(.string(s))
+            default: throw literalMismatch(type, node)
+            }
+        }
+    }
+
+    func literalMismatch(_ type: TemplateFunction.Parameter, _ node: ArgNode) -> ExecFailure {
+        switch type {
+        case .bool: return fail("expected bool; found \(node.text)")
+        case .int, .int64: return fail("expected integer; found \(node.text)")
+        case .float64: return fail("expected float; found \(node.text)")
+        case .string: return fail("expected string; found \(node.text)")
+        default: return fail("can't handle \(node.text) for arg of type \(Builtins.goName(type))")
+        }
+    }
+
+    /// Go's `validateType`: is the value assignable to the parameter type?
+    func validateType(_ c: Cell, _ type: TemplateFunction.Parameter) throws -> Cell {
+        if c.isInvalid {
+            switch type {
+            case .any, .list, .map: return .of(.null)
+            default: throw fail("invalid value; expected \(Builtins.goName(type))")
+            }
+        }
+        let ok: Bool
+        switch (type, c.v) {
+        case (.any, _): return c
+        case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
+             (.list, .list), (.map, .map): ok = true
+        case (.list, .null), (.map, .null): return .of(.null)
+        // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
+        case (.map, .object(let o)):
+            if let u = o.underlying, case .map = u { return .of(u) }
+            ok = false
+        case (.list, .object(let o)):
+            if let u = o.underlying, case .list = u { return .of(u) }
+            ok = false
+        default: ok = false
+        }
+        if ok { return c.unwrapped }
+        throw fail("wrong type for value; expected \(Builtins.goName(type)); got \(c.v.isNull ? c.staticTypeName : c.v.goTypeName)")
+    }
+
+    // MARK: - include / tpl
+
+    func include(_ name: String, _ data: TemplateValue) throws -> String {
+        let count = includeCounts[name, default: 0]
+        if count > 1000 || depth > options.maxIncludeDepth {
+            throw NestedFailure(message: "rendering template has a nested reference name: \(name): unable to execute template",
+                                inner: nil, keepsGoText: true, userMessage: nil)
+        }
+        guard let tmpl = scope.lookup(name) else {
+            throw NestedFailure(message: "template: no template \(GoFormat.quote(name)) associated with template \"gotpl\"",
+                                inner: nil, keepsGoText: false, userMessage: nil)
+        }
+        includeCounts[name] = count + 1
+        depth += 1
+        defer { includeCounts[name] = count; depth -= 1 }
+        do {
+            return try execute(tmpl, data: .of(data))
+        } catch let e as ExecFailure {
+            throw NestedFailure(message: e.error.description, inner: e.error, keepsGoText: e.error.helmKeepsGoText,
+                                userMessage: e.error.userMessage)
+        }
+    }
+
+    func tpl(_ text: String, _ data: TemplateValue) throws -> String {
+        // Helm 4 parses tpl text under the fixed name "gotpl".
+        let name = "gotpl"
+        let key = name + "\u{0}" + text
+        let trees: [ParsedTemplate]
+        if let cached = tplCache[key] {
+            trees = cached
+        } else {
+            do {
+                trees = try Parser.parse(name: name, source: text, functions: templateSet.functions, options: options)
+            } catch {
+                throw TemplateFunctionError("cannot parse template \(GoFormat.quote(text)): \(error.description)")
+            }
+            tplCache[key] = trees
+        }
+        guard depth < options.maxIncludeDepth else {
+            throw TemplateFunctionError("rendering template has a nested reference name: \(name): unable to execute template")
+        }
+        var layer: [String: ParsedTemplate] = [:]
+        for t in trees {
+            if let old = scope.lookup(t.name), !old.isEmptyTree, t.isEmptyTree, t.name != name { continue }
+            layer[t.name] = t
+        }
+        let savedScope = scope
+        scope = Scope(templates: layer, parent: scope)
+        depth += 1
+        defer { scope = savedScope; depth -= 1 }
+        do {
+            let result = try execute(trees[0], data: .of(data))
+            return result.replacingAll("<no value>", with: "")
+        } catch let e as ExecFailure {
+            throw NestedFailure(message: "error during tpl function execution for \(GoFormat.quote(text)): \(e.error.description)",
+                                inner: nil, keepsGoText: true, userMessage: e.error.userMessage)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Go's `fmt` and `strconv` output for template values: `%v` of maps (`map[a:1 b:2]`),
+/// slices (`[a b]`), float64 (`1e+06`), `Sprint`'s spacing rule, `Printf` verbs with flags,
+/// width and precision, and `strconv.Quote`/`Unquote`.
+enum GoFormat {
+    // MARK: - %v
+
+    /// `fmt.Sprint(v)` for one value.
+    static func print(_ v: TemplateValue) -> String {
+        var out = ""
+        write(v, verb: "v", into: &out)
+        return out
+    }
+
+    static func write(_ v: TemplateValue, verb: Character, into out: inout String) {
+        switch v {
+        case .null: out += "<nil>"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .int64(let i): out += String(i)
+        case .float64(let d): out += formatFloatG(d)
+        case .string(let s): out += s
+        case .bytes(let b):
+            out += "[" + b.map { String($0) }.joined(separator: " ") + "]"
+        case .list(let l):
+            out += "["
+            for (i, e) in l.enumerated() {
+                if i > 0 { out += " " }
+                write(e, verb: verb, into: &out)
+            }
+            out += "]"
+        case .map(let m):
+            out += "map["
+            for (i, k) in m.sortedKeys.enumerated() {
+                if i > 0 { out += " " }
+                out += k + ":"
+                write(m[k]!, verb: verb, into: &out)
+            }
+            out += "]"
+        case .object(let o): out += o.printed
+        }
+    }
+
+    /// `fmt.Sprint(args...)`: a space between operands when neither side is a string.
+    static func sprint(_ args: [TemplateValue]) -> String {
+        var out = ""
+        for (i, a) in args.enumerated() {
+            if i > 0, !isString(a), !isString(args[i - 1]) { out += " " }
+            write(a, verb: "v", into: &out)
+        }
+        return out
+    }
+
+    /// `fmt.Sprintln(args...)`: always spaces, and a newline.
+    static func sprintln(_ args: [TemplateValue]) -> String {
+        args.map(print).joined(separator: " ") + "\n"
+    }
+
+    static func isString(_ v: TemplateValue) -> Bool { if case .string = v { return true } else { return false } }
+
+    // MARK: - Floats
+
+    /// Shortest decimal digits that round-trip, and the decimal point position:
+    /// value = 0.DIGITS × 10^point.
+    static func shortestDigits(_ d: Double) -> (digits: [UInt8], point: Int) {
+        let text = d.magnitude.description
+        var mantissa = Substring(text)
+        var exp = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exp = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var digits: [UInt8] = []
+        var point = 0
+        var seenDot = false
+        for c in mantissa.utf8 {
+            if c == UInt8(ascii: ".") { seenDot = true; continue }
+            digits.append(c)
+            if !seenDot { point += 1 }
+        }
+        point += exp
+        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst(); point -= 1 }
+        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        if digits == [UInt8(ascii: "0")] { point = 1 }
+        return (digits, point)
+    }
+
+    /// `strconv.FormatFloat(d, 'g', -1, 64)` (what `%v` prints).
+    static func formatFloatG(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
+        let sign = d.sign == .minus ? "-" : ""
+        if d == 0 { return sign + "0" }
+        let (digits, point) = shortestDigits(d)
+        let exp = point - 1
+        if exp < -4 || exp >= 6 {
+            return sign + expForm(digits, exp)
+        }
+        return sign + plainForm(digits, point)
+    }
+
+    static func expForm(_ digits: [UInt8], _ exp: Int) -> String {
+        var s = String(decoding: digits.prefix(1), as: UTF8.self)
+        if digits.count > 1 { s += "." + String(decoding: digits.dropFirst(), as: UTF8.self) }
+        s += exp < 0 ? "e-" : "e+"
+        let a = abs(exp)
+        s += a < 10 ? "0\(a)" : "\(a)"
+        return s
+    }
+
+    static func plainForm(_ digits: [UInt8], _ point: Int) -> String {
+        let ds = String(decoding: digits, as: UTF8.self)
+        if point <= 0 { return "0." + String(repeating: "0", count: -point) + ds }
+        if point >= digits.count { return ds + String(repeating: "0", count: point - digits.count) }
+        let i = ds.index(ds.startIndex, offsetBy: point)
+        return String(ds[..<i]) + "." + String(ds[i...])
+    }
+
+    /// C's printf for one double with a fixed format like "%.2f" (correctly rounded, as Go is).
+    static func cFormat(_ format: String, _ d: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let n = withVaList([d]) { args in
+            buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, 512, format, args) }
+        }
+        guard n >= 0 else { return "" }
+        if n >= 512 {
+            var big = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = withVaList([d]) { args in big.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, Int(n) + 1, format, args) } }
+            return String(decoding: big.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: - strconv.Quote / Unquote
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{07}": out += "\\a"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{0B}": out += "\\v"
+            default:
+                let v = scalar.value
+                if v < 0x20 || v == 0x7F { out += "\\x" + hex2(v) }
+                else if v >= 0x80 && !isPrintable(scalar) {
+                    out += v > 0xFFFF ? "\\U" + hexN(v, 8) : "\\u" + hexN(v, 4)
+                } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    static func isPrintable(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: return false
+        case .spaceSeparator: return s.value == 0x20
+        default: return true
+        }
+    }
+
+    static func hex2(_ v: UInt32) -> String { hexN(v, 2) }
+    static func hexN(_ v: UInt32, _ n: Int) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, n - s.count)) + s
+    }
+
+    /// `%#U`-style description: `U+0023 '#'`.
+    static func unicodeDescription(_ byte: UInt8) -> String {
+        let s = String(byte, radix: 16, uppercase: true)
+        let hex = String(repeating: "0", count: max(0, 4 - s.count)) + s
+        if byte >= 0x20 && byte < 0x7F { return "U+\(hex) '\(Character(Unicode.Scalar(byte)))'" }
+        return "U+\(hex)"
+    }
+
+    /// `strconv.Unquote` for "…", `…` and '…' literals; nil on invalid syntax.
+    static func unquote(_ s: String) -> String? {
+        let u = Array(s.unicodeScalars)
+        guard u.count >= 2, let q = u.first, u.last == q else { return nil }
+        let body = u[1..<(u.count - 1)]
+        if q == "`" {
+            guard !body.contains("`") else { return nil }
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: body.filter { $0 != "\r" })
+            return String(out)
+        }
+        guard q == "\"" || q == "'" else { return nil }
+        var bytes: [UInt8] = []
+        var i = body.startIndex
+        func appendScalar(_ v: UInt32) -> Bool {
+            guard let sc = Unicode.Scalar(v) else { return false }
+            bytes.append(contentsOf: Array(String(sc).utf8))
+            return true
+        }
+        while i < body.endIndex {
+            let c = body[i]
+            if c == q { return nil }
+            if c != "\\" {
+                bytes.append(contentsOf: Array(String(c).utf8)); i += 1; continue
+            }
+            i += 1
+            guard i < body.endIndex else { return nil }
+            let e = body[i]
+            i += 1
+            switch e {
+            case "a": bytes.append(7)
+            case "b": bytes.append(8)
+            case "f": bytes.append(12)
+            case "n": bytes.append(10)
+            case "r": bytes.append(13)
+            case "t": bytes.append(9)
+            case "v": bytes.append(11)
+            case "\\": bytes.append(0x5C)
+            case "\"", "'":
+                guard e == q else { return nil }
+                bytes.append(UInt8(e.value))
+            case "x", "u", "U":
+                let n = e == "x" ? 2 : e == "u" ? 4 : 8
+                guard i + n <= body.endIndex else { return nil }
+                guard let v = UInt32(String(String.UnicodeScalarView(body[i..<(i + n)])), radix: 16) else { return nil }
+                i += n
+                if e == "x" { bytes.append(UInt8(v)) } else { guard appendScalar(v) else { return nil } }
+            case "0"..."7":
+                guard i + 2 <= body.endIndex, let v = UInt32(String(String.UnicodeScalarView([e] + body[i..<(i + 2)])), radix: 8), v < 256 else { return nil }
+                i += 2
+                bytes.append(UInt8(v))
+            default: return nil
+            }
+        }
+        let result = String(decoding: bytes, as: UTF8.self)
+        if q == "'" && result.unicodeScalars.count != 1 { return nil }
+        return result
+    }
+}

@@ -1,0 +1,276 @@
+/// Splits template source into tokens, as Go's `text/template/parse` lexer does: text between
+/// actions, and inside `{{ … }}` identifiers, fields, variables, literals and punctuation.
+/// `{{- ` and ` -}}` trim the whitespace of the adjacent text; `{{/* … */}}` comments vanish.
+struct Token: Sendable {
+    enum Kind: Sendable, Equatable {
+        case text, leftDelim, rightDelim, space
+        case identifier, field, variable, keyword
+        case string, rawString, char, number, bool, nilLiteral
+        case dot, pipe, leftParen, rightParen, assign, declare, comma, punct
+        case eof, error
+    }
+    var kind: Kind
+    /// Byte offset in the source.
+    var pos: Int
+    /// Source text of the token (decoded text for `.text`; the message for `.error`).
+    var value: String
+    var line: Int
+
+    /// How Go's parser quotes a token in "unexpected X in Y".
+    var described: String {
+        switch kind {
+        case .eof: return "EOF"
+        case .error: return value
+        case .keyword: return "<\(value)>"
+        default:
+            if value.count > 10 { return GoFormat.quote(String(value.prefix(10))) + "..." }
+            return GoFormat.quote(value)
+        }
+    }
+}
+
+struct Lexer {
+    static let keywords: Set<String> = ["block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with"]
+
+    let src: [UInt8]
+    var pos = 0
+    var line = 1
+    var tokens: [Token] = []
+    var parenDepth = 0
+
+    init(_ source: String) { src = Array(source.utf8) }
+
+    static func tokenize(_ source: String) -> [Token] {
+        var lx = Lexer(source)
+        lx.run()
+        return lx.tokens
+    }
+
+    func at(_ i: Int) -> UInt8 { i < src.count ? src[i] : 0 }
+    func hasPrefix(_ s: StaticString, at i: Int) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard i + n <= src.count else { return false }
+        return s.withUTF8Buffer { buf in
+            for k in 0..<n where src[i + k] != buf[k] { return false }
+            return true
+        }
+    }
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+    static func isAlnum(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c >= 0x80
+    }
+    func text(_ a: Int, _ b: Int) -> String { String(decoding: src[a..<b], as: UTF8.self) }
+    func countLines(_ a: Int, _ b: Int) -> Int {
+        var n = 0
+        for i in a..<min(b, src.count) where src[i] == 0x0A { n += 1 }
+        return n
+    }
+
+    mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
+        tokens.append(Token(kind: kind, pos: start, value: text(start, end), line: line))
+        line += countLines(start, end)
+    }
+    mutating func fail(_ message: String, at p: Int) {
+        tokens.append(Token(kind: .error, pos: p, value: message, line: line))
+    }
+
+    /// Left delimiter with optional trim marker at `i`: returns (trim).
+    func leftDelim(at i: Int) -> Bool? {
+        guard hasPrefix("{{", at: i) else { return nil }
+        if at(i + 2) == UInt8(ascii: "-") && Lexer.isSpace(at(i + 3)) { return true }
+        return false
+    }
+
+    mutating func run() {
+        var trimNextText = false
+        while pos < src.count || trimNextText {
+            // Text up to the next "{{".
+            var start = pos
+            if trimNextText {
+                while start < src.count && Lexer.isSpace(src[start]) { line += src[start] == 0x0A ? 1 : 0; start += 1 }
+                trimNextText = false
+                pos = start
+            }
+            var i = start
+            // Scan for "{{" byte-wise (text is most of a chart).
+            while i + 1 < src.count, !(src[i] == 0x7B && src[i + 1] == 0x7B) { i += 1 }
+            if i + 1 >= src.count { i = src.count }
+            guard i < src.count else {
+                if start < src.count { emit(.text, start, src.count) }
+                pos = src.count
+                break
+            }
+            let trim = leftDelim(at: i)!
+            var end = i
+            if trim { while end > start && Lexer.isSpace(src[end - 1]) { end -= 1 } }
+            if end > start { emit(.text, start, end) }
+            line += countLines(end, i)
+            pos = i + (trim ? 4 : 2)
+            // Comment?
+            if hasPrefix("/*", at: pos) {
+                let cstart = pos
+                var j = pos + 2
+                while j < src.count && !hasPrefix("*/", at: j) { j += 1 }
+                if j >= src.count { fail("unclosed comment", at: cstart); return }
+                j += 2
+                line += countLines(cstart, j)
+                if hasPrefix(" -}}", at: j) { pos = j + 4; trimNextText = true }
+                else if hasPrefix("}}", at: j) { pos = j + 2 }
+                else { fail("comment ends before closing delimiter", at: j); return }
+                continue
+            }
+            tokens.append(Token(kind: .leftDelim, pos: i, value: "{{", line: line))
+            guard lexInsideAction(&trimNextText) else { return }
+        }
+        tokens.append(Token(kind: .eof, pos: src.count, value: "", line: line))
+    }
+
+    /// Lexes until the right delimiter; false on error (already emitted).
+    mutating func lexInsideAction(_ trimNext: inout Bool) -> Bool {
+        while true {
+            if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) || hasPrefix("}}", at: pos) {
+                if parenDepth > 0 { fail("unclosed left paren", at: pos); return false }
+                let trimmed = !hasPrefix("}}", at: pos)
+                if trimmed {
+                    if src[pos] == 0x0A { line += 1 }
+                    pos += 1
+                }
+                tokens.append(Token(kind: .rightDelim, pos: pos, value: "}}", line: line))
+                pos += trimmed ? 3 : 2
+                trimNext = trimmed
+                return true
+            }
+            guard pos < src.count else { fail("unclosed action", at: pos); return false }
+            let c = src[pos]
+            let start = pos
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0D:
+                while pos < src.count && Lexer.isSpace(src[pos]) {
+                    if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) { break }
+                    pos += 1
+                }
+                if pos > start { emit(.space, start, pos) }
+                // A lone space right before " -}}" is part of the delimiter.
+                if pos == start { continue }
+            case UInt8(ascii: "="):
+                pos += 1; emit(.assign, start, pos)
+            case UInt8(ascii: ":"):
+                guard at(pos + 1) == UInt8(ascii: "=") else { fail("expected :=", at: pos); return false }
+                pos += 2; emit(.declare, start, pos)
+            case UInt8(ascii: "|"):
+                pos += 1; emit(.pipe, start, pos)
+            case UInt8(ascii: ","):
+                pos += 1; emit(.comma, start, pos)
+            case UInt8(ascii: "\""):
+                pos += 1
+                while true {
+                    guard pos < src.count, src[pos] != 0x0A else { fail("unterminated quoted string", at: start); return false }
+                    if src[pos] == UInt8(ascii: "\\") { pos += 2; continue }
+                    if src[pos] == UInt8(ascii: "\"") { pos += 1; break }
+                    pos += 1
+                }
+                emit(.string, start, pos)
+            case UInt8(ascii: "`"):
+                pos += 1
+                while pos < src.count && src[pos] != UInt8(ascii: "`") { pos += 1 }
+                guard pos < src.count else { fail("unterminated raw quoted string", at: start); return false }
+                pos += 1
+                emit(.rawString, start, pos)
+            case UInt8(ascii: "'"):
+                pos += 1
+                while true {
+                    guard pos < src.count, src[pos] != 0x0A else { fail("unterminated character constant", at: start); return false }
+                    if src[pos] == UInt8(ascii: "\\") { pos += 2; continue }
+                    if src[pos] == UInt8(ascii: "'") { pos += 1; break }
+                    pos += 1
+                }
+                emit(.char, start, pos)
+            case UInt8(ascii: "$"):
+                pos += 1
+                while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                emit(.variable, start, pos)
+            case UInt8(ascii: "("):
+                pos += 1; parenDepth += 1; emit(.leftParen, start, pos)
+            case UInt8(ascii: ")"):
+                pos += 1; parenDepth -= 1
+                if parenDepth < 0 { fail("unexpected right paren", at: start); return false }
+                emit(.rightParen, start, pos)
+            case UInt8(ascii: "."):
+                let n = at(pos + 1)
+                if n >= 0x30 && n <= 0x39 {
+                    guard lexNumber() else { return false }
+                } else {
+                    pos += 1
+                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                    emit(pos - start == 1 ? .dot : .field, start, pos)
+                }
+            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard lexNumber() else { return false }
+            default:
+                if Lexer.isAlnum(c) {
+                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                    let word = text(start, pos)
+                    if !atTerminator() {
+                        fail("bad character \(GoFormat.unicodeDescription(at(pos)))", at: pos); return false
+                    }
+                    if Lexer.keywords.contains(word) {
+                        emit(word == "nil" ? .nilLiteral : .keyword, start, pos)
+                    } else if word == "true" || word == "false" {
+                        emit(.bool, start, pos)
+                    } else {
+                        emit(.identifier, start, pos)
+                    }
+                } else if c < 0x7F && c > 0x20 {
+                    pos += 1; emit(.punct, start, pos)
+                } else {
+                    fail("unrecognized character in action: \(GoFormat.unicodeDescription(c))", at: pos)
+                    return false
+                }
+            }
+        }
+    }
+
+    func atTerminator() -> Bool {
+        let c = at(pos)
+        if Lexer.isSpace(c) || c == 0 { return true }
+        switch c {
+        case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "|"), UInt8(ascii: ":"), UInt8(ascii: ")"),
+             UInt8(ascii: "("), UInt8(ascii: "="):
+            return true
+        default:
+            return hasPrefix("}}", at: pos)
+        }
+    }
+
+    mutating func lexNumber() -> Bool {
+        let start = pos
+        if at(pos) == UInt8(ascii: "+") || at(pos) == UInt8(ascii: "-") { pos += 1 }
+        var digits: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 || $0 == 0x5F }
+        var hex = false
+        if at(pos) == UInt8(ascii: "0") {
+            let x = at(pos + 1) | 0x20
+            if x == UInt8(ascii: "x") { pos += 2; hex = true; digits = { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66) || $0 == 0x5F } }
+            else if x == UInt8(ascii: "o") || x == UInt8(ascii: "b") { pos += 2 }
+        }
+        while digits(at(pos)) { pos += 1 }
+        if at(pos) == UInt8(ascii: ".") { pos += 1; while digits(at(pos)) { pos += 1 } }
+        let e = at(pos) | 0x20
+        if (!hex && e == UInt8(ascii: "e")) || (hex && e == UInt8(ascii: "p")) {
+            pos += 1
+            if at(pos) == UInt8(ascii: "+") || at(pos) == UInt8(ascii: "-") { pos += 1 }
+            while at(pos) >= 0x30 && at(pos) <= 0x39 || at(pos) == 0x5F { pos += 1 }
+        }
+        if at(pos) == UInt8(ascii: "i") { pos += 1 }
+        if Lexer.isAlnum(at(pos)) || at(pos) == UInt8(ascii: ".") {
+            while Lexer.isAlnum(at(pos)) || at(pos) == UInt8(ascii: ".") { pos += 1 }
+            fail("bad number syntax: \(GoFormat.quote(text(start, pos)))", at: start)
+            return false
+        }
+        if pos == start + 1 && (src[start] == UInt8(ascii: "+") || src[start] == UInt8(ascii: "-")) {
+            fail("bad number syntax: \(GoFormat.quote(text(start, pos)))", at: start)
+            return false
+        }
+        emit(.number, start, pos)
+        return true
+    }
+}

@@ -1,0 +1,91 @@
+/// sprig's list functions. Go slices are values here (sprig copies before appending anyway).
+extension Library {
+    static func needList(_ v: TemplateValue, _ what: String) throws -> [TemplateValue] {
+        if let l = Conv.list(v) { return l }
+        throw TemplateFunctionError("Cannot \(what) type \(v.goTypeName)")
+    }
+
+    static let lists: [String: TemplateFunction] = {
+        var t: [String: TemplateFunction] = [
+            "list": .fn([], variadic: .any) { .list($0) },
+            "first": .fn([.any]) { let l = try needList($0[0], "find first on"); return l.first ?? .null },
+            "last": .fn([.any]) { let l = try needList($0[0], "find last on"); return l.last ?? .null },
+            "rest": .fn([.any]) { let l = try needList($0[0], "find rest on"); return l.isEmpty ? .null : .list(Array(l.dropFirst())) },
+            "initial": .fn([.any]) { let l = try needList($0[0], "find initial on"); return l.isEmpty ? .null : .list(Array(l.dropLast())) },
+            "append": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
+            "push": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
+            "prepend": .fn([.any, .any]) { .list([$0[1]] + (try needList($0[0], "prepend on"))) },
+            "concat": .fn([], variadic: .any) { args in
+                var out: [TemplateValue] = []
+                for a in args {
+                    guard let l = Conv.list(a) else { throw TemplateFunctionError("Cannot concat type \(a.goTypeName) as list") }
+                    out += l
+                }
+                return .list(out)
+            },
+            "reverse": .fn([.any]) { .list(try needList($0[0], "find reverse on").reversed()) },
+            "uniq": .fn([.any]) { args in
+                var out: [TemplateValue] = []
+                for e in try needList(args[0], "find uniq on") where !out.contains(where: { Conv.deepEqual($0, e) }) { out.append(e) }
+                return .list(out)
+            },
+            "without": .fn([.any], variadic: .any) { args in
+                let omit = args.dropFirst()
+                return .list(try needList(args[0], "find without on").filter { e in !omit.contains { Conv.deepEqual($0, e) } })
+            },
+            "has": .fn([.any, .any]) { args in
+                if args[1].isNull { return .bool(false) }
+                return .bool(try needList(args[1], "find has on").contains { Conv.deepEqual($0, args[0]) })
+            },
+            "compact": .fn([.any]) { .list(try needList($0[0], "compact on").filter { !Conv.empty($0) }) },
+            "slice": .fn([.any], variadic: .any) { args in
+                let l = try needList(args[0], "slice on")
+                let idx = args.dropFirst().map { Int(Conv.toInt64($0)) }
+                let start = idx.count > 0 ? idx[0] : 0
+                let end = idx.count > 1 ? idx[1] : l.count
+                guard start >= 0, end <= l.count, start <= end else {
+                    throw TemplateFunctionError("runtime error: slice bounds out of range [\(start):\(end)]")
+                }
+                return .list(Array(l[start..<end]))
+            },
+            "chunk": .fn([.int, .any]) { args in
+                let size = Conv.int(args[0])
+                let l = try needList(args[1], "chunk")
+                guard size > 0 else { throw TemplateFunctionError("runtime error: integer divide by zero") }
+                return .list(stride(from: 0, to: l.count, by: size).map { .list(Array(l[$0..<min($0 + size, l.count)])) })
+            },
+            "until": .fn([.int]) { args in
+                let n = Conv.int(args[0])
+                guard n <= 10_000_000 else { throw TemplateFunctionError("until: count \(n) too large") }
+                return .list(n > 0 ? (0..<n).map { .int($0) } : (n < 0 ? stride(from: 0, to: n, by: -1).map { .int($0) } : []))
+            },
+            "untilStep": .fn([.int, .int, .int]) { args in
+                let start = Conv.int(args[0]), stop = Conv.int(args[1]), step = Conv.int(args[2])
+                if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) { return .list([]) }
+                guard abs((stop - start) / step) <= 10_000_000 else { throw TemplateFunctionError("untilStep: too many values") }
+                return .list(Swift.stride(from: start, to: stop, by: step).map { .int($0) })
+            },
+            "seq": .fn([], variadic: .int) { args in
+                let p = args.map(Conv.int)
+                var start = 1, end = 0, step = 1
+                switch p.count {
+                case 0: return .string("")
+                case 1: end = p[0]; if end < 1 { start = 1; step = -1 } else { step = 1 }; if end == 0 { return .string("1 0") }
+                case 2: start = p[0]; end = p[1]; step = start <= end ? 1 : -1
+                case 3: start = p[0]; step = p[1]; end = p[2]
+                    if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) { return .string("") }
+                default: return .string("")
+                }
+                var out: [String] = []
+                var i = start
+                while (step > 0 ? i <= end : i >= end) && out.count < 10_000_000 { out.append(String(i)); i += step }
+                return .string(out.joined(separator: " "))
+            },
+        ]
+        for name in ["first", "last", "rest", "initial", "append", "push", "prepend", "reverse", "uniq", "without",
+                     "has", "compact", "slice", "chunk"] {
+            t["must" + name.prefix(1).uppercased() + name.dropFirst()] = t[name]
+        }
+        return t
+    }()
+}

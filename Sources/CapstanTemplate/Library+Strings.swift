@@ -1,0 +1,287 @@
+/// sprig's string functions.
+extension Library {
+    static let strings: [String: TemplateFunction] = [
+        "upper": .fn([.string]) { .string(Conv.str($0[0]).uppercased()) },
+        "lower": .fn([.string]) { .string(Conv.str($0[0]).lowercased()) },
+        "title": .fn([.string]) { .string(Text.title(Conv.str($0[0]))) },
+        "untitle": .fn([.string]) { .string(Text.untitle(Conv.str($0[0]))) },
+        "swapcase": .fn([.string]) { .string(Text.swapcase(Conv.str($0[0]))) },
+        "initials": .fn([.string]) { .string(Text.initials(Conv.str($0[0]))) },
+        "snakecase": .fn([.string]) { .string(Text.snakecase(Conv.str($0[0]))) },
+        "camelcase": .fn([.string]) { .string(Text.camelcase(Conv.str($0[0]))) },
+        "kebabcase": .fn([.string]) { .string(Text.snakecase(Conv.str($0[0])).replacingAll("_", with: "-")) },
+        "repeat": .fn([.int, .string]) { args in
+            let n = Conv.int(args[0])
+            if n < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
+            return .string(String(repeating: Conv.str(args[1]), count: n))
+        },
+        "substr": .fn([.int, .int, .string]) { args in
+            let start = Conv.int(args[0]), end = Conv.int(args[1])
+            let b = Array(Conv.str(args[2]).utf8)
+            func s(_ r: Range<Int>) throws -> TemplateValue {
+                guard r.lowerBound >= 0, r.upperBound <= b.count, r.lowerBound <= r.upperBound else {
+                    throw TemplateFunctionError("runtime error: slice bounds out of range [\(r.lowerBound):\(r.upperBound)]")
+                }
+                return .string(String(decoding: b[r], as: UTF8.self))
+            }
+            if start < 0 { return try s(0..<end) }
+            if end < 0 || end > b.count { return try s(start..<b.count) }
+            return try s(start..<end)
+        },
+        "nospace": .fn([.string]) { .string(String(Conv.str($0[0]).unicodeScalars.filter { !$0.properties.isWhitespace }.map(Character.init))) },
+        "trunc": .fn([.int, .string]) { args in
+            let c = Conv.int(args[0])
+            let b = Array(Conv.str(args[1]).utf8)
+            if c < 0 && b.count + c > 0 { return .string(String(decoding: b[(b.count + c)...], as: UTF8.self)) }
+            if c >= 0 && b.count > c { return .string(String(decoding: b[..<c], as: UTF8.self)) }
+            return args[1]
+        },
+        "abbrev": .fn([.int, .string]) { args in
+            let w = Conv.int(args[0])
+            let s = Conv.str(args[1])
+            if w < 4 || s.utf8.count <= w { return .string(s) }
+            return .string(String(decoding: Array(s.utf8)[..<(w - 3)], as: UTF8.self) + "...")
+        },
+        "wrap": .fn([.int, .string]) { .string(Text.wrap(Conv.str($0[1]), Conv.int($0[0]), newline: "\n")) },
+        "wrapWith": .fn([.int, .string, .string]) { .string(Text.wrap(Conv.str($0[2]), Conv.int($0[0]), newline: Conv.str($0[1]))) },
+        "contains": .fn([.string, .string]) { .bool(Text.contains(Conv.str($0[1]), Conv.str($0[0]))) },
+        "hasPrefix": .fn([.string, .string]) { .bool(Conv.str($0[1]).utf8.starts(with: Conv.str($0[0]).utf8)) },
+        "hasSuffix": .fn([.string, .string]) { .bool(Conv.str($0[1]).utf8.reversed().starts(with: Conv.str($0[0]).utf8.reversed())) },
+        "quote": .fn([], variadic: .any) { args in
+            .string(args.filter { !$0.isNull }.map { GoFormat.quote(Conv.strval($0)) }.joined(separator: " "))
+        },
+        "squote": .fn([], variadic: .any) { args in
+            .string(args.filter { !$0.isNull }.map { "'" + Conv.strval($0) + "'" }.joined(separator: " "))
+        },
+        "cat": .fn([], variadic: .any) { args in
+            .string(args.filter { !$0.isNull }.map { GoFormat.print($0) }.joined(separator: " "))
+        },
+        "indent": .fn([.int, .string]) { .string(Text.indent(Conv.str($0[1]), Conv.int($0[0]))) },
+        "nindent": .fn([.int, .string]) { .string("\n" + Text.indent(Conv.str($0[1]), Conv.int($0[0]))) },
+        "replace": .fn([.string, .string, .string]) { args in
+            .string(Text.replace(Conv.str(args[2]), Conv.str(args[0]), Conv.str(args[1])))
+        },
+        "plural": .fn([.string, .string, .int]) { .string(Conv.int($0[2]) == 1 ? Conv.str($0[0]) : Conv.str($0[1])) },
+        "trim": .fn([.string]) { .string(Text.trimSpace(Conv.str($0[0]))) },
+        "trimAll": .fn([.string, .string]) { .string(Text.trim(Conv.str($0[1]), cutset: Conv.str($0[0]))) },
+        "trimall": .fn([.string, .string]) { .string(Text.trim(Conv.str($0[1]), cutset: Conv.str($0[0]))) },
+        "trimPrefix": .fn([.string, .string]) { args in
+            let s = Conv.str(args[1]), p = Conv.str(args[0])
+            return .string(s.utf8.starts(with: p.utf8) ? String(decoding: Array(s.utf8).dropFirst(p.utf8.count), as: UTF8.self) : s)
+        },
+        "trimSuffix": .fn([.string, .string]) { args in
+            let s = Conv.str(args[1]), p = Conv.str(args[0])
+            return .string(s.utf8.reversed().starts(with: p.utf8.reversed()) ? String(decoding: Array(s.utf8).dropLast(p.utf8.count), as: UTF8.self) : s)
+        },
+        "split": .fn([.string, .string]) { args in
+            var m: [String: TemplateValue] = [:]
+            for (i, part) in Text.split(Conv.str(args[1]), Conv.str(args[0])).enumerated() { m["_\(i)"] = .string(part) }
+            return .dict(m)
+        },
+        "splitn": .fn([.string, .int, .string]) { args in
+            var m: [String: TemplateValue] = [:]
+            for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = .string(part) }
+            return .dict(m)
+        },
+        "splitList": .fn([.string, .string]) { .list(Text.split(Conv.str($0[1]), Conv.str($0[0])).map { .string($0) }) },
+        "join": .fn([.string, .any]) { .string(Conv.strslice($0[1]).joined(separator: Conv.str($0[0]))) },
+        "sortAlpha": .fn([.any]) { args in
+            .list(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) })
+        },
+        "toStrings": .fn([.any]) { .list(Conv.strslice($0[0]).map { .string($0) }) },
+        "toString": .fn([.any]) { .string(Conv.strval($0[0])) },
+    ]
+}
+
+/// String algorithms with Go's byte-oriented semantics.
+enum Text {
+    static func indent(_ s: String, _ n: Int) -> String {
+        let pad = String(repeating: " ", count: max(0, n))
+        return pad + s.replacingAll("\n", with: "\n" + pad)
+    }
+
+    static func contains(_ s: String, _ sub: String) -> Bool {
+        if sub.isEmpty { return true }
+        let a = Array(s.utf8), b = Array(sub.utf8)
+        guard b.count <= a.count else { return false }
+        for i in 0...(a.count - b.count) where a[i] == b[0] && Array(a[i..<(i + b.count)]) == b { return true }
+        return false
+    }
+
+    /// `strings.Replace(s, old, new, -1)`, including Go's rule for an empty `old`.
+    static func replace(_ s: String, _ old: String, _ new: String) -> String {
+        if old.isEmpty {
+            var out = new
+            for ch in s.unicodeScalars { out.unicodeScalars.append(ch); out += new }
+            return out
+        }
+        return s.replacingAll(old, with: new)
+    }
+
+    /// `strings.Split` / `SplitN` (limit < 0: all).
+    static func split(_ s: String, _ sep: String, limit: Int = -1) -> [String] {
+        if limit == 0 { return [] }
+        if sep.isEmpty {
+            var parts = s.unicodeScalars.map { String($0) }
+            if limit > 0 && parts.count > limit {
+                let rest = parts[(limit - 1)...].joined()
+                parts = Array(parts[..<(limit - 1)]) + [rest]
+            }
+            return parts
+        }
+        let a = Array(s.utf8), b = Array(sep.utf8)
+        var parts: [String] = []
+        var start = 0, i = 0
+        while i + b.count <= a.count {
+            if limit > 0 && parts.count == limit - 1 { break }
+            if a[i] == b[0] && Array(a[i..<(i + b.count)]) == b {
+                parts.append(String(decoding: a[start..<i], as: UTF8.self))
+                i += b.count
+                start = i
+            } else { i += 1 }
+        }
+        parts.append(String(decoding: a[start...], as: UTF8.self))
+        return parts
+    }
+
+    static func isSpace(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0: return true
+        default: return u.value > 0xFF && u.properties.isWhitespace
+        }
+    }
+
+    static func trimSpace(_ s: String) -> String {
+        let u = Array(s.unicodeScalars)
+        var a = 0, b = u.count
+        while a < b && isSpace(u[a]) { a += 1 }
+        while b > a && isSpace(u[b - 1]) { b -= 1 }
+        var v = String.UnicodeScalarView(); v.append(contentsOf: u[a..<b])
+        return String(v)
+    }
+
+    static func trim(_ s: String, cutset: String) -> String {
+        let cut = Set(cutset.unicodeScalars)
+        let u = Array(s.unicodeScalars)
+        var a = 0, b = u.count
+        while a < b && cut.contains(u[a]) { a += 1 }
+        while b > a && cut.contains(u[b - 1]) { b -= 1 }
+        var v = String.UnicodeScalarView(); v.append(contentsOf: u[a..<b])
+        return String(v)
+    }
+
+    static func isLetter(_ u: Unicode.Scalar) -> Bool { u.properties.isAlphabetic }
+    static func isDigit(_ u: Unicode.Scalar) -> Bool { u.properties.numericType != nil }
+
+    /// Go's deprecated `strings.Title`.
+    static func title(_ s: String) -> String {
+        var out = ""
+        var prev: Unicode.Scalar = " "
+        for u in s.unicodeScalars {
+            if isSeparator(prev) { out += String(u).uppercased() } else { out.unicodeScalars.append(u) }
+            prev = u
+        }
+        return out
+    }
+
+    static func isSeparator(_ r: Unicode.Scalar) -> Bool {
+        if r.value <= 0x7F {
+            if (r >= "0" && r <= "9") || (r >= "a" && r <= "z") || (r >= "A" && r <= "Z") || r == "_" { return false }
+            return true
+        }
+        if isLetter(r) || isDigit(r) { return false }
+        return isSpace(r)
+    }
+
+    static func untitle(_ s: String) -> String {
+        var out = ""
+        var atWordStart = true
+        for u in s.unicodeScalars {
+            if isSpace(u) { atWordStart = true; out.unicodeScalars.append(u); continue }
+            if atWordStart { out += String(u).lowercased(); atWordStart = false } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    static func swapcase(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.properties.isUppercase { out += String(u).lowercased() }
+            else if u.properties.isLowercase { out += String(u).uppercased() }
+            else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    static func initials(_ s: String) -> String {
+        var out = ""
+        var atWordStart = true
+        for u in s.unicodeScalars {
+            if isSpace(u) { atWordStart = true; continue }
+            if atWordStart { out.unicodeScalars.append(u); atWordStart = false }
+        }
+        return out
+    }
+
+    /// xstrings `ToSnakeCase`: words split at case changes, digits and separators, lowercased, `_`-joined.
+    static func snakecase(_ s: String) -> String {
+        let u = Array(s.unicodeScalars)
+        var words: [String] = []
+        var cur = ""
+        func flush() { if !cur.isEmpty { words.append(cur); cur = "" } }
+        for (i, c) in u.enumerated() {
+            if c == "_" || c == "-" || c == " " || c == "." { flush(); continue }
+            if c.properties.isUppercase {
+                let prevLower = i > 0 && (u[i - 1].properties.isLowercase || isDigit(u[i - 1]))
+                let nextLower = i + 1 < u.count && u[i + 1].properties.isLowercase
+                let prevUpper = i > 0 && u[i - 1].properties.isUppercase
+                if prevLower || (prevUpper && nextLower) { flush() }
+            }
+            cur += String(c).lowercased()
+        }
+        flush()
+        return words.joined(separator: "_")
+    }
+
+    /// xstrings `ToCamelCase`: `foo_bar` → `FooBar`.
+    static func camelcase(_ s: String) -> String {
+        var out = ""
+        var upperNext = true
+        for u in s.unicodeScalars {
+            if u == "_" {
+                if upperNext && !out.isEmpty { out += "_" }
+                upperNext = true
+                continue
+            }
+            if upperNext { out += String(u).uppercased(); upperNext = false } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    /// goutils `WrapCustom(str, width, newline, false)`.
+    static func wrap(_ str: String, _ width: Int, newline: String) -> String {
+        let w = max(width, 1)
+        let s = Array(str.utf8)
+        var out: [UInt8] = []
+        var offset = 0
+        let nl = Array(newline.utf8)
+        while s.count - offset > w {
+            if s[offset] == UInt8(ascii: " ") { offset += 1; continue }
+            let end = min(w + offset + 1, s.count)
+            var spaceAt = -1
+            var i = end - 1
+            while i >= offset { if s[i] == UInt8(ascii: " ") { spaceAt = i; break }; i -= 1 }
+            if spaceAt >= offset {
+                out += s[offset..<spaceAt]; out += nl; offset = spaceAt + 1
+            } else {
+                var j = w + offset
+                spaceAt = -1
+                while j < s.count { if s[j] == UInt8(ascii: " ") { spaceAt = j; break }; j += 1 }
+                if spaceAt >= 0 { out += s[offset..<spaceAt]; out += nl; offset = spaceAt + 1 }
+                else { out += s[offset...]; offset = s.count }
+            }
+        }
+        if offset < s.count { out += s[offset...] }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

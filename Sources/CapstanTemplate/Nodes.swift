@@ -1,0 +1,146 @@
+/// The parse tree. Nodes are immutable values; positions are byte offsets into the source of
+/// the file they were parsed from (`SourceText`), turned into line:column only for errors.
+
+/// The source of one `add`ed file, shared by every template parsed from it.
+final class SourceText: Sendable {
+    let name: String
+    let bytes: [UInt8]
+    init(name: String, text: String) { self.name = name; self.bytes = Array(text.utf8) }
+
+    /// 1-based line and Go's column (byte offset within the line) of `pos`.
+    func location(_ pos: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var lastNewline = -1
+        let end = min(pos, bytes.count)
+        for i in 0..<end where bytes[i] == 0x0A { line += 1; lastNewline = i }
+        return (line, pos - lastNewline - 1)
+    }
+}
+
+/// One named template: a file, or a `define`/`block` body.
+struct ParsedTemplate: Sendable {
+    var name: String
+    var source: SourceText
+    var root: [Node]
+    var isEmptyTree: Bool { root.allSatisfy(\.isEmpty) }
+}
+
+struct NumberLiteral: Sendable, Equatable {
+    var text: String
+    var isInt = false
+    var isFloat = false
+    var int: Int64 = 0
+    var float: Double = 0
+    var isChar = false
+}
+
+final class PipeNode: Sendable {
+    let pos: Int
+    let isAssign: Bool
+    let decl: [String]
+    let commands: [CommandNode]
+    init(pos: Int, isAssign: Bool, decl: [String], commands: [CommandNode]) {
+        self.pos = pos; self.isAssign = isAssign; self.decl = decl; self.commands = commands
+    }
+
+    /// Go's `PipeNode.String()`.
+    var text: String {
+        var s = ""
+        if !decl.isEmpty { s = decl.joined(separator: ", ") + (isAssign ? " = " : " := ") }
+        return s + commands.map(\.text).joined(separator: " | ")
+    }
+}
+
+struct CommandNode: Sendable {
+    var pos: Int
+    var args: [ArgNode]
+    var text: String {
+        args.map { arg in
+            if case .pipe(let p) = arg { return "(" + p.text + ")" }
+            return arg.text
+        }.joined(separator: " ")
+    }
+}
+
+indirect enum ArgNode: Sendable {
+    /// `.A.B` → ["A","B"]
+    case field(pos: Int, names: [String])
+    /// `$x.A` → ["$x","A"]
+    case variable(pos: Int, names: [String])
+    case identifier(pos: Int, name: String)
+    /// `(pipe).A.B` and similar.
+    case chain(pos: Int, base: ArgNode, fields: [String])
+    case pipe(PipeNode)
+    case dot(pos: Int)
+    case nilLiteral(pos: Int)
+    case bool(pos: Int, Bool)
+    case number(pos: Int, NumberLiteral)
+    case string(pos: Int, quoted: String, value: String)
+
+    var pos: Int {
+        switch self {
+        case .field(let p, _), .variable(let p, _), .identifier(let p, _), .chain(let p, _, _),
+             .dot(let p), .nilLiteral(let p), .bool(let p, _), .number(let p, _), .string(let p, _, _):
+            return p
+        case .pipe(let pipe): return pipe.pos
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .field(_, let names): return names.map { "." + $0 }.joined()
+        case .variable(_, let names): return names[0] + names.dropFirst().map { "." + $0 }.joined()
+        case .identifier(_, let name): return name
+        case .chain(_, let base, let fields):
+            let b: String
+            if case .pipe(let p) = base { b = "(" + p.text + ")" } else { b = base.text }
+            return b + fields.map { "." + $0 }.joined()
+        case .pipe(let p): return p.text
+        case .dot: return "."
+        case .nilLiteral: return "nil"
+        case .bool(_, let b): return b ? "true" : "false"
+        case .number(_, let n): return n.text
+        case .string(_, let quoted, _): return quoted
+        }
+    }
+}
+
+struct Branch: Sendable {
+    var pos: Int
+    var pipe: PipeNode
+    var list: [Node]
+    var elseList: [Node]?
+}
+
+indirect enum Node: Sendable {
+    case text(String)
+    case action(pos: Int, PipeNode)
+    case ifNode(Branch)
+    case rangeNode(Branch)
+    case withNode(Branch)
+    case template(pos: Int, name: String, pipe: PipeNode?)
+    case breakNode(pos: Int)
+    case continueNode(pos: Int)
+
+    /// Whitespace-only text counts as empty (Go's `IsEmptyTree`).
+    var isEmpty: Bool {
+        if case .text(let s) = self { return s.utf8.allSatisfy { Lexer.isSpace($0) } }
+        return false
+    }
+
+    /// Go's `String()` of the node, used as error context.
+    var text: String {
+        switch self {
+        case .text(let s): return GoFormat.quote(s)
+        case .action(_, let p): return "{{" + p.text + "}}"
+        case .ifNode(let b): return "{{if " + b.pipe.text + "}}"
+        case .rangeNode(let b): return "{{range " + b.pipe.text + "}}"
+        case .withNode(let b): return "{{with " + b.pipe.text + "}}"
+        case .template(_, let name, let pipe):
+            if let pipe { return "{{template \(GoFormat.quote(name)) \(pipe.text)}}" }
+            return "{{template \(GoFormat.quote(name))}}"
+        case .breakNode: return "{{break}}"
+        case .continueNode: return "{{continue}}"
+        }
+    }
+}

@@ -1,0 +1,433 @@
+/// Builds parse trees from tokens, following Go's `text/template/parse` grammar and its error
+/// messages (`unexpected "}" in operand`, `missing value for if`, `function "x" not defined`,
+/// `undefined variable "$x"`, …). One `add` yields the file's tree plus one tree per
+/// `define`/`block`.
+struct Parser {
+    struct Failure: Error { var pos: Int; var line: Int; var message: String }
+
+    let source: SourceText
+    let tokens: [Token]
+    let functions: [String: TemplateFunction]
+    let maxDepth: Int
+    var index = 0
+    var vars: [String] = ["$"]
+    var rangeDepth = 0
+    var depth = 0
+    var defined: [ParsedTemplate] = []
+    /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
+    var actionLine = 0
+
+    static func parse(name: String, source: String, functions: [String: TemplateFunction],
+                      options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
+        let text = SourceText(name: name, text: source)
+        var parser = Parser(source: text, tokens: Lexer.tokenize(source), functions: functions, maxDepth: options.maxParseDepth)
+        do {
+            let root = try parser.parseTop()
+            var trees = [ParsedTemplate(name: name, source: text, root: root)]
+            // Within one source, a name defined twice with non-empty bodies is an error.
+            var seen: [String: Int] = [name: 0]
+            for tree in parser.defined {
+                if let i = seen[tree.name] {
+                    if trees[i].isEmptyTree { trees[i] = tree; continue }
+                    if tree.isEmptyTree { continue }
+                    throw Failure(pos: 0, line: 1, message: "template: multiple definition of template \(GoFormat.quote(tree.name))")
+                }
+                seen[tree.name] = trees.count
+                trees.append(tree)
+            }
+            return trees
+        } catch let f as Failure {
+            throw TemplateError(kind: .parse, file: name, line: f.line, message: f.message)
+        } catch {
+            throw TemplateError(kind: .parse, file: name, line: 1, message: "\(error)")
+        }
+    }
+
+    // MARK: - Token access
+
+    var peek: Token { tokens[min(index, tokens.count - 1)] }
+    mutating func next() -> Token {
+        let t = peek
+        if index < tokens.count { index += 1 }
+        return t
+    }
+    mutating func nextNonSpace() -> Token {
+        var t = next()
+        while t.kind == .space { t = next() }
+        return t
+    }
+    mutating func peekNonSpace() -> Token {
+        let save = index
+        let t = nextNonSpace()
+        index = save
+        return t
+    }
+
+    func fail(_ message: String, _ token: Token) -> Failure {
+        Failure(pos: token.pos, line: token.line, message: message)
+    }
+    /// A lexer error, with Go's note on where a multi-line action started.
+    func lexError(_ token: Token) -> Failure {
+        var extra = ""
+        if actionLine != 0 && actionLine != token.line {
+            extra = " in action started at \(source.name):\(actionLine)"
+            if token.value.hasSuffix(" action") { extra = String(extra.dropFirst(" in action".count)) }
+        }
+        return fail(token.value + extra, token)
+    }
+
+    func unexpected(_ token: Token, _ context: String) -> Failure {
+        if token.kind == .error { return lexError(token) }
+        return fail("unexpected \(token.described) in \(context)", token)
+    }
+    mutating func expect(_ kind: Token.Kind, _ context: String) throws -> Token {
+        let t = nextNonSpace()
+        guard t.kind == kind else { throw unexpected(t, context) }
+        return t
+    }
+
+    // MARK: - Structure
+
+    mutating func parseTop() throws -> [Node] {
+        var list: [Node] = []
+        while true {
+            let t = peek
+            switch t.kind {
+            case .eof: return list
+            case .error: throw lexError(t)
+            case .leftDelim:
+                let save = index
+                _ = next()
+                let k = nextNonSpace()
+                if k.kind == .keyword && k.value == "define" {
+                    try parseDefinition()
+                    continue
+                }
+                index = save
+            default: break
+            }
+            let (node, end) = try textOrAction()
+            if let end { throw fail("unexpected \(end.hasPrefix("{{else}}") ? "{{else}}" : end)", t) }
+            if let node { list.append(node) }
+        }
+    }
+
+    /// `{{define "name"}} … {{end}}` (the `define` keyword already consumed).
+    mutating func parseDefinition() throws {
+        let nameToken = nextNonSpace()
+        let name = try templateName(nameToken, "define clause")
+        _ = try expect(.rightDelim, "define clause")
+        let savedVars = vars
+        vars = ["$"]
+        let (list, end) = try itemList()
+        vars = savedVars
+        guard end == "{{end}}" else { throw fail("unexpected {{else}} in define clause", peek) }
+        defined.append(ParsedTemplate(name: name, source: source, root: list))
+    }
+
+    /// Items until `{{end}}` or `{{else …}}`; returns which one ended the list.
+    mutating func itemList() throws -> ([Node], String) {
+        var list: [Node] = []
+        while true {
+            let t = peek
+            if t.kind == .eof { throw fail("unexpected EOF", t) }
+            let (node, end) = try textOrAction()
+            if let end { return (list, end) }
+            if let node { list.append(node) }
+        }
+    }
+
+    /// One text or action. Returns `end` = "{{end}}" or "{{else}}" when it met one.
+    mutating func textOrAction() throws -> (Node?, String?) {
+        let t = next()
+        switch t.kind {
+        case .text: return (.text(t.value), nil)
+        case .leftDelim:
+            depth += 1
+            actionLine = t.line
+            defer { depth -= 1; actionLine = 0 }
+            guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            return try action()
+        case .error: throw lexError(t)
+        default: throw unexpected(t, "input")
+        }
+    }
+
+    mutating func action() throws -> (Node?, String?) {
+        let t = peekNonSpace()
+        if t.kind == .keyword {
+            _ = nextNonSpace()
+            switch t.value {
+            case "block": return (try blockControl(t), nil)
+            case "break", "continue":
+                guard rangeDepth > 0 else { throw fail("{{\(t.value)}} outside {{range}}", t) }
+                let close = nextNonSpace()
+                guard close.kind == .rightDelim else { throw fail("unexpected \(close.described) in {{\(t.value)}}", close) }
+                return (t.value == "break" ? .breakNode(pos: t.pos) : .continueNode(pos: t.pos), nil)
+            case "else":
+                // `else if` / `else with` leave the keyword pending for the caller.
+                let p = peekNonSpace()
+                if p.kind == .keyword && (p.value == "if" || p.value == "with") { return (nil, "{{else}}" + p.value) }
+                _ = try expect(.rightDelim, "else")
+                return (nil, "{{else}}")
+            case "end":
+                _ = try expect(.rightDelim, "end")
+                return (nil, "{{end}}")
+            case "if": return (.ifNode(try control("if")), nil)
+            case "range": return (.rangeNode(try control("range")), nil)
+            case "with": return (.withNode(try control("with")), nil)
+            case "template": return (try templateControl(), nil)
+            case "define": throw fail("unexpected <define> in command", t)
+            default: break
+            }
+        }
+        let pipe = try pipeline("command", end: .rightDelim)
+        return (.action(pos: pipe.pos, pipe), nil)
+    }
+
+    mutating func control(_ context: String) throws -> Branch {
+        let savedVars = vars.count
+        defer { vars.removeLast(vars.count - savedVars) }
+        let pipe = try pipeline(context, end: .rightDelim)
+        if context == "range" { rangeDepth += 1 }
+        let (list, end) = try itemList()
+        if context == "range" { rangeDepth -= 1 }
+        var elseList: [Node]?
+        switch end {
+        case "{{end}}": break
+        case "{{else}}":
+            let (l, e) = try itemList()
+            guard e == "{{end}}" else { throw fail("expected end; found {{else}}", peek) }
+            elseList = l
+        case "{{else}}if" where context == "if", "{{else}}with" where context == "with":
+            let kw = nextNonSpace()
+            let nested = try control(kw.value)
+            elseList = [context == "if" ? .ifNode(nested) : .withNode(nested)]
+        default:
+            // `else if` inside range/with etc.: Go reports the keyword it did not expect.
+            let kw = nextNonSpace()
+            throw fail("unexpected <\(kw.value)> in input", kw)
+        }
+        return Branch(pos: pipe.pos, pipe: pipe, list: list, elseList: elseList)
+    }
+
+    func templateName(_ token: Token, _ context: String) throws -> String {
+        switch token.kind {
+        case .string, .rawString:
+            guard let s = GoFormat.unquote(token.value) else { throw fail("invalid syntax", token) }
+            return s
+        default: throw unexpected(token, context)
+        }
+    }
+
+    mutating func templateControl() throws -> Node {
+        let nameToken = nextNonSpace()
+        let name = try templateName(nameToken, "template clause")
+        var pipe: PipeNode?
+        if peekNonSpace().kind != .rightDelim {
+            pipe = try pipeline("template clause", end: .rightDelim)
+        } else {
+            _ = nextNonSpace()
+        }
+        return .template(pos: nameToken.pos, name: name, pipe: pipe)
+    }
+
+    /// `{{block "name" pipe}} body {{end}}` = define + template.
+    mutating func blockControl(_ kw: Token) throws -> Node {
+        let nameToken = nextNonSpace()
+        let name = try templateName(nameToken, "block clause")
+        let pipe = try pipeline("block clause", end: .rightDelim)
+        let savedVars = vars
+        vars = ["$"]
+        let (list, end) = try itemList()
+        vars = savedVars
+        guard end == "{{end}}" else { throw fail("unexpected {{else}} in block clause", peek) }
+        defined.append(ParsedTemplate(name: name, source: source, root: list))
+        return .template(pos: nameToken.pos, name: name, pipe: pipe)
+    }
+
+    // MARK: - Pipelines
+
+    mutating func pipeline(_ context: String, end: Token.Kind) throws -> PipeNode {
+        let start = peekNonSpace()
+        var decl: [String] = []
+        var isAssign = false
+        declLoop: while true {
+            let v = peekNonSpace()
+            guard v.kind == .variable else { break }
+            let save = index
+            _ = nextNonSpace()
+            let after = peekNonSpace()
+            switch after.kind {
+            case .assign, .declare:
+                _ = nextNonSpace()
+                isAssign = after.kind == .assign
+                decl.append(v.value)
+                if !isAssign { vars.append(v.value) }
+                else if !vars.contains(v.value) { throw fail("undefined variable \(GoFormat.quote(v.value))", v) }
+                break declLoop
+            case .comma:
+                _ = nextNonSpace()
+                decl.append(v.value)
+                vars.append(v.value)
+                if context == "range" && decl.count < 2 {
+                    let k = peekNonSpace().kind
+                    if k == .variable || k == .rightDelim || k == .rightParen { continue declLoop }
+                    throw fail("range can only initialize variables", v)
+                }
+                throw fail("too many declarations in \(context)", v)
+            default:
+                index = save
+                break declLoop
+            }
+        }
+        if context == "range" && decl.count == 2 {
+            // `range $i, $v := x` — the loop above leaves after the second variable's `:=`.
+        }
+        var commands: [CommandNode] = []
+        while true {
+            let t = nextNonSpace()
+            if t.kind == end {
+                guard !commands.isEmpty else { throw fail("missing value for \(context)", t) }
+                for (i, c) in commands.enumerated().dropFirst() {
+                    switch c.args[0] {
+                    case .bool, .dot, .nilLiteral, .number, .string:
+                        throw fail("non executable command in pipeline stage \(i + 1)", t)
+                    default: break
+                    }
+                }
+                return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
+            }
+            switch t.kind {
+            case .bool, .char, .dot, .field, .identifier, .number, .nilLiteral, .rawString, .string, .variable, .leftParen:
+                index -= 1
+                commands.append(try command())
+            default:
+                throw unexpected(t, context)
+            }
+        }
+    }
+
+    mutating func command() throws -> CommandNode {
+        let start = peekNonSpace()
+        var args: [ArgNode] = []
+        loop: while true {
+            _ = peekNonSpace()
+            while peek.kind == .space { _ = next() }
+            if let operand = try operand() { args.append(operand) }
+            let t = next()
+            switch t.kind {
+            case .space: continue loop
+            case .rightDelim, .rightParen: index -= 1
+            case .pipe: break
+            default: throw unexpected(t, "operand")
+            }
+            break
+        }
+        guard !args.isEmpty else { throw fail("empty command", start) }
+        return CommandNode(pos: start.pos, args: args)
+    }
+
+    mutating func operand() throws -> ArgNode? {
+        guard let node = try term() else { return nil }
+        guard peek.kind == .field else { return node }
+        let chainPos = peek.pos
+        var fields: [String] = []
+        while peek.kind == .field { fields.append(String(next().value.dropFirst())) }
+        switch node {
+        case .field(_, let names): return .field(pos: chainPos, names: names + fields)
+        case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
+        case .bool, .string, .number, .nilLiteral, .dot:
+            throw Failure(pos: chainPos, line: peek.line, message: "unexpected . after term \(GoFormat.quote(node.text))")
+        default: return .chain(pos: chainPos, base: node, fields: fields)
+        }
+    }
+
+    mutating func term() throws -> ArgNode? {
+        let t = nextNonSpace()
+        switch t.kind {
+        case .identifier:
+            guard functions[t.value] != nil || Builtins.names.contains(t.value) else {
+                throw fail("function \(GoFormat.quote(t.value)) not defined", t)
+            }
+            return .identifier(pos: t.pos, name: t.value)
+        case .dot: return .dot(pos: t.pos)
+        case .nilLiteral: return .nilLiteral(pos: t.pos)
+        case .variable:
+            let name = t.value
+            guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
+            return .variable(pos: t.pos, names: [name])
+        case .field: return .field(pos: t.pos, names: [String(t.value.dropFirst())])
+        case .bool: return .bool(pos: t.pos, t.value == "true")
+        case .number, .char:
+            return .number(pos: t.pos, try Parser.number(t))
+        case .leftParen:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
+        case .string, .rawString:
+            guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }
+            return .string(pos: t.pos, quoted: t.value, value: s)
+        default:
+            index -= 1
+            while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
+            return nil
+        }
+    }
+
+    static func number(_ t: Token) throws -> NumberLiteral {
+        var n = NumberLiteral(text: t.value)
+        if t.kind == .char {
+            guard let s = GoFormat.unquote(t.value), let scalar = s.unicodeScalars.first, s.unicodeScalars.count == 1 else {
+                throw Failure(pos: t.pos, line: t.line, message: "malformed character constant: \(t.value)")
+            }
+            n.isChar = true; n.isInt = true; n.isFloat = true
+            n.int = Int64(scalar.value); n.float = Double(scalar.value)
+            return n
+        }
+        if t.value.hasSuffix("i") { throw Failure(pos: t.pos, line: t.line, message: "complex numbers are not supported: \(t.value)") }
+        if let i = GoNumbers.parseInt(t.value) {
+            n.isInt = true; n.int = i; n.isFloat = true; n.float = Double(i)
+            return n
+        }
+        let hasFloatMarks = t.value.contains { ".eEpP".contains($0) } && !(t.value.lowercased().hasPrefix("0x") && !t.value.lowercased().contains("p"))
+        if let f = GoNumbers.parseFloat(t.value) {
+            guard hasFloatMarks else { throw Failure(pos: t.pos, line: t.line, message: "integer overflow: \(GoFormat.quote(t.value))") }
+            n.isFloat = true; n.float = f
+            if f.rounded() == f, abs(f) < 9.2e18 { n.isInt = true; n.int = Int64(f) }
+            return n
+        }
+        throw Failure(pos: t.pos, line: t.line, message: "illegal number syntax: \(GoFormat.quote(t.value))")
+    }
+}
+
+enum GoNumbers {
+    /// `strconv.ParseInt(s, 0, 64)`: sign, 0x/0o/0b/0 prefixes, underscores.
+    static func parseInt(_ text: String) -> Int64? {
+        var s = Substring(text)
+        var negative = false
+        if s.hasPrefix("+") { s = s.dropFirst() } else if s.hasPrefix("-") { negative = true; s = s.dropFirst() }
+        var radix = 10
+        let lower = s.lowercased()
+        if lower.hasPrefix("0x") { radix = 16; s = s.dropFirst(2) }
+        else if lower.hasPrefix("0o") { radix = 8; s = s.dropFirst(2) }
+        else if lower.hasPrefix("0b") { radix = 2; s = s.dropFirst(2) }
+        else if s.count > 1 && s.hasPrefix("0") { radix = 8; s = s.dropFirst() }
+        let digits = s.filter { $0 != "_" }
+        if s.hasPrefix("_") || s.hasSuffix("_") || s.contains("__") { return nil }
+        guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return Int64(magnitude)
+    }
+
+    static func parseFloat(_ text: String) -> Double? {
+        let cleaned = text.filter { $0 != "_" }
+        if let d = Double(cleaned) { return d }
+        return nil
+    }
+}

@@ -1,0 +1,87 @@
+import CapstanStore
+import Foundation
+import Testing
+
+/// The implementations every shared behaviour test runs against.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store; the SQLite file lives in a new temporary directory.
+    func make(compaction: CompactionPolicy = .disabled, watchBufferLimit: Int = 10_000) throws -> any Store {
+        switch self {
+        case .memory:
+            return MemoryStore(compaction: compaction, watchBufferLimit: watchBufferLimit)
+        case .sqlite:
+            return try SQLiteStore(path: TemporaryDirectory().path + "/store.db", compaction: compaction,
+                                   watchBufferLimit: watchBufferLimit)
+        }
+    }
+}
+
+/// A new directory under the system temporary directory, removed at process exit by the OS
+/// cleaner only; tests keep them small.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.path
+        path = base + "/capstan-store-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
+
+func string(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+
+struct TimedOut: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Reads `count` events from `stream`, failing after `seconds`.
+func collect(_ stream: WatchStream, count: Int, seconds: Double = 10) async throws -> [WatchEvent] {
+    try await withThrowingTaskGroup(of: [WatchEvent]?.self) { group in
+        group.addTask {
+            var events: [WatchEvent] = []
+            for try await event in stream {
+                events.append(event)
+                if events.count == count { break }
+            }
+            return events
+        }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        guard let first = try await group.next(), let events = first else {
+            group.cancelAll()
+            throw TimedOut(what: "\(count) watch events")
+        }
+        group.cancelAll()
+        return events
+    }
+}
+
+/// Waits until `condition` holds, polling, up to `seconds`.
+func eventually(_ seconds: Double = 5, _ condition: @Sendable () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw TimedOut(what: "a condition")
+}
+
+func watcherCount(_ store: any Store) -> Int {
+    if let memory = store as? MemoryStore { return memory.watcherCount }
+    if let sqlite = store as? SQLiteStore { return sqlite.watcherCount }
+    return -1
+}
