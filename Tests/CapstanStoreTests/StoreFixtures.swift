@@ -48,7 +48,8 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// Reads `count` events from `stream`, failing after `seconds`.
 func collect(_ stream: WatchStream, count: Int, seconds: Double = 10) async throws -> [WatchEvent] {
-    try await withThrowingTaskGroup(of: [WatchEvent]?.self) { group in
+    if count <= 0 { return [] }
+    return try await withThrowingTaskGroup(of: [WatchEvent]?.self) { group in
         group.addTask {
             var events: [WatchEvent] = []
             for try await event in stream {
@@ -84,4 +85,24 @@ func watcherCount(_ store: any Store) -> Int {
     if let memory = store as? MemoryStore { return memory.watcherCount }
     if let sqlite = store as? SQLiteStore { return sqlite.watcherCount }
     return -1
+}
+
+/// Creates `keys` (value: the key's bytes) with 16 concurrent writers, so SQLite batches them;
+/// returns each key's revision. Revisions are contiguous but not in `keys` order.
+@discardableResult
+func createMany(_ store: any Store, _ keys: [String]) async throws -> [String: Int64] {
+    try await withThrowingTaskGroup(of: [(String, Int64)].self) { group in
+        for writer in 0..<16 {
+            group.addTask {
+                var created: [(String, Int64)] = []
+                for index in stride(from: writer, to: keys.count, by: 16) {
+                    created.append((keys[index], try await store.create(keys[index], value: bytes(keys[index])).modRevision))
+                }
+                return created
+            }
+        }
+        var revisions: [String: Int64] = [:]
+        for try await batch in group { for (key, revision) in batch { revisions[key] = revision } }
+        return revisions
+    }
 }
