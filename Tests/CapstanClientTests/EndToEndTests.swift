@@ -21,28 +21,28 @@ final class CapstanServer: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/capstan").path
     }
 
-    /// Starts the server and waits until it has written its kubeconfig and says it listens.
-    func start() throws {
+    /// Starts the server and waits until it says it listens and has written its kubeconfig.
+    /// Polls a log file with `Task.sleep`, so waiting never blocks a cooperative thread.
+    func start() async throws {
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let log = dataDir + "/server.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["server", "--data-dir", dataDir, "--port", "0"]
-        let err = Pipe()
-        p.standardError = err
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         process = p
         var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !seen.contains("listening on") {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
+        for _ in 0..<600 {
+            seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if seen.contains("listening on"), FileManager.default.fileExists(atPath: kubeconfig) { return }
+            if !p.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        err.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
-        guard seen.contains("listening on"), FileManager.default.fileExists(atPath: kubeconfig) else {
-            p.terminate()
-            throw KubeConfigError(file: kubeconfig, message: "capstan server did not start: \(seen)")
-        }
+        p.terminate()
+        throw KubeConfigError(file: kubeconfig, message: "capstan server did not start: \(seen)")
     }
 
     var kubeconfig: String { dataDir + "/kubeconfig" }
@@ -66,7 +66,7 @@ final class CapstanServer: @unchecked Sendable {
 @Suite(.serialized) struct EndToEndTests {
     @Test func crudAgainstTheRealServer() async throws {
         let server = CapstanServer()
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let client = try server.client()
         #expect(client.defaultNamespace == "default")
@@ -141,7 +141,7 @@ final class CapstanServer: @unchecked Sendable {
 
     @Test func watchAndInformerSeeChanges() async throws {
         let server = CapstanServer()
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let client = try server.client()
         let first = try await client.create(configMap("w1", namespace: "default"))
@@ -180,7 +180,7 @@ final class CapstanServer: @unchecked Sendable {
 
     @Test func concurrentRequestsShareABoundedPool() async throws {
         let server = CapstanServer()
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let client = try server.client(maxConnections: 3)
         guard let transport = client.transport as? HTTPTransport else {
