@@ -206,3 +206,58 @@ final class CapstanServer: @unchecked Sendable {
         transport.shutdown()
     }
 }
+
+@Suite(.serialized) struct HTTPTransportTests {
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let server = CapstanServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client()
+        guard let transport = client.transport as? HTTPTransport else {
+            Issue.record("not an HTTPTransport")
+            return
+        }
+        for _ in 0..<10 { _ = try await client.list(.namespaces, namespace: nil) }
+        #expect(transport.openConnections == 1)
+        transport.shutdown()
+    }
+
+    @Test func requestTimeoutClosesAndThrows() async throws {
+        let server = CapstanServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client()
+        guard let transport = client.transport as? HTTPTransport else {
+            Issue.record("not an HTTPTransport")
+            return
+        }
+        // A watch never completes, so a whole-response `send` must time out.
+        let started = ContinuousClock.now
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps?watch=true",
+                                                          timeout: .milliseconds(300)))
+            Issue.record("watch completed as a plain request")
+        } catch {
+            #expect(error.isTransport)
+            #expect(error.message.contains("timed out"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // The transport still works afterwards.
+        _ = try await client.list(.namespaces, namespace: nil)
+        transport.shutdown()
+    }
+
+    @Test func connectionRefusedIsATransportError() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let transport = HTTPTransport(host: "127.0.0.1", port: 1, connectTimeout: .seconds(2))
+        let client = RESTClient(transport: transport)
+        do {
+            _ = try await client.list(.pods, namespace: nil)
+            Issue.record("request to a closed port succeeded")
+        } catch {
+            #expect(error.isTransport)
+            #expect(!error.isNotFound)
+            #expect(transport.openConnections == 0)
+        }
+    }
+}
