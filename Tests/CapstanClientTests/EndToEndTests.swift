@@ -103,6 +103,31 @@ final class CapstanServer: @unchecked Sendable {
                                          ["metadata": ["labels": ["tier": "x"]]])
         #expect(smp["metadata"]["labels"]["tier"] == "x")
 
+        let jsonPatched = try await client.patch(.configMaps, namespace: "default", name: "e2e", type: .json,
+                                                 [["op": "add", "path": "/data/j", "value": "p"]])
+        #expect(jsonPatched["data"]["j"] == "p")
+        // Server-side apply: the bundled server does not serve it yet and says so with 415; once
+        // it does, the object must come back applied.
+        do {
+            let applied = try await client.apply(configMap("ssa", namespace: "default", data: ["a": "1"]), fieldManager: "capstan-test")
+            #expect(applied["data"]["a"] == "1")
+        } catch {
+            #expect(error.reason == "UnsupportedMediaType")
+            #expect(error.message.contains("application/apply-patch+yaml"))
+        }
+        _ = try await client.create(configMap("applied", namespace: "default", data: ["a": "1"]))
+        let dryDeleted = try await client.delete(.configMaps, namespace: "default", name: "applied",
+                                                 options: DeleteOptions(propagationPolicy: .background, dryRun: true))
+        _ = dryDeleted
+        #expect(try await client.get(.configMaps, namespace: "default", name: "applied").name == "applied")
+        do {
+            _ = try await client.delete(.configMaps, namespace: "default", name: "applied",
+                                        options: DeleteOptions(preconditions: Preconditions(uid: "not-the-uid")))
+            Issue.record("delete precondition ignored")
+        } catch {
+            #expect(error.isConflict)
+        }
+
         let listed = try await client.list(.configMaps, namespace: "default", options: ListOptions(
             labelSelector: try LabelSelector.parse("app=web")))
         #expect(listed.items.map(\.name) == ["e2e"])
