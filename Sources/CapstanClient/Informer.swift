@@ -123,6 +123,17 @@ public final class SharedInformer: Sendable {
         }
     }
 
+    /// Waits up to `timeout` for the first sync; returns whether it happened (false, for
+    /// example, while the server is unreachable).
+    public func waitForSync(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !hasSynced {
+            if ContinuousClock.now >= deadline || Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
     /// The list-watch loop; returns when the task is cancelled.
     public func run() async {
         let resync: Task<Void, Never>? = resyncPeriod.map { period in

@@ -118,6 +118,18 @@ public protocol Transport: Sendable {
 
 /// A transport made of closures: the in-process seam. `stream` defaults to `send` wrapped as a
 /// one-chunk stream, so a handler that never streams needs only `send`.
+///
+/// The bundled cluster wires the API server's request handler in here, so controllers run the
+/// very same `RESTClient` code as over HTTP, minus sockets:
+///
+///     let client = RESTClient(transport: ClosureTransport(streaming: { request in
+///         await server.handleInProcess(request)   // -> StreamingResponse (watch bodies stream)
+///     }))
+///
+/// The handler receives the request exactly as it would arrive over HTTP (method, encoded path
+/// with query, headers, body) and answers status, headers and body chunks; a watch body is a
+/// stream that ends when the server ends it, and `StreamingResponse.cancel` is called when the
+/// client stops reading early.
 public struct ClosureTransport: Transport {
     let sendHandler: @Sendable (TransportRequest) async throws(APIError) -> TransportResponse
     let streamHandler: (@Sendable (TransportRequest) async throws(APIError) -> StreamingResponse)?

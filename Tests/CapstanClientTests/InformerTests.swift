@@ -115,6 +115,16 @@ final class Recorder: Sendable {
         informer.stop()
     }
 
+    @Test func waitForSyncTimesOutWhileListsFail() async throws {
+        let client = FakeClient()
+        for _ in 0..<50 { await client.failNext("list", with: .local(.transport, "connection refused")) }
+        let informer = SharedInformer(client: client, resource: .configMaps, maxRelistDelay: .milliseconds(20))
+        informer.start()
+        #expect(await informer.waitForSync(timeout: .milliseconds(100)) == false)
+        #expect(!informer.hasSynced)
+        informer.stop()
+    }
+
     @Test func handlersEnqueueIntoAWorkQueue() async throws {
         let client = FakeClient()
         let queue = WorkQueue<String>()
