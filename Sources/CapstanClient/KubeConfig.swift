@@ -273,7 +273,7 @@ public struct ClusterConnection: Sendable, Hashable {
     public var user: KubeConfig.User?
 
     /// The headers that authenticate requests: a bearer token (`token`, else the contents of
-    /// `tokenFile`, read now) or basic auth.
+    /// `tokenFile`, read now; clients from `makeClient` reread it every minute) or basic auth.
     public func authHeaders() throws(KubeConfigError) -> HeaderFields {
         var headers = HeaderFields()
         guard let user else { return headers }
@@ -299,9 +299,12 @@ public struct ClusterConnection: Sendable, Hashable {
                 file: cluster.file, field: "clusters.cluster.server",
                 message: "\(endpoint) uses https, but TLS is not yet supported by capstan's client; use an http:// server (the bundled cluster serves plain HTTP on loopback)")
         }
+        let headers = try authHeaders()   // fails early when the token file is unreadable
         let transport = HTTPTransport(host: endpoint.host, port: endpoint.port, maxConnections: maxConnections)
-        return RESTClient(transport: transport, headers: try authHeaders(), defaultNamespace: namespace,
-                          discoveryCache: cacheDir.map { DiscoveryCache(cacheDir: $0, server: endpoint.description) })
+        let usesTokenFile = (user?.token ?? "").isEmpty && user?.tokenFile != nil
+        return RESTClient(transport: transport, headers: headers, defaultNamespace: namespace,
+                          discoveryCache: cacheDir.map { DiscoveryCache(cacheDir: $0, server: endpoint.description) },
+                          tokenFile: usesTokenFile ? user?.tokenFile.map { TokenFileSource(path: $0) } : nil)
     }
 }
 

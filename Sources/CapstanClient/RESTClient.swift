@@ -15,13 +15,17 @@ public final class RESTClient: Client {
     /// Namespace for requests that need one and were given none (from the kubeconfig context).
     public let defaultNamespace: String
     let diskCache: DiscoveryCache?
+    /// Sets `Authorization: Bearer …` per request from a token file (reread every minute).
+    let tokenFile: TokenFileSource?
     /// Timeout of ordinary (non-streaming) requests.
     let requestTimeout: Duration
     private let discovered = Mutex<RESTMapper?>(nil)
 
     public init(transport: any Transport, headers: HeaderFields = [:], defaultNamespace: String = "default",
-                discoveryCache: DiscoveryCache? = nil, requestTimeout: Duration = .seconds(60))
+                discoveryCache: DiscoveryCache? = nil, requestTimeout: Duration = .seconds(60),
+                tokenFile: TokenFileSource? = nil)
     {
+        self.tokenFile = tokenFile
         self.transport = transport
         var h = headers
         if h["User-Agent"] == nil { h.set("User-Agent", "capstan/0.1") }
@@ -200,6 +204,9 @@ public final class RESTClient: Client {
 
     func request(_ method: String, _ path: String, json: Value? = nil) -> TransportRequest {
         var req = TransportRequest(method: method, path: path, headers: headers, timeout: requestTimeout)
+        // An unreadable token file leaves the request unauthenticated: the server's 401 says more
+        // than a local failure would.
+        if let tokenFile, let token = try? tokenFile.token() { req.headers.set("Authorization", "Bearer \(token)") }
         if req.headers["Accept"] == nil { req.headers.set("Accept", "application/json") }
         if let json {
             req.headers.set("Content-Type", "application/json")

@@ -131,3 +131,31 @@ users:
         #expect((try? ServerEndpoint("https://[::1]:6443")) == ServerEndpoint(scheme: "https", host: "::1", port: 6443))
     }
 }
+
+@Suite struct TokenFileTests {
+    @Test func tokenFileIsRereadAfterItsRefreshPeriod() throws {
+        let dir = NSTemporaryDirectory() + "capstan-token-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/token"
+        FileManager.default.createFile(atPath: path, contents: Data("one\n".utf8))
+        let source = TokenFileSource(path: path, refreshSeconds: 60)
+        let t0 = Date()
+        #expect(try source.token(now: t0) == "one")
+        FileManager.default.createFile(atPath: path, contents: Data("two\n".utf8))
+        #expect(try source.token(now: t0.addingTimeInterval(10)) == "one")   // cached
+        #expect(try source.token(now: t0.addingTimeInterval(61)) == "two")   // reread
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try source.token(now: t0.addingTimeInterval(200)) == "two")  // last good token kept
+        #expect(throws: APIError.self) { try TokenFileSource(path: dir + "/missing").token() }
+    }
+
+    @Test func clientsSendTheTokenFromTheFile() async throws {
+        let dir = NSTemporaryDirectory() + "capstan-token-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/token", contents: Data("file-token\n".utf8))
+        let rec = RecordingTransport { _ in json(200, ["kind": "Namespace", "metadata": ["name": "x"]]) }
+        let client = RESTClient(transport: rec.transport, tokenFile: TokenFileSource(path: dir + "/token"))
+        _ = try await client.get(.namespaces, namespace: nil, name: "x")
+        #expect(rec.requests.withLock { $0.first?.headers["Authorization"] } == "Bearer file-token")
+    }
+}
