@@ -334,6 +334,16 @@ import Testing
         #expect(throws: LabelSelectorError.self) {
             try NodeSelectorTerm(["matchFields": [["key": "spec.nodeName", "operator": "In", "values": ["x"]]]])
         }
+        func message(_ v: Value) -> String? {
+            do { _ = try NodeSelectorTerm(v); return nil } catch { return error.message }
+        }
+        #expect(message(["matchFields": [["key": "metadata.name", "operator": "In", "values": ["a", "b"]]]])
+            == "unexpected number of value (2) for node field selector operator \"In\"")
+        #expect(message(["matchFields": [["key": "metadata.name", "operator": "Exists"]]])
+            == "\"Exists\" is not a valid node field selector operator")
+        let notIn = try NodeSelectorTerm(["matchFields": [["key": "metadata.name", "operator": "NotIn", "values": ["n1"]]]])
+        #expect(notIn.matches(nodeName: "n2", labels: [:]))
+        #expect(!notIn.matches(nodeName: "n1", labels: [:]))
     }
 }
 
