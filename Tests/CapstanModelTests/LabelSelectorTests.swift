@@ -386,3 +386,27 @@ import Testing
         #expect(Timestamp.age(of: .null, at: now) == "<unknown>")
     }
 }
+
+@Suite struct LabelSetFormattingTests {
+    @Test func validatedFromSet() throws {
+        #expect(try LabelSelector(validatingMatchLabels: ["b": "2", "a": "1"]).description == "a=1,b=2")
+        #expect(try LabelSelector(validatingMatchLabels: [:]).isEmpty)
+        #expect(throws: LabelSelectorError.self) { try LabelSelector(validatingMatchLabels: ["a": "bad value"]) }
+        #expect(throws: LabelSelectorError.self) { try LabelSelector(validatingMatchLabels: ["bad key": "v"]) }
+    }
+
+    @Test func formatLabels() {
+        #expect(LabelSelector.formatLabels([:]) == "<none>")
+        #expect(LabelSelector.formatLabels(["tier": "web", "app": "shop", "app.kubernetes.io/name": "x"])
+            == "app=shop,app.kubernetes.io/name=x,tier=web")
+    }
+
+    @Test func valueQuantity() {
+        let pod: Value = ["resources": ["requests": ["cpu": "250m", "memory": "64Mi", "gpu": 1, "bad": "x"]]]
+        #expect(pod["resources"]["requests"]["cpu"].quantity?.milliValue == 250)
+        #expect(pod["resources"]["requests"]["memory"].quantity?.value == Int64(64 * 1024 * 1024))
+        #expect(pod["resources"]["requests"]["gpu"].quantity?.value == 1)
+        #expect(pod["resources"]["requests"]["bad"].quantity == nil)
+        #expect(pod["resources"]["limits"]["cpu"].quantity == nil)
+    }
+}
