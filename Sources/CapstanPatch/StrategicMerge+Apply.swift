@@ -20,6 +20,11 @@ struct MergeOptions {
 extension StrategicMerge {
     /// Applies `patch` to `object`. Both must be JSON objects. List order follows Kubernetes:
     /// `$setElementOrder` first, then the order of items in the patch, then live order.
+    ///
+    /// Keys of one patch map are applied in the patch's order. Kubernetes walks a Go map
+    /// (random order), which only shows when a patch both adds and deletes the same primitive
+    /// (`finalizers` and `$deleteFromPrimitiveList/finalizers` naming one value) — there kubectl
+    /// itself gives different answers from run to run.
     public static func apply(patch: Value, to object: Value, meta: PatchMeta = .none) throws(PatchError) -> Value {
         guard case .object(let patchObject) = patch else {
             throw PatchError(.invalidPatch, at: .root, "a strategic merge patch must be a JSON object, got \(patch.typeName)")
