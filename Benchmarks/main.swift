@@ -8,6 +8,8 @@ let all: [(String, ([String]) async throws -> Void)] = [
     ("yaml-scan-profile", runYAMLScanProfile),
     ("patch", runPatchBench),
     ("store", runStoreBench),
+    ("api", runAPIBench),
+    ("chart", runChartBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
