@@ -2,7 +2,7 @@
 /// matching rules of Kubernetes' `labels.Selector`.
 ///
 /// Build one once (``parse(_:)``, ``init(structured:)``, ``init(matchLabels:)``) and evaluate it
-/// per object with ``matches(_:)-([String:String])``; matching does not allocate. Three shapes
+/// per object with ``matches(_:)`` or ``matches(object:)``; matching does not allocate. Three shapes
 /// behave differently and on purpose:
 /// - ``everything`` (no requirements, the empty string, `{}` or `matchLabels: {}`) matches
 ///   every object and ``isEmpty`` is true;

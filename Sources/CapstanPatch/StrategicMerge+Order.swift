@@ -32,7 +32,13 @@ enum ListOrder {
     /// Removes duplicates the way Kubernetes does: a later duplicate is overwritten by the
     /// current last element (so order can change; the ordering pass fixes it afterwards).
     static func goDeduplicate(_ input: [Value]) -> [Value] {
-        var s = input
+        var buffer = input
+        return goDeduplicate(&buffer)
+    }
+
+    /// The same, in place on `s` (whose slots past the result keep what the algorithm left
+    /// there, as a Go backing array would).
+    static func goDeduplicate(_ s: inout [Value]) -> [Value] {
         var length = s.count - 1
         var i = 0
         while i < length {
@@ -40,7 +46,6 @@ enum ListOrder {
             while j <= length {
                 if s[i] == s[j] {
                     s[j] = s[length]
-                    s.removeLast()
                     length -= 1
                     j -= 1
                 }
@@ -48,7 +53,7 @@ enum ListOrder {
             }
             i += 1
         }
-        return s
+        return Array(s[..<max(length + 1, 0)])
     }
 
     /// `$deleteFromPrimitiveList`: every element equal to one listed goes.
@@ -255,6 +260,20 @@ enum ListOrder {
             }
         }
         return deletions.isEmpty ? items : items + deletions
+    }
+}
+
+/// Facts about Go slices that leak into strategic merge results.
+enum GoSlice {
+    /// The capacity `encoding/json` leaves on a decoded list of `count` items: it appends one
+    /// at a time from empty, so capacity doubles (1, 2, 4, …, 256) and then grows by Go's
+    /// slower rule (size-class rounding beyond 256 items is not modelled).
+    static func decodedCapacity(_ count: Int) -> Int {
+        if count == 0 { return 0 }
+        var capacity = 1
+        while capacity < count && capacity < 256 { capacity *= 2 }
+        while capacity < count { capacity += (capacity + 3 * 256) / 4 }
+        return capacity
     }
 }
 

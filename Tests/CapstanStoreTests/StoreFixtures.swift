@@ -21,19 +21,36 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 }
 
-/// A new directory under the system temporary directory, removed at process exit by the OS
-/// cleaner only; tests keep them small.
+/// A new directory for one test's database files, under
+/// `$TMPDIR/capstan-store-tests/<pid>/`. Tests remove theirs when they can; what is left
+/// (stores the shared tests hand out) is swept on the next run, once the process is gone.
 struct TemporaryDirectory {
     let path: String
 
+    private static let root = FileManager.default.temporaryDirectory.path + "/capstan-store-tests"
+    private static let processDirectory: String = {
+        sweepDeadProcesses()
+        return root + "/\(ProcessInfo.processInfo.processIdentifier)"
+    }()
+
     init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/capstan-store-tests-" + UUID().uuidString
+        path = Self.processDirectory + "/" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Removes the directories of earlier test processes that no longer run.
+    private static func sweepDeadProcesses() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        for entry in entries {
+            guard let pid = Int32(entry) else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: root + "/" + entry)
+            }
+        }
     }
 }
 
