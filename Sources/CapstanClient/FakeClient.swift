@@ -53,7 +53,7 @@ public actor FakeClient: Client {
     }
 
     public private(set) var mapper: RESTMapper
-    /// Objects by resource, then `namespace/name` (or `name`), in creation order.
+    /// Objects by resource, then `namespace/name` (or `name`); read in key order (`inKeyOrder`).
     var objects: [GroupVersionResource: [String: Value]] = [:]
     var revision: Int64 = 0
     /// Events after `compactedRevision`, for watches resumed from a version.
@@ -147,8 +147,14 @@ public actor FakeClient: Client {
     /// Number of open watches.
     public var watchCount: Int { watchers.count }
 
-    /// The stored objects of a resource (any namespace), in creation order.
-    public func stored(_ resource: GroupVersionResource) -> [Value] { Array((objects[resource] ?? [:]).values) }
+    /// The stored objects of a resource (any namespace), in key order.
+    public func stored(_ resource: GroupVersionResource) -> [Value] { inKeyOrder(resource) }
+
+    /// Objects of `resource` sorted by `namespace/name`, as etcd lists them: a stable order that
+    /// makes `continue` offsets meaningful between pages.
+    func inKeyOrder(_ resource: GroupVersionResource) -> [Value] {
+        (objects[resource] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+    }
 
     public var currentResourceVersion: String { String(revision) }
 
@@ -167,7 +173,7 @@ public actor FakeClient: Client {
     public func list(_ resource: GroupVersionResource, namespace: String?, options: ListOptions) throws(APIError) -> ObjectList {
         try begin("list", resource, namespace, nil, nil)
         let info = try info(resource)
-        var items = (objects[resource] ?? [:]).values.filter { matches($0, info: info, namespace: namespace,
+        var items = inKeyOrder(resource).filter { matches($0, info: info, namespace: namespace,
                                                                       label: options.labelSelector, field: options.fieldSelector) }
         var token: String?
         let start = options.continueToken.flatMap { Int($0) } ?? 0
@@ -193,7 +199,7 @@ public actor FakeClient: Client {
             self.matches(o, info: info, namespace: namespace, label: options.labelSelector, field: options.fieldSelector)
         }
         if rv == 0 {
-            for object in (objects[resource] ?? [:]).values where filter(object) {
+            for object in inKeyOrder(resource) where filter(object) {
                 continuation.yield(WatchEvent(type: .added, object: object))
             }
             if options.sendInitialEvents == true {

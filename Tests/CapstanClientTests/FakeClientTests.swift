@@ -77,6 +77,7 @@ func configMap(_ name: String, namespace: String = "demo", labels: [String: Stri
         #expect(page1.continueToken != nil)
         let all = try await client.listAll(.configMaps, namespace: nil, options: ListOptions(limit: 2))
         #expect(all.items.count == 3)
+        #expect(all.items.map { "\($0.namespace ?? "")/\($0.name ?? "")" } == ["demo/db", "demo/\(created.name ?? "")", "other/web"])
     }
 
     @Test func statusSubresourceAndGeneration() async throws {
