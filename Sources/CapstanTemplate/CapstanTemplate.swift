@@ -39,7 +39,7 @@
 ///
 /// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
 /// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
-/// `htpasswd`, `bcrypt`), `toDate`/`mustToDate`/`durationRound`, time zones other than UTC,
+/// `htpasswd`, `bcrypt`), time zones other than UTC,
 /// `call` on function values, complex numbers. `b64dec` of non-UTF-8 bytes yields U+FFFD
 /// (Swift strings are Unicode). Regexes run on Swift's engine with RE2 syntax as charts use it.
 import CapstanModel
