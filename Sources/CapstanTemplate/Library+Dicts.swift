@@ -48,7 +48,7 @@ extension Library {
                 return .list(args.dropFirst().compactMap { needMap($0)?[key] })
             },
             "keys": .fn([], variadic: .map) { args in
-                .list(args.flatMap { needMap($0)?.sortedKeys ?? [] }.map { .string($0) })
+                TypedList.strings(args.flatMap { needMap($0)?.sortedKeys ?? [] })
             },
             "values": .fn([.map]) { args in
                 guard let m = needMap(args[0]) else { return .list([]) }

@@ -136,7 +136,7 @@ enum Base32 {
             let chunk = Array(b[i..<min(i + 5, b.count)])
             var n: UInt64 = 0
             for k in 0..<5 { n = n << 8 | UInt64(k < chunk.count ? chunk[k] : 0) }
-            let chars = [0, 2, 4, 5, 7][chunk.count - 1] + 1
+            let chars = [2, 4, 5, 7, 8][chunk.count - 1]
             for k in 0..<8 { out.append(k < chars ? alphabet[Int(n >> UInt64(35 - 5 * k) & 31)] : 61) }
             i += 5
         }

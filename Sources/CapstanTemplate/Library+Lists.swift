@@ -39,7 +39,9 @@ extension Library {
             },
             "compact": .fn([.any]) { .list(try needList($0[0], "compact on").filter { !Conv.empty($0) }) },
             "slice": .fn([.any], variadic: .any) { args in
-                let l = try needList(args[0], "slice on")
+                guard let l = Conv.list(args[0]) else {
+                    throw TemplateFunctionError("list should be type of slice or array but \(args[0].goKind)")
+                }
                 let idx = args.dropFirst().map { Int(Conv.toInt64($0)) }
                 let start = idx.count > 0 ? idx[0] : 0
                 let end = idx.count > 1 ? idx[1] : l.count
@@ -57,13 +59,14 @@ extension Library {
             "until": .fn([.int]) { args in
                 let n = Conv.int(args[0])
                 guard n <= 10_000_000 else { throw TemplateFunctionError("until: count \(n) too large") }
-                return .list(n > 0 ? (0..<n).map { .int($0) } : (n < 0 ? stride(from: 0, to: n, by: -1).map { .int($0) } : []))
+                let items: [TemplateValue] = n > 0 ? (0..<n).map { .int($0) } : (n < 0 ? stride(from: 0, to: n, by: -1).map { .int($0) } : [])
+                return .object(TypedList(elementType: "int", items: items))
             },
             "untilStep": .fn([.int, .int, .int]) { args in
                 let start = Conv.int(args[0]), stop = Conv.int(args[1]), step = Conv.int(args[2])
-                if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) { return .list([]) }
+                if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) { return .object(TypedList(elementType: "int", items: [])) }
                 guard abs((stop - start) / step) <= 10_000_000 else { throw TemplateFunctionError("untilStep: too many values") }
-                return .list(Swift.stride(from: start, to: stop, by: step).map { .int($0) })
+                return .object(TypedList(elementType: "int", items: Swift.stride(from: start, to: stop, by: step).map { .int($0) }))
             },
             "seq": .fn([], variadic: .int) { args in
                 let p = args.map(Conv.int)

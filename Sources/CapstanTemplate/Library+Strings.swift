@@ -83,12 +83,12 @@ extension Library {
             for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = .string(part) }
             return .dict(m)
         },
-        "splitList": .fn([.string, .string]) { .list(Text.split(Conv.str($0[1]), Conv.str($0[0])).map { .string($0) }) },
+        "splitList": .fn([.string, .string]) { TypedList.strings(Text.split(Conv.str($0[1]), Conv.str($0[0]))) },
         "join": .fn([.string, .any]) { .string(Conv.strslice($0[1]).joined(separator: Conv.str($0[0]))) },
         "sortAlpha": .fn([.any]) { args in
-            .list(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) })
+            TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         },
-        "toStrings": .fn([.any]) { .list(Conv.strslice($0[0]).map { .string($0) }) },
+        "toStrings": .fn([.any]) { TypedList.strings(Conv.strslice($0[0])) },
         "toString": .fn([.any]) { .string(Conv.strval($0[0])) },
     ]
 }

@@ -118,7 +118,10 @@ enum HelmLike {
 }
 
 enum GoldenFiles {
+    /// `Golden/` beside this file; `CAPSTAN_GOLDEN_DIR` points the runner at another corpus
+    /// (used for local differential runs against generated cases).
     static var directory: String {
+        if let override = getenv("CAPSTAN_GOLDEN_DIR") { return String(cString: override) }
         let file = #filePath
         let dir = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return dir + "/Golden"
