@@ -132,7 +132,6 @@ extension Executor {
         case (.any, _): return c
         case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
              (.list, .list), (.map, .map): ok = true
-        case (.list, .null), (.map, .null): return .of(.null)
         // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
         case (.map, .object(let o)):
             if let u = o.underlying, case .map = u { return .of(u) }

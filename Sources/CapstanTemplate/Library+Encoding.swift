@@ -36,7 +36,7 @@ extension Library {
                 if case .object = v { return TemplateValue(v) }
                 return .dict(["Error": .string("json: cannot unmarshal \(jsonKind(v)) into Go value of type map[string]interface {}")])
             } catch let error as JSONError {
-                return .dict(["Error": .string(error.message)])
+                return .dict(["Error": .string(GoJSONError.message(for: Conv.str(args[0])) ?? error.message)])
             } catch {
                 return .dict(["Error": .string("\(error)")])
             }
@@ -47,13 +47,13 @@ extension Library {
                 if case .array = v { return TemplateValue(v) }
                 return .list([.string("json: cannot unmarshal \(jsonKind(v)) into Go value of type []interface {}")])
             } catch let error as JSONError {
-                return .list([.string(error.message)])
+                return .list([.string(GoJSONError.message(for: Conv.str(args[0])) ?? error.message)])
             } catch {
                 return .list([.string("\(error)")])
             }
         },
         "mustFromJson": .fn([.string]) { args in
-            do { return TemplateValue(try Value.parseJSON(Conv.str(args[0]))) } catch let error as JSONError { throw TemplateFunctionError(error.message) }
+            do { return TemplateValue(try Value.parseJSON(Conv.str(args[0]))) } catch let error as JSONError { throw TemplateFunctionError(GoJSONError.message(for: Conv.str(args[0])) ?? error.message) }
         },
     ]
 

@@ -1,8 +1,11 @@
 /// sprig's list functions. Go slices are values here (sprig copies before appending anyway).
 extension Library {
+    /// sprig's list check: the Go kind is named (`Cannot find first on type map`); nil
+    /// panics inside sprig (`reflect.TypeOf(nil).Kind()`), which Go reports as below.
     static func needList(_ v: TemplateValue, _ what: String) throws -> [TemplateValue] {
         if let l = Conv.list(v) { return l }
-        throw TemplateFunctionError("Cannot \(what) type \(v.goTypeName)")
+        if v.isNull { throw TemplateFunctionError("runtime error: invalid memory address or nil pointer dereference") }
+        throw TemplateFunctionError("Cannot \(what) type \(v.goKind)")
     }
 
     static let lists: [String: TemplateFunction] = {
@@ -18,7 +21,10 @@ extension Library {
             "concat": .fn([], variadic: .any) { args in
                 var out: [TemplateValue] = []
                 for a in args {
-                    guard let l = Conv.list(a) else { throw TemplateFunctionError("Cannot concat type \(a.goTypeName) as list") }
+                    guard let l = Conv.list(a) else {
+                        if a.isNull { throw TemplateFunctionError("runtime error: invalid memory address or nil pointer dereference") }
+                        throw TemplateFunctionError("Cannot concat type \(a.goKind) as list")
+                    }
                     out += l
                 }
                 return .list(out)
