@@ -190,8 +190,9 @@ enum Compare {
         case (.null, .null): return true
         default:
             if k1 == .int { return intOf(a) == intOf(b) }
-            if case .object = a { throw TemplateFunctionError("non-comparable type \(GoFormat.print(a)): \(a.goTypeName)") }
-            throw TemplateFunctionError("non-comparable type \(GoFormat.print(b)): \(b.goTypeName)")
+            // Go formats the value with %s here (so `[%!s(int=1) a]`).
+            let sv = Printf.formatOne(b, Printf.Spec(verb: "s"))
+            throw TemplateFunctionError("non-comparable type \(sv): \(b.goTypeName)")
         }
     }
 

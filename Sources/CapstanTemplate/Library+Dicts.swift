@@ -75,7 +75,10 @@ extension Library {
                 for s in args.dropFirst() { if let src = needMap(s) { merge(dst, src, overwrite: true) } }
                 return args[0]
             },
-            "deepCopy": .fn([.any]) { Conv.deepCopy($0[0]) },
+            "deepCopy": .fn([.any]) { args in
+                if args[0].isNull { throw TemplateFunctionError("reflect: call of reflect.Value.Type on zero Value") }
+                return Conv.deepCopy(args[0])
+            },
             "dig": .fn([.any], variadic: .any) { args in
                 guard args.count >= 3 else { throw TemplateFunctionError("dig needs at least three arguments") }
                 guard let m = needMap(args[args.count - 1]) else {
