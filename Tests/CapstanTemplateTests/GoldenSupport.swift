@@ -122,6 +122,11 @@ enum GoldenFiles {
     /// (used for local differential runs against generated cases).
     static var directory: String {
         if let override = getenv("CAPSTAN_GOLDEN_DIR") { return String(cString: override) }
+        return builtinDirectory
+    }
+
+    /// Where the committed corpus and `oracle.py` live.
+    static var builtinDirectory: String {
         let file = #filePath
         let dir = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return dir + "/Golden"
