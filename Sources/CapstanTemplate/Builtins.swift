@@ -32,6 +32,22 @@ enum Builtins {
             if let final { v = final.unwrapped }
             return v
         }
+        // `len` of "no value" (not of a nil interface) fails inside reflect in Go.
+        if name == "len", args.count + (final == nil ? 0 : 1) == 1 {
+            let cell = try args.first.map { try ex.evalArg(dot, .any, $0) } ?? final!
+            if cell.isInvalid {
+                ex.at(cmd.pos, .command(cmd))
+                var failure = ex.fail("error calling len: reflect: call of reflect.Value.Type on zero Value")
+                failure.error.helmKeepsGoText = true
+                throw failure
+            }
+            do { return .of(try length(cell.v)) } catch let e as TemplateFunctionError {
+                ex.at(cmd.pos, .command(cmd))
+                var failure = ex.fail("error calling len: \(e.message)")
+                failure.error.helmKeepsGoText = true
+                throw failure
+            }
+        }
         nonisolated(unsafe) let executor = ex
         let f: TemplateFunction
         switch name {
@@ -177,6 +193,10 @@ enum Compare {
 
     static func eq(_ a: TemplateValue, _ b: TemplateValue) throws -> Bool {
         let k1 = kind(a), k2 = kind(b)
+        if k1 == .other, k2 == .other, a.goTypeName != b.goTypeName {
+            let sa = Printf.formatOne(a, Printf.Spec(verb: "s"))
+            throw TemplateFunctionError("non-comparable types \(sa): \(a.goTypeName), \(b.goTypeName): \(GoFormat.print(b))")
+        }
         if k1 != k2 {
             if k1 != .invalid && k2 != .invalid {
                 throw TemplateFunctionError("incompatible types for comparison: \(a.goTypeName) and \(b.goTypeName)")

@@ -84,7 +84,11 @@ enum HelmLike {
             "Dependencies": [], "Deprecated": false, "Home": "", "Icon": "", "Condition": "", "Tags": "", "KubeVersion": "",
         ])
         return .dict([
-            "Values": TemplateValue(values),
+            "Values": {
+                // Helm's `.Values` is the named map type `common.Values`.
+                if case .map(let m) = TemplateValue(values) { return .object(NamedMap(typeName: "common.Values", map: m)) }
+                return .dict([:])
+            }(),
             "Release": .dict(["Name": "rel", "Namespace": "ns", "IsInstall": true, "IsUpgrade": false, "Revision": 1, "Service": "Helm"]),
             "Chart": chart,
             "Capabilities": .object(Capabilities()),
