@@ -24,6 +24,31 @@ enum ScalarResolver {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
     ]
 
+    /// Resolves an untagged plain scalar straight from libyaml's bytes. Most scalars (keys,
+    /// names, images) start with a letter that no special value starts with, and leave at once.
+    static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> ResolvedScalar {
+        guard let first = bytes.first else { return .value(.null) }
+        switch first {
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+             UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            // The longest boolean or null word is five letters ("false").
+            if bytes.count > 5 { return .value(.string(String(decoding: bytes, as: UTF8.self))) }
+        case UInt8(ascii: "1")...UInt8(ascii: "9") where bytes.count <= 18:
+            // Plain decimal integers (ports, replicas, counts) are the common numeric case.
+            var n: Int64 = 0
+            for b in bytes {
+                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return resolvePlain(String(decoding: bytes, as: UTF8.self)) }
+                n = n &* 10 &+ Int64(b &- UInt8(ascii: "0"))
+            }
+            return .value(.int(n))
+        case UInt8(ascii: "~"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            break
+        default:
+            return .value(.string(String(decoding: bytes, as: UTF8.self)))
+        }
+        return resolvePlain(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Resolves an untagged plain scalar.
     static func resolvePlain(_ text: String) -> ResolvedScalar {
         guard let first = text.utf8.first else { return .value(.null) }
@@ -202,54 +227,3 @@ extension String {
     }
 }
 
-/// Go's strconv.FormatFloat(d, 'g', -1, 64|32): shortest digits, exponent form when the
-/// decimal exponent is < -4 or ≥ 6 (Go's rule for the shortest precision), two-digit exponents.
-func formatGoFloatG(_ d: Double, float32: Bool = false) -> String {
-    if d.isNaN { return "NaN" }
-    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-    if d == 0 { return d.sign == .minus ? "-0" : "0" }
-    let (digits, pointPosition) = float32 ? shortestDecimal32(Float(d)) : goShortest(d)
-    let exp = pointPosition - 1
-    let sign = d < 0 ? "-" : ""
-    if exp < -4 || exp >= 6 {
-        var s = sign + String(digits.first!)
-        if digits.count > 1 { s += "." + digits.dropFirst() }
-        let ea = abs(exp)
-        return s + (exp < 0 ? "e-" : "e+") + (ea < 10 ? "0\(ea)" : "\(ea)")
-    }
-    if pointPosition <= 0 { return sign + "0." + String(repeating: "0", count: -pointPosition) + digits }
-    if pointPosition >= digits.count { return sign + digits + String(repeating: "0", count: pointPosition - digits.count) }
-    let idx = digits.index(digits.startIndex, offsetBy: pointPosition)
-    return sign + digits[..<idx] + "." + digits[idx...]
-}
-
-private func goShortest(_ d: Double) -> (String, Int) {
-    // formatGoFloat's helper gives the same shortest digits Go uses.
-    let text = formatGoFloat(d.magnitude)
-    return digitsAndPoint(text)
-}
-
-private func shortestDecimal32(_ f: Float) -> (String, Int) {
-    digitsAndPoint(f.magnitude.description)
-}
-
-/// Splits "123.45", "1e-07", "1.5e+21" into significant digits and decimal point position.
-private func digitsAndPoint(_ text: String) -> (String, Int) {
-    var mantissa = Substring(text)
-    var exp = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        mantissa = text[..<e]
-        exp = Int(text[text.index(after: e)...]) ?? 0
-    }
-    var intPart = mantissa
-    var frac: Substring = ""
-    if let dot = mantissa.firstIndex(of: ".") {
-        intPart = mantissa[..<dot]
-        frac = mantissa[mantissa.index(after: dot)...]
-    }
-    var digits = String(intPart) + String(frac)
-    var point = intPart.count + exp
-    while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); point -= 1 }
-    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-    return (digits, point)
-}

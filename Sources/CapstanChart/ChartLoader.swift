@@ -1,0 +1,207 @@
+import CapstanModel
+import CapstanYAML
+import Foundation
+
+/// Loading charts from a directory (honouring `.helmignore`) or a `.tgz` archive, and sorting
+/// their files into metadata, values, templates, other files and subcharts as Helm's loader
+/// does. Subcharts under `charts/` may be directories or archives; names starting with `_` or
+/// `.` there are skipped.
+public enum ChartLoader {
+    /// Loads a chart from a directory or an archive path.
+    public static func load(path: String) throws(ChartError) -> Chart {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw .load("path \"\(path)\" not found", path: path)
+        }
+        if isDir.boolValue { return try loadDirectory(path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .load("open \(path): permission denied", path: path)
+        }
+        return try loadArchive([UInt8](data))
+    }
+
+    /// Loads a chart directory, skipping what `.helmignore` (plus Helm's default rule) ignores.
+    public static func loadDirectory(_ dir: String) throws(ChartError) -> Chart {
+        let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        var rules = HelmIgnore()
+        if let data = FileManager.default.contents(atPath: top + "/.helmignore") {
+            rules = try HelmIgnore(parsing: String(decoding: data, as: UTF8.self))
+        }
+        rules.addDefaults()
+        var files: [ChartFile] = []
+        try walk(top: top, relative: "", rules: rules, into: &files, depth: 0)
+        return try loadFiles(files)
+    }
+
+    private static func walk(top: String, relative: String, rules: HelmIgnore, into files: inout [ChartFile], depth: Int) throws(ChartError) {
+        guard depth < 64 else { throw .load("chart directory nested too deeply: \(relative)", path: relative) }
+        let dirPath = relative.isEmpty ? top : top + "/" + relative
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: dirPath).sorted()
+        } catch {
+            throw .load("open \(dirPath): \(error.localizedDescription)", path: dirPath)
+        }
+        for name in names {
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            let full = top + "/" + rel
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
+            if isDir.boolValue {
+                if rules.ignores(rel, isDirectory: true) { continue }
+                try walk(top: top, relative: rel, rules: rules, into: &files, depth: depth + 1)
+                continue
+            }
+            if rules.ignores(rel, isDirectory: false) { continue }
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw .load("cannot load irregular file \(full) as it has file mode type bits set", path: full)
+            }
+            files.append(ChartFile(name: rel, data: trimBOM([UInt8](data))))
+        }
+    }
+
+    /// Loads a gzip-compressed tar archive held in memory.
+    public static func loadArchive(_ bytes: [UInt8]) throws(ChartError) -> Chart {
+        let tar: [UInt8]
+        let entries: [TarEntry]
+        do {
+            tar = try gunzip(bytes)
+            entries = try readTar(tar)
+        } catch {
+            throw .load(error.message)
+        }
+        var files: [ChartFile] = []
+        for e in entries {
+            let name = e.name.replacingOccurrences(of: "\\", with: "/")
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.first == "Chart.yaml" { throw .load("chart yaml not in base directory") }
+            guard parts.count > 1 else { continue }
+            let rel = parts.dropFirst().joined(separator: "/")
+            if rel.isEmpty { continue }
+            files.append(ChartFile(name: rel, data: trimBOM(e.data)))
+        }
+        if files.isEmpty { throw .load("no files in chart archive") }
+        return try loadFiles(files)
+    }
+
+    /// Sorts chart-relative files into a `Chart` (Helm's `LoadFiles`).
+    public static func loadFiles(_ files: [ChartFile]) throws(ChartError) -> Chart {
+        var metadata: ChartMetadata?
+        for f in files where f.name == "Chart.yaml" {
+            let doc: Value
+            do { doc = try YAML.parse(f.text, file: "Chart.yaml") } catch {
+                throw .load("cannot load Chart.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)", path: "Chart.yaml")
+            }
+            guard case .object(let o) = doc else {
+                if doc.isNull { metadata = try ChartMetadata(document: [:]); continue }
+                throw .load("cannot load Chart.yaml: error unmarshaling JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type chart.Metadata", path: "Chart.yaml")
+            }
+            metadata = try ChartMetadata(document: o)
+        }
+        var values = ValueObject()
+        var schema: [UInt8]?
+        var templates: [ChartFile] = []
+        var other: [ChartFile] = []
+        var subchartFiles: [String: [ChartFile]] = [:]
+        var subchartOrder: [String] = []
+        for f in files {
+            switch f.name {
+            case "Chart.yaml":
+                continue
+            case "Chart.lock", "requirements.lock":
+                if f.name == "requirements.lock", metadata?.apiVersion == "v1" { other.append(f) }
+            case "values.yaml":
+                values = try parseValuesDocument(f.text, file: "values.yaml", context: "cannot load values.yaml")
+            case "values.schema.json":
+                schema = f.data
+            case "requirements.yaml":
+                if var md = metadata {
+                    let doc = (try? YAML.parse(f.text, file: f.name)) ?? .null
+                    md.dependencies = try ChartMetadata.readDependencies(doc["dependencies"])
+                    if case .object(var raw) = Value.object(md.raw) {
+                        raw["dependencies"] = doc["dependencies"]
+                        md.raw = raw
+                    }
+                    metadata = md
+                    if md.apiVersion == "v1" { other.append(f) }
+                }
+            default:
+                if f.name.hasPrefix("templates/") {
+                    templates.append(f)
+                } else if f.name.hasPrefix("charts/") {
+                    if f.name.hasSuffix(".prov") { other.append(f); continue }
+                    let rest = String(f.name.dropFirst("charts/".count))
+                    let cname = String(rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                    if subchartFiles[cname] == nil { subchartOrder.append(cname) }
+                    subchartFiles[cname, default: []].append(ChartFile(name: rest, data: f.data))
+                } else {
+                    other.append(f)
+                }
+            }
+        }
+        guard let md = metadata else { throw .load("Chart.yaml file is missing") }
+        try md.validate()
+        var chart = Chart(metadata: md, values: values, schema: schema, templates: templates, files: other)
+        for cname in subchartOrder {
+            guard let first = cname.first, first != "_", first != "." else { continue }
+            let sub = subchartFiles[cname] ?? []
+            do throws(ChartError) {
+                if cname.hasSuffix(".tgz") {
+                    guard let file = sub.first, file.name == cname else {
+                        throw .load("error unpacking subchart tar in \(md.name): expected \(cname), got \(sub.first?.name ?? "")")
+                    }
+                    chart.dependencies.append(try loadArchive(file.data))
+                } else {
+                    var inner: [ChartFile] = []
+                    for f in sub {
+                        let parts = f.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+                        guard parts.count == 2 else { continue }
+                        inner.append(ChartFile(name: String(parts[1]), data: f.data))
+                    }
+                    chart.dependencies.append(try loadFiles(inner))
+                }
+            } catch {
+                throw .load("error unpacking subchart \(cname) in \(md.name): \(error.message)")
+            }
+        }
+        return chart
+    }
+
+    /// Parses a values document (chart defaults or a `-f` file) into a map whose numbers are
+    /// float64, as Helm's YAML → JSON → `interface{}` route leaves them.
+    static func parseValuesDocument(_ text: String, file: String, context: String) throws(ChartError) -> ValueObject {
+        let docs: [Value]
+        do { docs = try YAML.parseValues(text, file: file) } catch {
+            throw .values("\(context): error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+        }
+        var out = ValueObject()
+        for doc in docs {
+            switch doc {
+            case .null: continue
+            case .object(let o):
+                if case .object(let merged) = mergeMaps(.object(out), floatNumbers(.object(o))) { out = merged }
+            default:
+                throw .values("\(context): error unmarshaling JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")
+            }
+        }
+        return out
+    }
+}
+
+private func trimBOM(_ data: [UInt8]) -> [UInt8] {
+    if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { return Array(data[3...]) }
+    return data
+}
+
+/// Helm's `mergeMaps` for user values: maps merge recursively, anything else is replaced.
+func mergeMaps(_ a: Value, _ b: Value) -> Value {
+    guard case .object(var out) = a, case .object(let bo) = b else { return b }
+    for (k, v) in bo {
+        if case .object = v, let existing = out[k], case .object = existing {
+            out[k] = mergeMaps(existing, v)
+        } else {
+            out[k] = v
+        }
+    }
+    return .object(out)
+}

@@ -1,0 +1,172 @@
+/// `.helmignore`: gitignore-like rules Helm applies when loading a chart directory (never to
+/// archives). Each line is a `path.Match` glob; `!` negates, a trailing `/` matches only
+/// directories, a leading `/` anchors at the chart root, a glob without `/` matches the base
+/// name anywhere. The first deciding rule wins, and `**` is rejected as Helm does.
+public struct HelmIgnore: Sendable {
+    struct Rule: Sendable {
+        var pattern: String
+        var negate: Bool
+        var mustDir: Bool
+        /// true: match the full relative path; false: match the base name only.
+        var fullPath: Bool
+    }
+
+    var rules: [Rule] = []
+
+    public init() {}
+
+    /// Parses `.helmignore` text and appends Helm's default rule (`templates/.?*`, hidden files
+    /// under templates/).
+    public init(parsing text: String) throws(ChartError) {
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            try add(String(raw))
+        }
+    }
+
+    mutating func addDefaults() {
+        try? add("templates/.?*")
+    }
+
+    mutating func add(_ line: String) throws(ChartError) {
+        var p = line.trimmingWhitespace()
+        if p.isEmpty || p.hasPrefix("#") { return }
+        if p.contains("**") {
+            throw .load("double-star (**) syntax is not supported", path: ".helmignore")
+        }
+        var rule = Rule(pattern: "", negate: false, mustDir: false, fullPath: false)
+        if p.hasPrefix("!") {
+            rule.negate = true
+            p.removeFirst()
+            if p.isEmpty { return }
+        }
+        if p.hasSuffix("/") {
+            rule.mustDir = true
+            p.removeLast()
+        }
+        if p.hasPrefix("/") {
+            rule.fullPath = true
+            p.removeFirst()
+        } else if p.contains("/") {
+            rule.fullPath = true
+        }
+        // Helm validates the glob up front; a bad pattern fails the load.
+        guard globMatch(p, "") != nil else {
+            throw .load("syntax error in pattern", path: ".helmignore")
+        }
+        rule.pattern = p
+        rules.append(rule)
+    }
+
+    /// Whether `path` (relative, `/`-separated) is ignored.
+    public func ignores(_ path: String, isDirectory: Bool) -> Bool {
+        if path.isEmpty || path == "." || path == "./" { return false }
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        for r in rules {
+            // Helm 4.2's loader: a negated rule that does not match ignores the path outright,
+            // so `!x` alone ignores everything but `x` (Chart.yaml included).
+            if r.negate {
+                if r.mustDir && !isDirectory { return true }
+                if !(globMatch(r.pattern, r.fullPath ? path : base) ?? false) { return true }
+                continue
+            }
+            if r.mustDir && !isDirectory { continue }
+            if globMatch(r.pattern, r.fullPath ? path : base) ?? false { return true }
+        }
+        return false
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}
+
+/// Go's `path.Match`: `*` any run of non-`/`, `?` one non-`/` character, `[...]` classes with
+/// `^` negation and ranges, `\` escapes. Returns nil for a malformed pattern.
+func globMatch(_ pattern: String, _ name: String) -> Bool? {
+    let p = Array(pattern.unicodeScalars), n = Array(name.unicodeScalars)
+    return matchFrom(p, 0, n, 0, depth: 0)
+}
+
+private func matchFrom(_ p: [Unicode.Scalar], _ pi: Int, _ n: [Unicode.Scalar], _ ni: Int, depth: Int) -> Bool? {
+    if depth > 200 { return false }
+    var pi = pi, ni = ni
+    while pi < p.count {
+        switch p[pi] {
+        case "*":
+            var rest = pi
+            while rest < p.count && p[rest] == "*" { rest += 1 }
+            if rest == p.count {
+                // Trailing star: the rest must hold no separator.
+                return !n[ni...].contains("/")
+            }
+            var k = ni
+            while true {
+                guard let m = matchFrom(p, rest, n, k, depth: depth + 1) else { return nil }
+                if m { return true }
+                if k >= n.count || n[k] == "/" { break }
+                k += 1
+            }
+            // Validate the remaining pattern even when nothing matched.
+            return validate(p, rest) ? false : nil
+        case "?":
+            if ni >= n.count || n[ni] == "/" { return validate(p, pi + 1) ? false : nil }
+            pi += 1; ni += 1
+        case "[":
+            guard let (matched, next) = matchClass(p, pi, ni < n.count ? n[ni] : nil) else { return nil }
+            if ni >= n.count || !matched || n[ni] == "/" { return validate(p, next) ? false : nil }
+            pi = next; ni += 1
+        case "\\":
+            guard pi + 1 < p.count else { return nil }
+            if ni >= n.count || n[ni] != p[pi + 1] { return validate(p, pi + 2) ? false : nil }
+            pi += 2; ni += 1
+        default:
+            if ni >= n.count || n[ni] != p[pi] { return validate(p, pi + 1) ? false : nil }
+            pi += 1; ni += 1
+        }
+    }
+    return ni == n.count
+}
+
+/// Parses a `[...]` class at `start`; returns whether `c` is in it and the index after `]`.
+private func matchClass(_ p: [Unicode.Scalar], _ start: Int, _ c: Unicode.Scalar?) -> (Bool, Int)? {
+    var i = start + 1
+    var negated = false
+    if i < p.count && p[i] == "^" { negated = true; i += 1 }
+    var matched = false
+    var first = true
+    while true {
+        guard i < p.count else { return nil }
+        if p[i] == "]" && !first { i += 1; break }
+        first = false
+        var lo = p[i]
+        if lo == "\\" { i += 1; guard i < p.count else { return nil }; lo = p[i] }
+        i += 1
+        var hi = lo
+        if i + 1 < p.count && p[i] == "-" && p[i + 1] != "]" {
+            i += 1
+            hi = p[i]
+            if hi == "\\" { i += 1; guard i < p.count else { return nil }; hi = p[i] }
+            i += 1
+        }
+        if let c, lo.value <= c.value && c.value <= hi.value { matched = true }
+    }
+    return (matched != negated, i)
+}
+
+/// Whether the rest of a pattern is well formed (Go reports bad patterns even after a mismatch).
+private func validate(_ p: [Unicode.Scalar], _ from: Int) -> Bool {
+    var i = from
+    while i < p.count {
+        switch p[i] {
+        case "\\": if i + 1 >= p.count { return false }; i += 2
+        case "[": guard let (_, next) = matchClass(p, i, nil) else { return false }; i = next
+        default: i += 1
+        }
+    }
+    return true
+}

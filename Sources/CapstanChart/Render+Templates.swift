@@ -1,0 +1,176 @@
+import CapstanModel
+import CapstanTemplate
+import CapstanYAML
+
+extension ChartRenderer {
+    private struct Renderable {
+        var source: String
+        var data: [String: TemplateValue]
+        var basePath: String
+    }
+
+    /// Renders every template of the chart tree with one shared template set, as Helm's engine
+    /// does: all files are parsed first (deepest charts first, so a parent's `define` wins),
+    /// then each non-partial file executes with its own chart's context.
+    static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions) throws(ChartError) -> [String: String] {
+        let release: TemplateValue = .dict([
+            "Name": .string(options.releaseName), "Namespace": .string(options.namespace),
+            "IsUpgrade": .bool(options.isUpgrade), "IsInstall": .bool(!options.isUpgrade),
+            "Revision": .int(options.revision), "Service": "Helm",
+        ])
+        let caps = TemplateValue.object(CapabilitiesObject(
+            kube: options.kubeVersion, apiVersions: defaultAPIVersions + options.extraAPIVersions))
+        var renderables: [String: Renderable] = [:]
+        _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
+                    isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
+
+        let order = renderables.keys.sorted { a, b in
+            let ca = a.utf8.count(where: { $0 == UInt8(ascii: "/") }), cb = b.utf8.count(where: { $0 == UInt8(ascii: "/") })
+            if ca != cb { return ca > cb }
+            return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) == false && a != b
+        }
+        let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
+        let set = try templateSet(for: sources, useCache: options.cacheTemplates)
+        var out: [String: String] = [:]
+        for name in order {
+            if baseName(name).hasPrefix("_") { continue }
+            guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
+            data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
+            do {
+                out[name] = try set.render(name, data: .dict(data))
+            } catch {
+                throw templateError(error, parse: false, file: name)
+            }
+        }
+        return out
+    }
+
+    /// Parses the chart tree's templates into one set, in Helm's order. With `useCache`, a set
+    /// parsed earlier from exactly the same (name, source) list is reused: parsing is pure, so
+    /// re-rendering an unchanged chart (the daemon's sync loop) skips it.
+    static func templateSet(for sources: [(String, String)], useCache: Bool) throws(ChartError) -> TemplateSet {
+        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+        var set = TemplateSet(options: .helm, functions: [
+            "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
+        ])
+        set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
+        for (name, source) in sources {
+            do { try set.add(name: name, source: source) } catch {
+                throw templateError(error, parse: true, file: name)
+            }
+        }
+        if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
+        return set
+    }
+
+    /// Helm functions the template engine may not provide yet; registered only when missing.
+    static let engineFallbacks: [String: TemplateFunction] = [
+        "toYaml": .simple([.any]) { args in
+            guard let v = args.first, !v.isNull else { return .string("null") }
+            var s = YAML.emit(v.jsonValue)
+            if s.hasSuffix("\n") { s.removeLast() }
+            return .string(s)
+        },
+        "base": .simple([.string]) { args in
+            guard case .string(let p)? = args.first else { return .string(".") }
+            if p.isEmpty { return .string(".") }
+            var t = Substring(p)
+            while t.count > 1 && t.hasSuffix("/") { t = t.dropLast() }
+            if t == "/" { return .string("/") }
+            return .string(t.split(separator: "/").last.map(String.init) ?? "/")
+        },
+    ]
+
+    /// Builds each chart's `.` (Chart, Files, Release, Capabilities, Values, Subcharts) and
+    /// registers its templates; returns the chart's context for its parent's `.Subcharts`.
+    private static func collect(_ chart: Chart, parentPath: [String], values: TemplateValue, isRoot: Bool,
+                                release: TemplateValue, caps: TemplateValue,
+                                into renderables: inout [String: Renderable], depth: Int) -> TemplateValue {
+        var c = chart
+        c.parentPath = parentPath
+        let fullPath = c.fullPath
+        var data: [String: TemplateValue] = [
+            "Chart": .object(ChartMetadataObject(chart.metadata)),
+            "Files": .object(FilesObject(chart.files)),
+            "Release": release,
+            "Capabilities": caps,
+            "Values": values,
+        ]
+        var subcharts: [String: TemplateValue] = [:]
+        if depth < 64 {
+            for sub in chart.dependencies {
+                var subValues = TemplateValue.dict([:])
+                if case .map(let m) = values, let v = m[sub.name], case .map = v { subValues = v }
+                subcharts[sub.name] = collect(sub, parentPath: parentPath + [chart.name], values: subValues,
+                                              isRoot: false, release: release, caps: caps, into: &renderables, depth: depth + 1)
+            }
+        }
+        data["Subcharts"] = .dict(subcharts)
+        let library = chart.metadata.type == "library"
+        for t in chart.templates {
+            if library && !baseName(t.name).hasPrefix("_") { continue }
+            let name = fullPath + "/" + t.name
+            renderables[name] = Renderable(source: t.text, data: data, basePath: fullPath + "/templates")
+        }
+        return .dict(data)
+    }
+
+    /// Helm's clean-up of template errors: parse errors become `parse error at (FILE:LINE): MSG`,
+    /// `fail`/`required` become `execution error at (FILE:LINE:COL): MSG`; other execution
+    /// errors print as Helm 4 traces them (`FILE:L:C` / `executing "T" at <X>:` / message, with
+    /// nested `include` failures below), except function errors Helm leaves in Go's one-line form.
+    static func templateError(_ error: TemplateError, parse: Bool, file: String) -> ChartError {
+        let text = error.description
+        var message = text
+        if parse {
+            let tokens = text.components(separatedBy: ": ")
+            if tokens.count == 1 {
+                message = "parse error in (\(file)): \(text)"
+            } else {
+                message = "parse error at (\(tokens[1])): \(tokens[tokens.count - 1])"
+            }
+        } else if let user = userFailure(text) {
+            message = user
+        } else if error.kind == .userFailure {
+            message = "execution error at (\(error.file):\(error.line):\(error.column)): \(error.message)"
+        } else if let traced = traceExecError(text, depth: 0) {
+            message = traced
+        }
+        return ChartError(.template, message, path: error.file.isEmpty ? file : error.file)
+    }
+
+    /// `fail`/`required` anywhere in the chain (Helm marks their messages): reported at the
+    /// outermost location with the author's message.
+    static func userFailure(_ text: String) -> String? {
+        let tokens = text.components(separatedBy: ": ")
+        guard tokens.count >= 3, tokens[0] == "template" else { return nil }
+        for marker in ["error calling fail: ", "error calling required: "] {
+            if let r = text.range(of: marker, options: .backwards) {
+                return "execution error at (\(tokens[1])): \(text[r.upperBound...])"
+            }
+        }
+        return nil
+    }
+
+    /// Reformats Go's `template: LOC: executing "NAME" at <CTX>: MSG` into Helm 4's trace form;
+    /// nil when the text has another shape or the failure is a plain function error.
+    static func traceExecError(_ text: String, depth: Int) -> String? {
+        guard depth < 32, text.hasPrefix("template: "),
+              let exec = text.range(of: ": executing \""),
+              let at = text.range(of: "\" at <", range: exec.upperBound..<text.endIndex),
+              let close = text.range(of: ">: ", range: at.upperBound..<text.endIndex) else { return nil }
+        let location = text[text.index(text.startIndex, offsetBy: 10)..<exec.lowerBound]
+        let name = text[exec.upperBound..<at.lowerBound]
+        let context = text[at.upperBound..<close.lowerBound]
+        let msg = String(text[close.upperBound...])
+        let head = "\(location)\n  executing \"\(name)\" at <\(context)>:\n    "
+        let includePrefix = "error calling include: "
+        if msg.hasPrefix(includePrefix) {
+            let inner = String(msg.dropFirst(includePrefix.count))
+            return head + "error calling include:\n" + (traceExecError(inner, depth: depth + 1) ?? inner)
+        }
+        if msg.hasPrefix("error calling ") { return nil }
+        return head + msg
+    }
+}

@@ -1,0 +1,1 @@
+{{- define "backend.name" -}}{{ .Release.Name }}-{{ .Chart.Name }}{{- end -}}

@@ -1,0 +1,1 @@
+{{- define "libcommon.banner" -}}banner-from-library{{- end -}}

@@ -1,0 +1,87 @@
+@testable import CapstanChart
+import Foundation
+import Testing
+
+/// Archives, .helmignore, version constraints and schema messages.
+@Suite struct LoaderTests {
+    @Test func loadsArchiveWithOwnInflate() throws {
+        let path = Corpus.charts + "/umbrella/charts/frontend-1.4.0.tgz"
+        let chart = try ChartLoader.load(path: path)
+        #expect(chart.name == "frontend")
+        #expect(chart.templates.map(\.name) == ["templates/service.yaml"])
+        #expect(chart.values["title"] == "default-title")
+    }
+
+    @Test func inflateStoredAndCorrupt() {
+        // A stored (uncompressed) deflate block holding "hi".
+        let stored: [UInt8] = [0x01, 0x02, 0x00, 0xFD, 0xFF, 0x68, 0x69]
+        #expect((try? inflate(stored).output) == Array("hi".utf8))
+        #expect(throws: ArchiveError.self) { try gunzip([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]) }
+        #expect(throws: ArchiveError.self) { try gunzip([1, 2, 3]) }
+    }
+
+    @Test func umbrellaDirectoryHonoursHelmignore() throws {
+        let chart = try ChartLoader.load(path: Corpus.charts + "/umbrella")
+        let names = chart.files.map(\.name)
+        #expect(names.contains("files/lines.txt"))
+        #expect(!names.contains("files/conf/old.bak"))
+        #expect(!names.contains("README-internal.md"))
+        #expect(!names.contains("ignored/secret.txt"))
+        #expect(Set(chart.dependencies.map(\.name)) == ["backend", "frontend", "libcommon"])
+    }
+
+    @Test func helmignoreRules() throws {
+        let rules = try HelmIgnore(parsing: "*.tmp\n/top.txt\nsub/x.txt\nbuild/\n")
+        #expect(rules.ignores("a/b/c.tmp", isDirectory: false))
+        #expect(rules.ignores("top.txt", isDirectory: false))
+        #expect(!rules.ignores("a/top.txt", isDirectory: false))
+        #expect(rules.ignores("sub/x.txt", isDirectory: false))
+        #expect(rules.ignores("build", isDirectory: true))
+        #expect(!rules.ignores("build", isDirectory: false))
+        // Helm 4.2: an unmatched negation ignores the path.
+        let neg = try HelmIgnore(parsing: "!keep.txt\n")
+        #expect(neg.ignores("Chart.yaml", isDirectory: false))
+        #expect(!neg.ignores("keep.txt", isDirectory: false))
+        #expect(throws: ChartError.self) { try HelmIgnore(parsing: "a/**/b\n") }
+    }
+
+    @Test func semverConstraints() {
+        #expect(isCompatibleRange(">=1.20.0-0", "v1.36.0"))
+        #expect(!isCompatibleRange(">=1.20.0-0", "v1.19.4"))
+        #expect(isCompatibleRange("~0.3.0", "0.3.1"))
+        #expect(!isCompatibleRange("~0.3.0", "0.4.0"))
+        #expect(isCompatibleRange("^1.2.3", "1.9.0"))
+        #expect(!isCompatibleRange("^1.2.3", "2.0.0"))
+        #expect(isCompatibleRange("1.x", "1.4.0"))
+        #expect(isCompatibleRange(">1.0, <2.0 || =3.0.0", "3.0.0"))
+        #expect(isCompatibleRange("1.0 - 2.0", "1.5.0"))
+        #expect(!isCompatibleRange(">=1.0.0", "1.5.0-beta"))
+        #expect(!isCompatibleRange("", "1.0.0"))
+        #expect(SemVer(parsing: "1.2") == SemVer(major: 1, minor: 2, patch: 0))
+        #expect(SemVer(parsing: "x.y") == nil)
+    }
+
+    @Test func schemaMessagesLikeHelm() throws {
+        let schema = #"{"type":"object","required":["name"],"properties":{"a":{"type":"integer","minimum":5},"mode":{"enum":["x","y"]},"list":{"type":"array","items":{"type":"string"}}}}"#
+        let v = try SchemaValidator(schema: Array(schema.utf8))
+        let text = SchemaValidator.render(v.validate(["a": 1, "mode": "z", "list": [1, 2]]))
+        #expect(Set(text.split(separator: "\n")) == [
+            "- at '': missing property 'name'",
+            "- at '/a': minimum: got 1, want 5",
+            "- at '/mode': value must be one of 'x', 'y'",
+            "- at '/list': validation failed",
+            "  - at '/list/0': got number, want string",
+            "  - at '/list/1': got number, want string",
+        ])
+        #expect(v.validate(["name": "n", "a": .double(7)]).isEmpty)
+        #expect(SchemaValidator.render(v.validate(["name": "n", "a": .double(7.5)])) == "- at '/a': got number, want integer\n")
+    }
+
+    @Test func filesGlob() {
+        #expect(FileGlob("files/**")?.matches("files/conf/a.txt") == true)
+        #expect(FileGlob("files/*")?.matches("files/conf/a.txt") == false)
+        #expect(FileGlob("files/*.{txt,pem}")?.matches("files/c.pem") == true)
+        #expect(FileGlob("f?les/[a-c].txt")?.matches("files/b.txt") == true)
+        #expect(FileGlob("[") == nil)
+    }
+}

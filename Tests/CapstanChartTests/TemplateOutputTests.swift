@@ -1,0 +1,69 @@
+@testable import CapstanChart
+import CapstanModel
+import Testing
+
+/// `helm template` output assembly: manifests, then hooks; CRDs, --skip-tests, --show-only.
+@Suite struct TemplateOutputTests {
+    private func render(_ options: RenderOptions, values: ValueObject = ValueObject()) throws -> (RenderResult, String) {
+        let chart = try ChartLoader.load(path: Corpus.charts + "/umbrella")
+        let result = try ChartRenderer.render(chart, values: values, options: options)
+        return (result, try ChartRenderer.templateOutput(result, options: options))
+    }
+
+    private func sources(_ text: String) -> [String] {
+        text.split(separator: "\n").filter { $0.hasPrefix("# Source: ") }.map { String($0.dropFirst(10)) }
+    }
+
+    @Test func manifestsThenHooksSortedByKind() throws {
+        let (result, out) = try render(RenderOptions(releaseName: "rel", namespace: "ns"))
+        let golden = try #require(Corpus.golden("umbrella-default")?["manifest"].stringValue)
+        #expect(out.hasPrefix(golden.trimmingWhitespace() + "\n---\n# Source: umbrella/templates/hooks.yaml\n"))
+        #expect(result.hooks.map(\.manifest.kind) == ["ConfigMap", "Pod", "Job"])
+        #expect(result.hooks.map(\.manifest.name) == ["rel-hook-cm", "rel-test", "rel-migrate"])
+        #expect(!out.contains("rel-unknown-hook"))
+        #expect(result.notes == "Thank you for installing umbrella as rel.\nFrontend title: Umbrella\n")
+    }
+
+    @Test func skipTestsAndCRDs() throws {
+        var options = RenderOptions(releaseName: "rel")
+        options.skipTests = true
+        options.includeCRDs = true
+        let (_, out) = try render(options)
+        #expect(!out.contains("rel-test"))
+        #expect(out.hasPrefix("---\n# Source: umbrella/crds/widgets.yaml\napiVersion: apiextensions.k8s.io/v1\n"))
+        #expect(sources(out).prefix(2) == ["umbrella/crds/widgets.yaml", "umbrella/charts/api/crds/gizmos.yaml"])
+    }
+
+    @Test func showOnlyKeepsOrderAndGlobs() throws {
+        var options = RenderOptions(releaseName: "rel")
+        options.showOnly = ["templates/tests/*", "charts/api/templates/deployment.yaml"]
+        let (_, out) = try render(options)
+        #expect(sources(out) == ["umbrella/templates/tests/test-conn.yaml", "umbrella/charts/api/templates/deployment.yaml"])
+        #expect(out.hasPrefix("---\n# Source: umbrella/templates/tests/test-conn.yaml\n"))
+        options.showOnly = ["templates/missing.yaml"]
+        #expect(throws: ChartError.self) { try render(options) }
+    }
+
+    @Test func setIntegersStayIntegers() throws {
+        var values = ValueObject()
+        try StrvalsParser.parse("big=1000000", into: &values, mode: .typed)
+        let (result, _) = try render(RenderOptions(releaseName: "rel"), values: values)
+        let cm = try #require(result.files["umbrella/templates/configmap.yaml"])
+        #expect(cm.contains("big: \"1000000\""))
+        let (fromFile, _) = try render(RenderOptions(releaseName: "rel"))
+        #expect(fromFile.files["umbrella/templates/configmap.yaml"]?.contains("big: \"1e+06\"") == true)
+    }
+
+    @Test func chartErrors() throws {
+        var options = RenderOptions(releaseName: "rel")
+        options.kubeVersion = try KubeVersion(parsing: "1.19")
+        do {
+            _ = try render(options)
+            Issue.record("expected kubeVersion error")
+        } catch let e as ChartError {
+            #expect(e.message == "chart requires kubeVersion: >=1.20.0-0 which is incompatible with Kubernetes v1.19.0")
+        }
+        let library = try ChartLoader.load(path: Corpus.charts + "/umbrella/charts/libcommon")
+        #expect(throws: ChartError.self) { try ChartRenderer.render(library, values: ValueObject(), options: options) }
+    }
+}

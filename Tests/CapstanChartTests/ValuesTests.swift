@@ -1,0 +1,64 @@
+@testable import CapstanChart
+import CapstanModel
+import Testing
+
+/// Coalescing user values over chart defaults, globals, and dependency processing.
+@Suite struct ValuesTests {
+    private func chart(_ name: String, values: ValueObject = ValueObject(), deps: [Chart] = [],
+                       declared: [ChartDependency] = []) -> Chart {
+        Chart(metadata: ChartMetadata(name: name, version: "1.0.0", dependencies: declared), values: values, dependencies: deps)
+    }
+
+    @Test func userValuesOverrideAndNullDeletes() throws {
+        let c = chart("top", values: ["a": 1, "b": ["x": 1, "y": 2], "keep": "k"])
+        let out = try Coalesce.values(c, ["a": 5, "b": ["y": .null, "z": 3], "keep": .null], merge: false)
+        #expect(out["a"] == .int(5))
+        #expect(out["b"] == ["x": 1, "z": 3])
+        #expect(out["keep"] == nil)
+    }
+
+    @Test func subchartDefaultsAndGlobals() throws {
+        let sub = chart("sub", values: ["port": 80, "global": ["env": "dev", "own": "o"]])
+        let top = chart("top", values: ["global": ["env": "prod"], "sub": ["port": 90]], deps: [sub])
+        let out = try Coalesce.values(top, ValueObject(), merge: false)
+        #expect(out["sub"]?["port"] == .int(90))
+        #expect(out["sub"]?["global"] == ["env": "prod", "own": "o"])
+    }
+
+    @Test func typeMismatchOnSubchartKey() {
+        let top = chart("top", deps: [chart("sub")])
+        #expect(throws: ChartError.self) { try Coalesce.values(top, ["sub": "scalar"], merge: false) }
+    }
+
+    @Test func conditionsTagsAndAliases() throws {
+        let sub = chart("db", values: ["enabled": false])
+        var top = chart("app", values: ["tags": ["t": false], "first": ["enabled": true]], deps: [sub], declared: [
+            ChartDependency(name: "db", version: "1.x", condition: "first.enabled", alias: "first"),
+            ChartDependency(name: "db", version: "1.x", tags: ["t"], alias: "second"),
+            ChartDependency(name: "db", version: "1.x", condition: "third.enabled", alias: "third"),
+        ])
+        try Dependencies.process(&top, values: ValueObject())
+        #expect(top.dependencies.map(\.name) == ["first"])
+    }
+
+    @Test func importValuesBothForms() throws {
+        let sub = chart("child", values: ["data": ["a": 1], "exports": ["ex": ["b": 2]]])
+        var top = chart("parent", values: ["imported": ["a": 9]], deps: [sub], declared: [
+            ChartDependency(name: "child", version: "1.0.0",
+                            importValues: [["child": "data", "parent": "imported"], "ex"]),
+        ])
+        try Dependencies.process(&top, values: ValueObject())
+        #expect(top.values["imported"] == ["a": 9])
+        #expect(top.values["b"] == .int(2))
+    }
+
+    @Test func missingDependencyMessage() {
+        let top = chart("app", declared: [ChartDependency(name: "redis", version: "1.0.0"), ChartDependency(name: "pg")])
+        do {
+            try Dependencies.check(top)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasSuffix("found in Chart.yaml, but missing in charts/ directory: redis, pg"))
+        }
+    }
+}
