@@ -134,7 +134,7 @@ extension Executor {
              (.list, .list), (.map, .map): ok = true
         // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
         case (.map, .object(let o)):
-            if let u = o.underlying, case .map = u { return .of(u) }
+            if !(o is StringMap), let u = o.underlying, case .map = u { return .of(u) }
             ok = false
         case (.list, .object(let o)):
             if !(o is TypedList), let u = o.underlying, case .list = u { return .of(u) }

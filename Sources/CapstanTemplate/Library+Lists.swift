@@ -51,6 +51,7 @@ extension Library {
                 let idx = args.dropFirst().map { Int(Conv.toInt64($0)) }
                 let start = idx.count > 0 ? idx[0] : 0
                 let end = idx.count > 1 ? idx[1] : l.count
+                if l.isEmpty { return .null }
                 guard start >= 0, end <= l.count, start <= end else {
                     throw TemplateFunctionError("runtime error: slice bounds out of range [\(start):\(end)]")
                 }

@@ -74,14 +74,14 @@ extension Library {
             return .string(s.utf8.reversed().starts(with: p.utf8.reversed()) ? String(decoding: Array(s.utf8).dropLast(p.utf8.count), as: UTF8.self) : s)
         },
         "split": .fn([.string, .string]) { args in
-            var m: [String: TemplateValue] = [:]
-            for (i, part) in Text.split(Conv.str(args[1]), Conv.str(args[0])).enumerated() { m["_\(i)"] = .string(part) }
-            return .dict(m)
+            var m: [String: String] = [:]
+            for (i, part) in Text.split(Conv.str(args[1]), Conv.str(args[0])).enumerated() { m["_\(i)"] = part }
+            return .object(StringMap(m))
         },
         "splitn": .fn([.string, .int, .string]) { args in
-            var m: [String: TemplateValue] = [:]
-            for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = .string(part) }
-            return .dict(m)
+            var m: [String: String] = [:]
+            for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = part }
+            return .object(StringMap(m))
         },
         "splitList": .fn([.string, .string]) { TypedList.strings(Text.split(Conv.str($0[1]), Conv.str($0[0]))) },
         "join": .fn([.string, .any]) { .string(Conv.strslice($0[1]).joined(separator: Conv.str($0[0]))) },

@@ -82,3 +82,14 @@ public struct TypedList: TemplateObject {
     public var underlying: TemplateValue? { .list(items) }
     public func member(_ name: String) -> TemplateMember? { nil }
 }
+
+/// Go's `map[string]string` (what `split`/`splitn` return): its keys read like a map's, but it
+/// is not assignable to `map[string]interface{}` parameters.
+public struct StringMap: TemplateObject {
+    public let entries: [String: String]
+    public init(_ entries: [String: String]) { self.entries = entries }
+    public var goTypeName: String { "map[string]string" }
+    public var goKind: String { "map" }
+    public var underlying: TemplateValue? { .dict(entries.mapValues { .string($0) }) }
+    public func member(_ name: String) -> TemplateMember? { nil }
+}
