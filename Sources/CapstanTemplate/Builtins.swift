@@ -90,9 +90,16 @@ enum Builtins {
         return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
     }
 
+    /// Go's `evalArgs` for html/js/urlquery: nil prints as `<no value>`.
     static func evalArgsString(_ args: [TemplateValue]) -> String {
         if args.count == 1, case .string(let s) = args[0] { return s }
-        return GoFormat.sprint(args)
+        var out = ""
+        for (i, a) in args.enumerated() {
+            let isString = { (v: TemplateValue) -> Bool in if case .string = v { return true }; return v.isNull }
+            if i > 0, !isString(a), !isString(args[i - 1]) { out += " " }
+            out += a.isNull ? "<no value>" : GoFormat.print(a)
+        }
+        return out
     }
 
     static func length(_ v: TemplateValue) throws -> TemplateValue {

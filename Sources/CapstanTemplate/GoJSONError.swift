@@ -39,6 +39,10 @@ enum GoJSONError {
         func bad(_ context: String) -> Failure {
             Failure(message: "invalid character \(quoteChar(b[i])) \(context)")
         }
+        /// At the end of input Go's scanner steps once more with a space.
+        func badOrSpace(_ context: String) -> Failure {
+            i < b.count ? bad(context) : Failure(message: "invalid character ' ' \(context)")
+        }
 
         mutating func value() throws {
             guard i < b.count else { throw eof() }
@@ -89,8 +93,7 @@ enum GoJSONError {
         mutating func literal(_ word: String) throws {
             let w = Array(word.utf8)
             for k in 0..<w.count {
-                guard i < b.count else { throw eof() }
-                guard b[i] == w[k] else { throw bad("in literal \(word) (expecting \(quoteChar(w[k])))") }
+                guard i < b.count, b[i] == w[k] else { throw badOrSpace("in literal \(word) (expecting \(quoteChar(w[k])))") }
                 i += 1
             }
         }
@@ -129,21 +132,18 @@ enum GoJSONError {
             func digit() -> Bool { i < b.count && b[i] >= 0x30 && b[i] <= 0x39 }
             if b[i] == UInt8(ascii: "-") {
                 i += 1
-                guard i < b.count else { throw eof() }
-                guard digit() else { throw bad("in numeric literal") }
+                guard digit() else { throw badOrSpace("in numeric literal") }
             }
             if b[i] == UInt8(ascii: "0") { i += 1 } else { while digit() { i += 1 } }
             if i < b.count, b[i] == UInt8(ascii: ".") {
                 i += 1
-                guard i < b.count else { throw eof() }
-                guard digit() else { throw bad("after decimal point in numeric literal") }
+                guard digit() else { throw badOrSpace("after decimal point in numeric literal") }
                 while digit() { i += 1 }
             }
             if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
                 i += 1
                 if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
-                guard i < b.count else { throw eof() }
-                guard digit() else { throw bad("in exponent of numeric literal") }
+                guard digit() else { throw badOrSpace("in exponent of numeric literal") }
                 while digit() { i += 1 }
             }
         }

@@ -86,7 +86,13 @@ extension Library {
                 }
                 let def = args[args.count - 2]
                 var cur = m
-                let keys = args[..<(args.count - 2)].map(Conv.strval)
+                var keys: [String] = []
+                for k in args[..<(args.count - 2)] {
+                    guard case .string(let key) = k else {
+                        throw TemplateFunctionError("interface conversion: interface {} is \(k.goTypeName), not string")
+                    }
+                    keys.append(key)
+                }
                 for (i, k) in keys.enumerated() {
                     guard let v = cur[k] else { return def }
                     if i == keys.count - 1 { return v }

@@ -13,8 +13,9 @@ extension Library {
             "list": .fn([], variadic: .any) { .list($0) },
             "first": .fn([.any]) { let l = try needList($0[0], "find first on"); return l.first ?? .null },
             "last": .fn([.any]) { let l = try needList($0[0], "find last on"); return l.last ?? .null },
-            "rest": .fn([.any]) { let l = try needList($0[0], "find rest on"); return l.isEmpty ? .null : .list(Array(l.dropFirst())) },
-            "initial": .fn([.any]) { let l = try needList($0[0], "find initial on"); return l.isEmpty ? .null : .list(Array(l.dropLast())) },
+            // A nil `[]interface{}` in Go: prints `[]`, typed as a list.
+            "rest": .fn([.any]) { let l = try needList($0[0], "find rest on"); return .list(Array(l.dropFirst())) },
+            "initial": .fn([.any]) { let l = try needList($0[0], "find initial on"); return .list(Array(l.dropLast())) },
             "append": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
             "push": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
             "prepend": .fn([.any, .any]) { .list([$0[1]] + (try needList($0[0], "prepend on"))) },
@@ -53,7 +54,7 @@ extension Library {
                 let end = idx.count > 1 ? idx[1] : l.count
                 if l.isEmpty { return .null }
                 guard start >= 0, end <= l.count, start <= end else {
-                    throw TemplateFunctionError("runtime error: slice bounds out of range [\(start):\(end)]")
+                    throw TemplateFunctionError("reflect.Value.Slice: slice index out of bounds")
                 }
                 return .list(Array(l[start..<end]))
             },

@@ -10,7 +10,8 @@ extension Library {
         do {
             return try Regex(pattern).matchingSemantics(.unicodeScalar)
         } catch {
-            throw TemplateFunctionError("error parsing regexp: \(pattern)")
+            // Go names the reason (`missing closing ]: ...`); Swift's differs, so only the shape matches.
+            throw TemplateFunctionError("regexp: Compile(`\(pattern)`): error parsing regexp: invalid syntax")
         }
     }
 
