@@ -82,7 +82,8 @@ extension Library {
             "dig": .fn([.any], variadic: .any) { args in
                 guard args.count >= 3 else { throw TemplateFunctionError("dig needs at least three arguments") }
                 guard let m = needMap(args[args.count - 1]) else {
-                    throw TemplateFunctionError("interface conversion: interface {} is \(args[args.count - 1].goTypeName), not map[string]interface {}")
+                    let last = args[args.count - 1]
+                    throw TemplateFunctionError("interface conversion: interface {} is \(last.isNull ? "nil" : last.goTypeName), not map[string]interface {}")
                 }
                 let def = args[args.count - 2]
                 var cur = m

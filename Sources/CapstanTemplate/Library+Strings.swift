@@ -86,7 +86,9 @@ extension Library {
         "splitList": .fn([.string, .string]) { TypedList.strings(Text.split(Conv.str($0[1]), Conv.str($0[0]))) },
         "join": .fn([.string, .any]) { .string(Conv.strslice($0[1]).joined(separator: Conv.str($0[0]))) },
         "sortAlpha": .fn([.any]) { args in
-            TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            // Not a list (nil included): sprig wraps `strval` of it, so nil becomes "<nil>".
+            if args[0].isNull { return TypedList.strings(["<nil>"]) }
+            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         },
         "toStrings": .fn([.any]) { TypedList.strings(Conv.strslice($0[0])) },
         "toString": .fn([.any]) { .string(Conv.strval($0[0])) },
