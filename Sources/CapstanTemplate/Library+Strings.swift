@@ -13,7 +13,11 @@ extension Library {
         "repeat": .fn([.int, .string]) { args in
             let n = Conv.int(args[0])
             if n < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
-            return .string(String(repeating: Conv.str(args[1]), count: n))
+            let unit = Conv.str(args[1])
+            let (total, overflow) = n.multipliedReportingOverflow(by: unit.utf8.count)
+            if overflow { throw TemplateFunctionError("strings: Repeat output length overflow") }
+            try Library.checkSize(total, "strings: Repeat")
+            return .string(String(repeating: unit, count: n))
         },
         "substr": .fn([.int, .int, .string]) { args in
             let start = Conv.int(args[0]), end = Conv.int(args[1])
@@ -56,8 +60,16 @@ extension Library {
         "cat": .fn([], variadic: .any) { args in
             .string(args.filter { !$0.isNull }.map { GoFormat.print($0) }.joined(separator: " "))
         },
-        "indent": .fn([.int, .string]) { .string(Text.indent(Conv.str($0[1]), Conv.int($0[0]))) },
-        "nindent": .fn([.int, .string]) { .string("\n" + Text.indent(Conv.str($0[1]), Conv.int($0[0]))) },
+        "indent": .fn([.int, .string]) { args in
+            if Conv.int(args[0]) < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
+            try Library.checkSize(Conv.int(args[0]), "indent")
+            return .string(Text.indent(Conv.str(args[1]), Conv.int(args[0])))
+        },
+        "nindent": .fn([.int, .string]) { args in
+            if Conv.int(args[0]) < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
+            try Library.checkSize(Conv.int(args[0]), "nindent")
+            return .string("\n" + Text.indent(Conv.str(args[1]), Conv.int(args[0])))
+        },
         "replace": .fn([.string, .string, .string]) { args in
             .string(Text.replace(Conv.str(args[2]), Conv.str(args[0]), Conv.str(args[1])))
         },

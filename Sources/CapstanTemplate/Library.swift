@@ -130,4 +130,12 @@ extension TemplateFunction {
 }
 
 /// Namespaces for the parts of the library (each in its own `Library+X.swift`).
-enum Library {}
+enum Library {
+    /// Largest string a function may build (`repeat`, `indent`, random strings): Go would try
+    /// and exhaust memory; we fail the call instead.
+    static let maxStringBytes = 64 << 20
+
+    static func checkSize(_ count: Int, _ what: String) throws {
+        if count > maxStringBytes { throw TemplateFunctionError("\(what): output length overflow") }
+    }
+}

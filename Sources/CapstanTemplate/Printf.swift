@@ -51,10 +51,16 @@ enum Printf {
             }
             spec.width = number()
             if let w = spec.width, w < 0 { spec.minus = true; spec.width = -w }
+            var badWidth = false, badPrecision = false
+            // Absurd widths would exhaust memory; Go prints them, we refuse past 64 MiB.
+            if let w = spec.width, w > Library.maxStringBytes { badWidth = true; spec.width = nil }
             if i < chars.count, chars[i] == "." {
                 i += 1
                 spec.precision = number() ?? 0
+                if let p = spec.precision, p > Library.maxStringBytes || p < 0 { badPrecision = true; spec.precision = nil }
             }
+            if badWidth { out += "%!(BADWIDTH)" }
+            if badPrecision { out += "%!(BADPREC)" }
             guard i < chars.count else { out += "%!(NOVERB)"; break }
             spec.verb = chars[i]
             i += 1
