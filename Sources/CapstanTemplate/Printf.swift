@@ -72,7 +72,7 @@ enum Printf {
         }
         if argIndex < args.count {
             out += "%!(EXTRA "
-            out += args[argIndex...].map { "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
+            out += args[argIndex...].map { $0.isNull ? "<nil>" : "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
             out += ")"
         }
         return out
@@ -83,7 +83,7 @@ enum Printf {
         if v.isNull { return "%!\(verb)(<nil>)" }
         var inner = spec ?? Spec()
         inner.verb = "v"
-        return "%!\(verb)(\(v.goTypeName)=\(spec == nil ? GoFormat.print(v) : formatOne(v, inner)))"
+        return "%!\(verb)(\(v.goTypeName)=\(spec == nil ? GoFormat.print(v) : formatOne(v, inner, topLevel: false)))"
     }
 
     static func pad(_ s: String, _ spec: Spec, numeric: Bool = false) -> String {
@@ -92,9 +92,9 @@ enum Printf {
         guard n < w else { return s }
         let fill = w - n
         if spec.minus { return s + String(repeating: " ", count: fill) }
-        if spec.zero && numeric {
-            // Zero padding goes after the sign.
-            if let f = s.first, f == "-" || f == "+" || f == " " {
+        if spec.zero {
+            // Zero padding goes after a number's sign; Go zero-pads strings too.
+            if numeric, let f = s.first, f == "-" || f == "+" || f == " " {
                 return String(f) + String(repeating: "0", count: fill) + s.dropFirst()
             }
             return String(repeating: "0", count: fill) + s
@@ -102,9 +102,18 @@ enum Printf {
         return String(repeating: " ", count: fill) + s
     }
 
-    static func formatOne(_ v: TemplateValue, _ spec: Spec) -> String {
+    /// `topLevel` is false inside a bad-verb notation, where Go keeps the `+` flag on `%v`.
+    static func formatOne(_ v: TemplateValue, _ spec: Spec, topLevel: Bool = true) -> String {
         let verb = spec.verb
-        if verb == "T" { return pad(v.goTypeName, spec) }
+        if verb == "T" {
+            if v.isNull { return pad("<nil>", spec) }
+            var t = v.goTypeName
+            if let p = spec.precision { t = String(t.prefix(p)) }
+            return pad(t, spec)
+        }
+        // `+` on a top-level %v asks for field names (plusV), never a sign.
+        var spec = spec
+        if verb == "v" && topLevel { spec.plus = false }
         switch v {
         case .null:
             return verb == "v" ? pad("<nil>", spec) : bad(v, verb)
@@ -120,13 +129,10 @@ enum Printf {
             }
             return pad("[" + b.map { formatInt(Int64($0), .int(Int($0)), Spec(verb: verb)) }.joined(separator: " ") + "]", spec)
         case .list(let l):
-            var inner = spec
-            inner.width = nil
-            return pad("[" + l.map { formatOne($0, inner) }.joined(separator: " ") + "]", spec)
+            // Go formats each element with the verb, width and flags; the brackets stay bare.
+            return "[" + l.map { formatOne($0, spec, topLevel: topLevel) }.joined(separator: " ") + "]"
         case .map(let m):
-            var inner = spec
-            inner.width = nil
-            return pad("map[" + m.sortedKeys.map { formatOne(.string($0), inner) + ":" + formatOne(m[$0]!, inner) }.joined(separator: " ") + "]", spec)
+            return "map[" + m.sortedKeys.map { formatOne(.string($0), spec, topLevel: topLevel) + ":" + formatOne(m[$0]!, spec, topLevel: topLevel) }.joined(separator: " ") + "]"
         case .object(let o):
             if verb == "v" || verb == "s" { return pad(o.printed, spec) }
             if let u = o.underlying { return formatOne(u, spec) }
