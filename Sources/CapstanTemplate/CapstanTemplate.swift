@@ -45,7 +45,7 @@
 /// Unicode); regexes run on Swift's engine with the RE2 syntax charts use, and a malformed
 /// pattern's reason text differs from RE2's; `keys`/`values` come out sorted where Go's order
 /// is random; `template` actions nest at most `maxIncludeDepth` (1000) deep where Go allows
-/// 100000.
+/// 100000; `printf` lacks hex/binary float verbs (`%x %X %b` of floats) and Go-syntax `#v`.
 import CapstanModel
 
 /// A set of named, parsed templates sharing one namespace of `define`d templates and one
