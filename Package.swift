@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel", "CapstanTestSupport"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
-        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"], exclude: ["Golden"]),
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),

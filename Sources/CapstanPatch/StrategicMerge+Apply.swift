@@ -20,6 +20,11 @@ struct MergeOptions {
 extension StrategicMerge {
     /// Applies `patch` to `object`. Both must be JSON objects. List order follows Kubernetes:
     /// `$setElementOrder` first, then the order of items in the patch, then live order.
+    ///
+    /// Keys of one patch map are applied in the patch's order. Kubernetes walks a Go map
+    /// (random order), which only shows when a patch both adds and deletes the same primitive
+    /// (`finalizers` and `$deleteFromPrimitiveList/finalizers` naming one value) — there kubectl
+    /// itself gives different answers from run to run.
     public static func apply(patch: Value, to object: Value, meta: PatchMeta = .none) throws(PatchError) -> Value {
         guard case .object(let patchObject) = patch else {
             throw PatchError(.invalidPatch, at: .root, "a strategic merge patch must be a JSON object, got \(patch.typeName)")
@@ -30,19 +35,19 @@ extension StrategicMerge {
         case .null: original = [:]
         default: throw PatchError(.invalidDocument, at: .root, "the object to patch must be a JSON object, got \(object.typeName)")
         }
-        var merger = Merger(options: .apply)
+        let merger = Merger(options: .apply)
         return .object(try merger.mergeMap(original, patchObject, meta: meta, path: .root, depth: 0))
     }
 }
 
-/// The merge walk. A struct so the options travel without globals; it holds no state between
-/// calls.
+/// The merge walk: `mergeMap` and `mergeSlice` recurse through patch and object together.
+/// Immutable (only the options), so it is freely shared.
 struct Merger {
     let options: MergeOptions
 
     init(options: MergeOptions) { self.options = options }
 
-    mutating func mergeMap(_ originalIn: ValueObject, _ patchIn: ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> ValueObject {
+    func mergeMap(_ originalIn: ValueObject, _ patchIn: ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> ValueObject {
         guard depth < maxPatchDepth else { throw PatchError(.tooDeep, at: path, "document nested deeper than \(maxPatchDepth) levels") }
         var patch = patchIn
         if let directive = patch["$patch"] {
@@ -73,7 +78,6 @@ struct Merger {
                 key = try Directive.listKey(patchKey, prefix: Directive.deleteFromPrimitiveList, path: path)
                 isDeleteList = true
             }
-            let fieldPath = path.appending(key)
 
             if patchValue.isNull {
                 original.removeValue(forKey: key)
@@ -96,6 +100,7 @@ struct Merger {
 
             switch (originalValue, patchValue) {
             case (.object(let o), .object(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 if strategy == "replace" {
@@ -104,6 +109,7 @@ struct Merger {
                     original[key] = .object(try mergeMap(o, p, meta: field, path: fieldPath, depth: depth + 1))
                 }
             case (.array(let o), .array(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 original[key] = .array(try mergeList(o, p, field: field, strategy: strategy, isDeleteList: isDeleteList, path: fieldPath, depth: depth + 1))
@@ -116,40 +122,74 @@ struct Merger {
 
     /// A list field: merged when the schema says `merge` (or when it is a deletion list),
     /// otherwise the patch's list replaces the original.
-    mutating func mergeList(_ original: [Value], _ patch: [Value], field: PatchMeta, strategy: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
-        guard strategy == "merge" || isDeleteList else { return patch }
+    func mergeList(_ original: [Value], _ patch: [Value], field: PatchMeta, strategy: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
+        try mergeListTracking(original, patch, field: field, strategy: strategy, isDeleteList: isDeleteList, path: path, depth: depth).merged
+    }
+
+    /// Like `mergeList`, also returning what the caller's view of `original` holds afterwards.
+    ///
+    /// Kubernetes merges lists in place on Go slices: deleting shifts the original's backing
+    /// array left, and appending writes into its spare capacity. The `$setElementOrder` pass
+    /// then orders server-only items by that *modified* original, which shows in the result
+    /// (an added container lands after a live-only one that followed a deleted container).
+    /// `backing` replays this, with the capacity Go's JSON decoder gives a slice of n items.
+    func mergeListTracking(_ original: [Value], _ patch: [Value], field: PatchMeta, strategy: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> (merged: [Value], backing: [Value]) {
+        guard strategy == "merge" || isDeleteList else { return (patch, original) }
         return try mergeSlice(original, patch, elements: field.items, mergeKey: field.mergeKey ?? "", isDeleteList: isDeleteList, path: path, depth: depth)
     }
 
-    mutating func mergeSlice(_ originalIn: [Value], _ patchIn: [Value], elements: PatchMeta, mergeKey: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
-        if originalIn.isEmpty && patchIn.isEmpty { return originalIn }
+    func mergeSlice(_ originalIn: [Value], _ patchIn: [Value], elements: PatchMeta, mergeKey: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> (merged: [Value], backing: [Value]) {
+        if originalIn.isEmpty && patchIn.isEmpty { return (originalIn, originalIn) }
         let kind = try ListOrder.elementKind([originalIn, patchIn], path: path)
+        // Combining two patches (three-way creation) works on lists the diff built, not decoded
+        // ones; only applying to an object replays the decoder's spare capacity.
+        let capacity = options.mergeParallelList ? GoSlice.decodedCapacity(originalIn.count) : 0
         var original = originalIn
         var patch = patchIn
+        var backing = originalIn
         var merged: [Value]
         if kind != .object {
             if options.mergeParallelList && isDeleteList {
-                return ListOrder.deleting(patch, from: original)
+                return (ListOrder.deleting(patch, from: original), originalIn)
             }
-            merged = ListOrder.goDeduplicate(original + patch)
+            // `append(original, patch...)` reuses the original's array when it fits, and the
+            // in-place de-duplication may then rewrite the original's slots.
+            var both = original + patch
+            merged = ListOrder.goDeduplicate(&both)
+            if originalIn.count + patchIn.count <= capacity {
+                backing = Array(both[..<originalIn.count])
+                original = backing
+            }
         } else {
             guard !mergeKey.isEmpty else {
                 throw PatchError(.invalidPatch, at: path, "cannot merge a list of objects without a merge key (the schema declares none)")
             }
-            (original, patch) = try mergeSpecialElements(original, patch, mergeKey: mergeKey, path: path)
-            merged = try mergePlainElements(original, patch, mergeKey: mergeKey, elements: elements, path: path, depth: depth)
+            let special = try mergeSpecialElements(original, patch, mergeKey: mergeKey, path: path)
+            backing = special.backing
+            if special.replaced {
+                original = special.plain
+                patch = []
+                merged = special.plain
+            } else {
+                original = special.remaining
+                patch = special.plain
+                merged = try mergePlainElements(original, patch, mergeKey: mergeKey, elements: elements, backing: &backing, capacity: capacity, path: path, depth: depth)
+            }
         }
         let (patchItems, serverOnly) = try ListOrder.partition(merged, by: patch, mergeKey: mergeKey, path: path)
-        return try ListOrder.normalize(patchItems: patchItems, serverOnly: serverOnly, patchOrder: patch, serverOrder: original, mergeKey: mergeKey, kind: kind, path: path)
+        let ordered = try ListOrder.normalize(patchItems: patchItems, serverOnly: serverOnly, patchOrder: patch, serverOrder: original, mergeKey: mergeKey, kind: kind, path: path)
+        return (ordered, backing)
     }
 
     /// Handles list elements that carry `$patch`: `delete` removes every original element with
-    /// that merge key, `replace` makes the rest of the patch list the whole list.
-    func mergeSpecialElements(_ original: [Value], _ patch: [Value], mergeKey: String, path: PatchPath) throws(PatchError) -> ([Value], [Value]) {
+    /// that merge key (shifting the backing array left, as Go's in-place delete does),
+    /// `replace` makes the rest of the patch list the whole list.
+    func mergeSpecialElements(_ original: [Value], _ patch: [Value], mergeKey: String, path: PatchPath) throws(PatchError) -> (remaining: [Value], plain: [Value], replaced: Bool, backing: [Value]) {
         var plain: [Value] = []
         plain.reserveCapacity(patch.count)
         var replace = false
-        var deleteKeys: Set<Value> = []
+        var backing = original
+        var length = original.count
         for element in patch {
             guard case .object(let object) = element, let directive = object["$patch"] else {
                 plain.append(element)
@@ -160,7 +200,20 @@ struct Merger {
                 guard let keyValue = object[mergeKey] else {
                     throw PatchError(.missingMergeKey, at: path, "element \(element.jsonString()) with $patch: delete lacks the merge key \"\(mergeKey)\"")
                 }
-                deleteKeys.insert(keyValue)
+                var k = 0
+                while k < length {
+                    if case .object(let o) = backing[k], o[mergeKey] == keyValue {
+                        // append(s[:k], s[k+1:]...): shift left; the last slot keeps its value.
+                        var m = k
+                        while m < length - 1 {
+                            backing[m] = backing[m + 1]
+                            m += 1
+                        }
+                        length -= 1
+                    } else {
+                        k += 1
+                    }
+                }
             case .string("replace"):
                 replace = true
             case .string("merge"):
@@ -169,19 +222,17 @@ struct Merger {
                 throw PatchError(.invalidPatch, at: path, "unknown patch type \(directive.jsonString()) in list element \(element.jsonString())")
             }
         }
-        if replace { return (plain, []) }
-        if deleteKeys.isEmpty { return (original, plain) }
-        let kept = original.filter { element in
-            guard case .object(let o) = element, let k = o[mergeKey] else { return true }
-            return !deleteKeys.contains(k)
-        }
-        return (kept, plain)
+        return (Array(backing[..<length]), plain, replace, backing)
     }
 
     /// Merges each patch element into the original element with the same merge key, or
     /// appends it. Original elements are indexed by merge key, so this is linear.
-    mutating func mergePlainElements(_ originalIn: [Value], _ patch: [Value], mergeKey: String, elements: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
+    func mergePlainElements(_ originalIn: [Value], _ patch: [Value], mergeKey: String, elements: PatchMeta, backing: inout [Value], capacity: Int, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
         var original = originalIn
+        // Appends write into the original's spare capacity until it runs out (then Go moves
+        // the list to a new array and the original's slots stop changing).
+        var spareFrom = originalIn.count
+        var spareWritable = true
         var index: [Value: Int] = [:]
         index.reserveCapacity(original.count)
         for (i, element) in original.enumerated() {
@@ -208,6 +259,12 @@ struct Merger {
             } else {
                 if index[keyValue] == nil { index[keyValue] = original.count }
                 original.append(element)
+                if spareWritable && spareFrom < capacity {
+                    if spareFrom < backing.count { backing[spareFrom] = element }
+                    spareFrom += 1
+                } else {
+                    spareWritable = false
+                }
             }
         }
         return original

@@ -98,7 +98,7 @@ extension Merger {
     /// `$setElementOrder/<list>`: merges the list it names (if the patch has it) and then puts
     /// the result in the given order, with items the order does not mention kept where the
     /// original had them relative to the rest.
-    mutating func mergeOrderedLists(_ original: inout ValueObject, _ patch: inout ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) {
+    func mergeOrderedLists(_ original: inout ValueObject, _ patch: inout ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) {
         var orderKeys: [String] = []
         for k in patch.keys where k.hasPrefix(Directive.setElementOrder) { orderKeys.append(k) }
         for orderKey in orderKeys {
@@ -138,15 +138,19 @@ extension Merger {
             try ListOrder.validate(patchList: patchList ?? [], against: order, mergeKey: mergeKey, path: listPath)
 
             let merged: [Value]
+            // Server-only items are placed by the original list as the in-place merge left it
+            // (see `mergeListTracking`).
+            var serverOrder = originalList ?? []
             switch (originalList, patchList) {
             case (let o?, nil): merged = o
             case (nil, let p?): merged = Directive.removingDirectives(.array(p), depth: depth)?.arrayValue ?? []
-            case (let o?, let p?): merged = try mergeList(o, p, field: field, strategy: strategy, isDeleteList: false, path: listPath, depth: depth + 1)
+            case (let o?, let p?):
+                (merged, serverOrder) = try mergeListTracking(o, p, field: field, strategy: strategy, isDeleteList: false, path: listPath, depth: depth + 1)
             case (nil, nil): continue
             }
             let (inOrder, serverOnly) = try ListOrder.partition(merged, by: order, mergeKey: mergeKey, path: listPath)
             let kind = try ListOrder.elementKind([originalList ?? [], patchList ?? []], path: listPath)
-            original[listKey] = .array(try ListOrder.normalize(patchItems: inOrder, serverOnly: serverOnly, patchOrder: order, serverOrder: originalList ?? [], mergeKey: mergeKey, kind: kind, path: listPath))
+            original[listKey] = .array(try ListOrder.normalize(patchItems: inOrder, serverOnly: serverOnly, patchOrder: order, serverOrder: serverOrder, mergeKey: mergeKey, kind: kind, path: listPath))
             patch.removeValue(forKey: listKey)
         }
     }

@@ -37,6 +37,11 @@ def deployment():
         },
     }
 
+def deployment_with_injected():
+    d = deployment()
+    d["spec"]["template"]["spec"]["containers"].append({"name": "istio-proxy", "image": "proxy:1"})
+    return d
+
 def pod():
     return {
         "apiVersion": "v1", "kind": "Pod",
@@ -151,6 +156,14 @@ CASES = [
                                                                 "metadata": {"newMap": {"$patch": "delete"}}}),
     ("deploy-setorder-added-list", deployment, tmpl({"$setElementOrder/initContainers": [{"name": "i1"}, {"name": "i2"}],
                                                      "initContainers": [ctr("i1", image="a"), ctr("i2", image="b")]})),
+    # --- in-place list surgery: Kubernetes deletes and appends on the original's Go backing
+    #     array, and $setElementOrder then places live-only items by that modified array
+    ("aliasing-delete-add-live-only", deployment_with_injected, tmpl({"$setElementOrder/containers": [{"name": "nginx"}, {"name": "logger"}],
+        "containers": [ctr("logger", image="log:1"), {"$patch": "delete", "name": "sidecar"}]})),
+    ("aliasing-fuzz-102", lambda: {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {}}, "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "img-0", "env": [{"name": "A", "value": "2"}, {"name": "C", "value": "0"}, {"name": "B", "value": "2"}], "ports": [{"containerPort": 8080, "protocol": "TCP"}]}, {"name": "c", "image": "img-2"}]}}}}, {"spec": {"template": {"spec": {"containers": [{"name": "b", "image": "img-0", "env": [{"$patch": "delete", "name": "E"}], "ports": [{"containerPort": 443, "name": "p"}]}, {"name": "c", "image": "img-1", "env": [{"$patch": "delete", "name": "B"}]}, {"name": "a", "image": "img-2", "env": [{"name": "E", "value": None}, {"$patch": "delete", "name": "C"}, {"name": "A", "value": None}], "$setElementOrder/env": [{"name": "E"}, {"name": "A"}], "$deleteFromPrimitiveList/args": ["-b"]}], "$setElementOrder/containers": [{"name": "b"}, {"name": "c"}, {"name": "a"}]}}}}),
+    ("aliasing-fuzz-152", lambda: {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "finalizers": ["f/1"]}, "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "img-2", "env": [{"name": "C", "value": "1"}, {"name": "A", "value": "2"}, {"name": "D", "value": "1"}, {"name": "B", "value": "1"}], "args": []}, {"name": "c", "image": "img-2", "env": [{"name": "D", "value": "0"}, {"name": "B", "value": "0"}]}, {"name": "d", "image": "img-1", "env": [{"name": "D", "value": "0"}]}]}}, "strategy": {"type": "Recreate"}}}, {"spec": {"template": {"spec": {"containers": [{"$patch": "delete", "name": "c"}, {"name": "b"}], "$setElementOrder/containers": [{"name": "b"}, {"name": "c"}, {"name": "d"}]}}}}),
+    ("aliasing-fuzz-248", lambda: {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "finalizers": ["f/1"], "labels": {}}, "spec": {"template": {"spec": {"containers": [{"name": "b", "image": "img-2", "env": [{"name": "C", "value": "1"}, {"name": "B", "value": "2"}], "volumeMounts": [{"name": "v", "mountPath": "/a"}]}, {"name": "c", "image": "img-2", "ports": [{"containerPort": 80, "protocol": "TCP"}], "args": ["-c"]}]}}, "strategy": {"type": "Recreate"}}}, {"spec": {"template": {"spec": {"containers": [{"name": "e", "image": "img-2", "env": [{"name": "E", "value": None}, {"$patch": "delete", "name": "A"}, {"$patch": "delete", "name": "C"}], "$deleteFromPrimitiveList/args": []}, {"name": "b", "env": [{"$patch": "delete", "name": "C"}, {"name": "E", "value": None}, {"name": "A", "value": "2"}], "$setElementOrder/env": [{"name": "E"}, {"name": "A"}], "ports": [{"containerPort": 9090}, {"containerPort": 80, "name": "p"}]}, {"name": "a"}]}}, "replicas": 5}, "metadata": {"$setElementOrder/finalizers": ["f/2", "f/4"], "labels": None}}),
+    ("aliasing-fuzz-258", lambda: {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "a", "image": "img-1", "args": ["-c", "-b", "-a"]}, {"name": "d", "image": "img-0", "env": [{"name": "A", "value": "2"}, {"name": "B", "value": "1"}], "ports": [{"containerPort": 8080, "protocol": "TCP"}, {"containerPort": 443, "protocol": "TCP"}], "args": ["-a", "-c"]}], "volumes": [{"name": "w", "secret": {"secretName": "s"}}]}}, "replicas": 2}}, {"spec": {"template": {"spec": {"containers": [{"$patch": "delete", "name": "a"}, {"name": "c", "image": "img-3"}, {"name": "e", "env": [{"name": "A", "value": None}, {"name": "B", "value": None}, {"name": "E", "value": None}]}], "$setElementOrder/containers": [{"name": "c"}, {"name": "e"}, {"name": "b"}]}}, "replicas": None}, "metadata": {"finalizers": [], "$deleteFromPrimitiveList/finalizers": ["f/9"]}}),
     # --- Pod
     ("pod-ownerrefs-merge-uid", pod, {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "n", "uid": "u-2"}]}}),
     ("pod-ownerrefs-delete", pod, {"metadata": {"ownerReferences": [{"$patch": "delete", "uid": "u-1"}]}}),
