@@ -182,6 +182,7 @@ enum GoTime {
             }
             total += v * scale
         }
+        guard total.isFinite, total < 9.2e18 else { return nil }
         return sign * Int64(total)
     }
 

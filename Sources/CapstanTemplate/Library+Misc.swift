@@ -1,6 +1,7 @@
 /// Random values, UUIDs and URLs (sprig).
 extension Library {
-    static func randomString(_ n: Int, from alphabet: [Character]) -> String {
+    static func randomString(_ n: Int, from alphabet: [Character]) throws -> String {
+        try Library.checkSize(n, "rand")
         var g = SystemRandomNumberGenerator()
         return String((0..<max(0, n)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
     }
@@ -74,10 +75,10 @@ extension Library {
 
     static let misc: [String: TemplateFunction] = [
         "uuidv4": .fn([]) { _ in .string(uuidv4()) },
-        "randAlphaNum": .fn([.int]) { .string(randomString(Conv.int($0[0]), from: alnum)) },
-        "randAlpha": .fn([.int]) { .string(randomString(Conv.int($0[0]), from: alpha)) },
-        "randNumeric": .fn([.int]) { .string(randomString(Conv.int($0[0]), from: digits)) },
-        "randAscii": .fn([.int]) { .string(randomString(Conv.int($0[0]), from: ascii)) },
+        "randAlphaNum": .fn([.int]) { .string(try randomString(Conv.int($0[0]), from: alnum)) },
+        "randAlpha": .fn([.int]) { .string(try randomString(Conv.int($0[0]), from: alpha)) },
+        "randNumeric": .fn([.int]) { .string(try randomString(Conv.int($0[0]), from: digits)) },
+        "randAscii": .fn([.int]) { .string(try randomString(Conv.int($0[0]), from: ascii)) },
         "randInt": .fn([.any, .any]) { args in
             let lo = Conv.toInt64(args[0]), hi = Conv.toInt64(args[1])
             guard hi > lo else { throw TemplateFunctionError("invalid argument to Intn") }
@@ -85,6 +86,7 @@ extension Library {
         },
         "randBytes": .fn([.int]) { args in
             var g = SystemRandomNumberGenerator()
+            try Library.checkSize(Conv.int(args[0]), "randBytes")
             return .string(Base64.encode((0..<max(0, Conv.int(args[0]))).map { _ in UInt8.random(in: 0...255, using: &g) }))
         },
         // Offline rendering: no DNS lookups (Helm's own offline render also yields "").

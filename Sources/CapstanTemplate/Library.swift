@@ -5,7 +5,7 @@ enum FunctionLibrary {
     static let standard: [String: TemplateFunction] = {
         var table: [String: TemplateFunction] = [:]
         for part in [Library.strings, Library.lists, Library.dicts, Library.math, Library.conversions,
-                     Library.encoding, Library.regex, Library.semver, Library.helm, Library.misc, Library.dates, Library.paths, Library.yaml, Library.toml] {
+                     Library.encoding, Library.regex, Library.semver, Library.helm, Library.misc, Library.dates, Library.paths, Library.yaml, Library.toml, Library.dateParsing] {
             for (k, v) in part { table[k] = v }
         }
         return table
@@ -130,4 +130,12 @@ extension TemplateFunction {
 }
 
 /// Namespaces for the parts of the library (each in its own `Library+X.swift`).
-enum Library {}
+enum Library {
+    /// Largest string a function may build (`repeat`, `indent`, random strings): Go would try
+    /// and exhaust memory; we fail the call instead.
+    static let maxStringBytes = 64 << 20
+
+    static func checkSize(_ count: Int, _ what: String) throws {
+        if count > maxStringBytes { throw TemplateFunctionError("\(what): output length overflow") }
+    }
+}

@@ -51,10 +51,16 @@ enum Printf {
             }
             spec.width = number()
             if let w = spec.width, w < 0 { spec.minus = true; spec.width = -w }
+            var badWidth = false, badPrecision = false
+            // Absurd widths would exhaust memory; Go prints them, we refuse past 64 MiB.
+            if let w = spec.width, w > Library.maxStringBytes { badWidth = true; spec.width = nil }
             if i < chars.count, chars[i] == "." {
                 i += 1
                 spec.precision = number() ?? 0
+                if let p = spec.precision, p > Library.maxStringBytes || p < 0 { badPrecision = true; spec.precision = nil }
             }
+            if badWidth { out += "%!(BADWIDTH)" }
+            if badPrecision { out += "%!(BADPREC)" }
             guard i < chars.count else { out += "%!(NOVERB)"; break }
             spec.verb = chars[i]
             i += 1
@@ -66,15 +72,18 @@ enum Printf {
         }
         if argIndex < args.count {
             out += "%!(EXTRA "
-            out += args[argIndex...].map { "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
+            out += args[argIndex...].map { $0.isNull ? "<nil>" : "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
             out += ")"
         }
         return out
     }
 
-    static func bad(_ v: TemplateValue, _ verb: Character) -> String {
+    /// Go's bad-verb notation; the value is printed with `%v` under the same flags.
+    static func bad(_ v: TemplateValue, _ verb: Character, _ spec: Spec? = nil) -> String {
         if v.isNull { return "%!\(verb)(<nil>)" }
-        return "%!\(verb)(\(v.goTypeName)=\(GoFormat.print(v)))"
+        var inner = spec ?? Spec()
+        inner.verb = "v"
+        return "%!\(verb)(\(v.goTypeName)=\(spec == nil ? GoFormat.print(v) : formatOne(v, inner, topLevel: false)))"
     }
 
     static func pad(_ s: String, _ spec: Spec, numeric: Bool = false) -> String {
@@ -83,9 +92,9 @@ enum Printf {
         guard n < w else { return s }
         let fill = w - n
         if spec.minus { return s + String(repeating: " ", count: fill) }
-        if spec.zero && numeric {
-            // Zero padding goes after the sign.
-            if let f = s.first, f == "-" || f == "+" || f == " " {
+        if spec.zero {
+            // Zero padding goes after a number's sign; Go zero-pads strings too.
+            if numeric, let f = s.first, f == "-" || f == "+" || f == " " {
                 return String(f) + String(repeating: "0", count: fill) + s.dropFirst()
             }
             return String(repeating: "0", count: fill) + s
@@ -93,14 +102,23 @@ enum Printf {
         return String(repeating: " ", count: fill) + s
     }
 
-    static func formatOne(_ v: TemplateValue, _ spec: Spec) -> String {
+    /// `topLevel` is false inside a bad-verb notation, where Go keeps the `+` flag on `%v`.
+    static func formatOne(_ v: TemplateValue, _ spec: Spec, topLevel: Bool = true) -> String {
         let verb = spec.verb
-        if verb == "T" { return pad(v.goTypeName, spec) }
+        if verb == "T" {
+            if v.isNull { return pad("<nil>", spec) }
+            var t = v.goTypeName
+            if let p = spec.precision { t = String(t.prefix(p)) }
+            return pad(t, spec)
+        }
+        // `+` on a top-level %v asks for field names (plusV), never a sign.
+        var spec = spec
+        if verb == "v" && topLevel { spec.plus = false }
         switch v {
         case .null:
             return verb == "v" ? pad("<nil>", spec) : bad(v, verb)
         case .bool(let b):
-            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", spec) : bad(v, verb)
+            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", spec) : bad(v, verb, spec)
         case .int(let n): return formatInt(Int64(n), v, spec)
         case .int64(let n): return formatInt(n, v, spec)
         case .float64(let d): return formatFloat(d, v, spec)
@@ -111,17 +129,14 @@ enum Printf {
             }
             return pad("[" + b.map { formatInt(Int64($0), .int(Int($0)), Spec(verb: verb)) }.joined(separator: " ") + "]", spec)
         case .list(let l):
-            var inner = spec
-            inner.width = nil
-            return pad("[" + l.map { formatOne($0, inner) }.joined(separator: " ") + "]", spec)
+            // Go formats each element with the verb, width and flags; the brackets stay bare.
+            return "[" + l.map { formatOne($0, spec, topLevel: topLevel) }.joined(separator: " ") + "]"
         case .map(let m):
-            var inner = spec
-            inner.width = nil
-            return pad("map[" + m.sortedKeys.map { formatOne(.string($0), inner) + ":" + formatOne(m[$0]!, inner) }.joined(separator: " ") + "]", spec)
+            return "map[" + m.sortedKeys.map { formatOne(.string($0), spec, topLevel: topLevel) + ":" + formatOne(m[$0]!, spec, topLevel: topLevel) }.joined(separator: " ") + "]"
         case .object(let o):
             if verb == "v" || verb == "s" { return pad(o.printed, spec) }
             if let u = o.underlying { return formatOne(u, spec) }
-            return bad(v, verb)
+            return bad(v, verb, spec)
         }
     }
 
@@ -149,7 +164,7 @@ enum Printf {
             return pad("U+" + String(repeating: "0", count: max(0, 4 - h.count)) + h, spec)
         case "e", "E", "f", "F", "g", "G":
             return formatFloat(Double(n), v, spec, fromInt: true)
-        default: return bad(v, spec.verb)
+        default: return bad(v, spec.verb, spec)
         }
         if let p = spec.precision {
             if p == 0 && n == 0 { digits = "" }
@@ -169,10 +184,10 @@ enum Printf {
     }
 
     static func formatFloat(_ d: Double, _ v: TemplateValue, _ spec: Spec, fromInt: Bool = false) -> String {
-        if fromInt { return bad(v, spec.verb) }
+        if fromInt { return bad(v, spec.verb, spec) }
         var verb = spec.verb
         if verb == "v" { verb = "g" }
-        guard "eEfFgG".contains(verb) else { return bad(v, spec.verb) }
+        guard "eEfFgG".contains(verb) else { return bad(v, spec.verb, spec) }
         if d.isNaN { return pad("NaN", spec) }
         if d.isInfinite { return pad(d < 0 ? "-Inf" : (spec.plus ? "+Inf" : "+Inf"), spec) }
         var body: String
@@ -209,7 +224,7 @@ enum Printf {
             if spec.verb == "X" { joined = joined.uppercased() }
             return pad(joined, spec)
         default:
-            return bad(v, spec.verb)
+            return bad(v, spec.verb, spec)
         }
     }
 }

@@ -1,3 +1,4 @@
+/// Byte-level string replacement (Go's `strings.ReplaceAll`) without Foundation.
 extension String {
     /// Every occurrence of `target` replaced (byte-exact, like Go's `strings.ReplaceAll`).
     func replacingAll(_ target: String, with replacement: String) -> String {

@@ -110,3 +110,14 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct HugeArgumentTests {
+    @Test(arguments: ["{{ repeat 1000000000000 \"ab\" }}", "{{ indent 1000000000000 \"x\" }}", "{{ randAlphaNum 1000000000000 }}",
+                      "{{ until 1000000000000 }}", "{{ printf \"%1000000000000d\" 1 | len }}"])
+    func hugeSizesFailOrStayBounded(_ source: String) throws {
+        var set = TemplateSet()
+        try set.add(name: "f", source: source)
+        let out = try? set.render("f", data: .null)
+        #expect((out?.utf8.count ?? 0) < 1 << 20)
+    }
+}
