@@ -1,6 +1,7 @@
 import CapstanModel
 import CapstanTemplate
 import CapstanYAML
+import Synchronization
 
 extension ChartRenderer {
     private struct Renderable {
@@ -12,7 +13,8 @@ extension ChartRenderer {
     /// Renders every template of the chart tree with one shared template set, as Helm's engine
     /// does: all files are parsed first (deepest charts first, so a parent's `define` wins),
     /// then each non-partial file executes with its own chart's context.
-    static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions) throws(ChartError) -> [String: String] {
+    static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions,
+                                useDriver: Bool = true) throws(ChartError) -> [String: String] {
         let release: TemplateValue = .dict([
             "Name": .string(options.releaseName), "Namespace": .string(options.namespace),
             "IsUpgrade": .bool(options.isUpgrade), "IsInstall": .bool(!options.isUpgrade),
@@ -30,25 +32,62 @@ extension ChartRenderer {
             return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) == false && a != b
         }
         let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
-        let set = try templateSet(for: sources, useCache: options.cacheTemplates)
-        var out: [String: String] = [:]
-        for name in order {
-            if baseName(name).hasPrefix("_") { continue }
+        let targets = order.filter { !baseName($0).hasPrefix("_") && renderables[$0] != nil }
+        let set = try templateSet(for: sources, targets: targets, useCache: options.cacheTemplates)
+        var inputs: [(name: String, data: TemplateValue)] = []
+        for name in targets {
             guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
             data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
+            inputs.append((name, .dict(data)))
+        }
+        // One execution of the driver renders every file in order; any failure (or output the
+        // separator cannot split) re-runs file by file, so errors are exactly the per-file ones.
+        if useDriver, set.contains(driverName) {
+            var driverData: [String: TemplateValue] = [:]
+            for (i, input) in inputs.enumerated() { driverData["f\(i)"] = input.data }
+            if let combined = try? set.render(driverName, data: .dict(driverData)) {
+                let pieces = combined.components(separatedBy: driverSeparator)
+                if pieces.count == inputs.count + 1, pieces.last == "" {
+                    var out: [String: String] = [:]
+                    for (i, input) in inputs.enumerated() { out[input.name] = pieces[i] }
+                    driverRenders.add(1, ordering: .relaxed)
+                    return out
+                }
+            }
+        }
+        var out: [String: String] = [:]
+        for input in inputs {
             do {
-                out[name] = try set.render(name, data: .dict(data))
+                out[input.name] = try set.render(input.name, data: input.data)
             } catch {
-                throw templateError(error, parse: false, file: name)
+                throw templateError(error, parse: false, file: input.name)
             }
         }
         return out
     }
 
+    /// How many renders went through the driver (observability for tests and benchmarks).
+    static let driverRenders = Atomic<Int>(0)
+
+    /// Name of the generated template that renders all files in one engine call (the engine
+    /// pays a fixed cost per call), and the separator between their outputs.
+    static let driverName = "\u{1}capstan/render-all"
+    static let driverSeparator = "\u{0}\u{1}capstan-file-end\u{1}\u{0}"
+
+    /// `{{template "a" .f0}}SEP{{template "b" .f1}}SEP…`, or nil when a name cannot be quoted.
+    static func driverSource(_ targets: [String]) -> String? {
+        var src = ""
+        for (i, name) in targets.enumerated() {
+            guard !name.contains("`") else { return nil }
+            src += "{{template `\(name)` .f\(i)}}" + driverSeparator
+        }
+        return src
+    }
+
     /// Parses the chart tree's templates into one set, in Helm's order. With `useCache`, a set
     /// parsed earlier from exactly the same (name, source) list is reused: parsing is pure, so
     /// re-rendering an unchanged chart (the daemon's sync loop) skips it.
-    static func templateSet(for sources: [(String, String)], useCache: Bool) throws(ChartError) -> TemplateSet {
+    static func templateSet(for sources: [(String, String)], targets: [String], useCache: Bool) throws(ChartError) -> TemplateSet {
         let key = sources.map { $0.0 }.joined(separator: "\u{0}")
         if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
         var set = TemplateSet(options: .helm, functions: [
@@ -59,6 +98,10 @@ extension ChartRenderer {
             do { try set.add(name: name, source: source) } catch {
                 throw templateError(error, parse: true, file: name)
             }
+        }
+        if let driver = driverSource(targets) {
+            // Without the driver, rendering falls back to one engine call per file.
+            try? set.add(name: driverName, source: driver)
         }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
