@@ -6,18 +6,20 @@ import Foundation
 /// and with Helm 4's library (a Python subprocess driving helm-python-sdk, timing its own loop
 /// so interpreter start-up is excluded), then prints per-render times and the ratio.
 ///
-/// Arguments: `[--iterations N] [--corpus DIR]` (DIR holds `Cases/cases.json` and `Charts/`;
+/// Arguments: `[--iterations N] [--corpus DIR] [--no-helm]` (DIR holds `Cases/cases.json` and `Charts/`;
 /// default `Tests/CapstanChartTests` under the current directory).
 /// Capstan's side does strictly more work per render than Helm's (`helm_render` stops after the
 /// engine; Capstan also sorts and formats the `helm template` output).
 func runChartBench(arguments: [String]) async throws {
     var iterations = 50
+    var runHelm = true
     var corpus = FileManager.default.currentDirectoryPath + "/Tests/CapstanChartTests"
     var i = 0
     while i < arguments.count {
         switch arguments[i] {
         case "--iterations": if i + 1 < arguments.count { iterations = Int(arguments[i + 1]) ?? iterations; i += 1 }
         case "--corpus": if i + 1 < arguments.count { corpus = arguments[i + 1]; i += 1 }
+        case "--no-helm": runHelm = false
         default: break
         }
         i += 1
@@ -48,7 +50,7 @@ func runChartBench(arguments: [String]) async throws {
     print(String(format: "  capstan (cold parse)   : %8.3f ms/render", cold * 1000))
     print(String(format: "  capstan (cached parse) : %8.3f ms/render", warm * 1000))
     try printStages(cases: cases, iterations: max(1, iterations / 5))
-    guard let helmPer = try helmSecondsPerRender(cases: cases, corpus: corpus, iterations: iterations) else {
+    guard runHelm, let helmPer = try helmSecondsPerRender(cases: cases, corpus: corpus, iterations: iterations) else {
         print("  helm                   : unavailable (pip install helm-python-sdk)")
         return
     }

@@ -9,23 +9,22 @@ import Foundation
 public enum ChartLoader {
     /// Loads a chart from a directory or an archive path.
     public static func load(path: String) throws(ChartError) -> Chart {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        guard let kind = FileSystem.kind(path) else {
             throw .load("path \"\(path)\" not found", path: path)
         }
-        if isDir.boolValue { return try loadDirectory(path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        if kind.isDirectory { return try loadDirectory(path) }
+        guard let data = FileSystem.read(path) else {
             throw .load("open \(path): permission denied", path: path)
         }
-        return try loadArchive([UInt8](data))
+        return try loadArchive(data)
     }
 
     /// Loads a chart directory, skipping what `.helmignore` (plus Helm's default rule) ignores.
     public static func loadDirectory(_ dir: String) throws(ChartError) -> Chart {
         let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var rules = HelmIgnore()
-        if let data = FileManager.default.contents(atPath: top + "/.helmignore") {
-            rules = try HelmIgnore(parsing: String(decoding: data, as: UTF8.self))
+        if let data = FileSystem.read(top + "/.helmignore") {
+            rules = try HelmIgnore(parsing: String(decoding: trimBOM(data), as: UTF8.self))
         }
         rules.addDefaults()
         var files: [ChartFile] = []
@@ -36,27 +35,22 @@ public enum ChartLoader {
     private static func walk(top: String, relative: String, rules: HelmIgnore, into files: inout [ChartFile], depth: Int) throws(ChartError) {
         guard depth < 64 else { throw .load("chart directory nested too deeply: \(relative)", path: relative) }
         let dirPath = relative.isEmpty ? top : top + "/" + relative
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: dirPath).sorted()
-        } catch {
-            throw .load("open \(dirPath): \(error.localizedDescription)", path: dirPath)
+        guard let entries = FileSystem.list(dirPath) else {
+            throw .load("open \(dirPath): no such file or directory", path: dirPath)
         }
-        for name in names {
-            let rel = relative.isEmpty ? name : relative + "/" + name
+        for entry in entries {
+            let rel = relative.isEmpty ? entry.name : relative + "/" + entry.name
             let full = top + "/" + rel
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
-            if isDir.boolValue {
+            if entry.isDirectory {
                 if rules.ignores(rel, isDirectory: true) { continue }
                 try walk(top: top, relative: rel, rules: rules, into: &files, depth: depth + 1)
                 continue
             }
             if rules.ignores(rel, isDirectory: false) { continue }
-            guard let data = FileManager.default.contents(atPath: full) else {
+            guard entry.isRegular, let data = FileSystem.read(full) else {
                 throw .load("cannot load irregular file \(full) as it has file mode type bits set", path: full)
             }
-            files.append(ChartFile(name: rel, data: trimBOM([UInt8](data))))
+            files.append(ChartFile(name: rel, data: trimBOM(data)))
         }
     }
 
