@@ -39,7 +39,7 @@ let package = Package(
 
         // Benchmarks: `make bench` builds this in release and prints ratios against the oracles.
         .executableTarget(name: "capstan-bench", dependencies: [
-            "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CYAML", "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
         ], path: "Benchmarks"),
 
         .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "CapstanTestSupport", path: "Tests/CapstanTestSupport"),
 
         // One test target per module.
-        .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel"]),
+        .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel", "CapstanTestSupport"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
         .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),

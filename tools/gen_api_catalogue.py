@@ -110,6 +110,23 @@ CATEGORIES = {
     ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"): ["api-extensions"],
 }
 
+# Field selectors a resource supports beyond metadata.name (and metadata.namespace when
+# namespaced), as the API server's field label conversions accept them.
+FIELD_SELECTORS = {
+    ("", "pods"): ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                   "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName"],
+    ("", "events"): ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+                     "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+                     "reason", "reportingComponent", "source", "type"],
+    ("", "namespaces"): ["status.phase"],
+    ("", "nodes"): ["spec.unschedulable"],
+    ("", "replicationcontrollers"): ["status.replicas"],
+    ("", "secrets"): ["type"],
+    ("apps", "replicasets"): ["status.replicas"],
+    ("batch", "jobs"): ["status.successful"],
+    ("certificates.k8s.io", "certificatesigningrequests"): ["spec.signerName"],
+}
+
 # Closed value sets that the API server enforces for built-in kinds (its validation reports
 # `Unsupported value` for anything else). The v2 data carries no `enum` arrays, so the facts
 # are listed here: definition suffix -> property -> allowed values.
@@ -311,6 +328,8 @@ def build(data_dir):
             entry["shortNames"] = SHORT_NAMES[(group, plural)]
         if (group, plural) in CATEGORIES:
             entry["categories"] = CATEGORIES[(group, plural)]
+        selectors = ["metadata.name"] + (["metadata.namespace"] if res["namespaced"] else [])
+        entry["fieldSelectors"] = selectors + FIELD_SELECTORS.get((group, plural), [])
         if subs:
             entry["subresources"] = subs
         if definition:

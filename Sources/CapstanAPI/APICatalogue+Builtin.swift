@@ -60,7 +60,8 @@ extension APICatalogue {
                 shortNames: Self.strings(r["shortNames"]),
                 categories: Self.strings(r["categories"]),
                 subresources: subresources,
-                definition: r["definition"].stringValue))
+                definition: r["definition"].stringValue,
+                fieldSelectors: r["fieldSelectors"].arrayValue.map { $0.compactMap(\.stringValue) }))
         }
         var defs: [String: Value] = [:]
         defs.reserveCapacity(definitions.count)

@@ -37,11 +37,13 @@ extension APICatalogue {
                 newDefinitions[name] = Self.customSchema(schema, gvk: gvk)
                 definitionName = name
             }
+            var selectors = def.namespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"]
+            selectors += version.selectableFields
             newResources.append(ResourceInfo(
                 gvk: gvk, plural: def.plural, singular: def.singular, namespaced: def.namespaced,
                 verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
                 shortNames: def.shortNames, categories: def.categories, subresources: subresources,
-                definition: definitionName))
+                definition: definitionName, fieldSelectors: selectors, scale: version.scale))
         }
 
         var newGroups = base.groups
@@ -111,6 +113,9 @@ struct CustomResourceDefinitionFacts {
         var schema: Value?
         var hasStatus: Bool
         var hasScale: Bool
+        var scale: ScalePaths?
+        /// `selectableFields` as field labels (`.spec.color` → `spec.color`).
+        var selectableFields: [String]
     }
 
     var group: String
@@ -158,9 +163,22 @@ struct CustomResourceDefinitionFacts {
             }
             guard v["served"].boolValue ?? false else { continue }
             let schema = v["schema"]["openAPIV3Schema"]
+            let scale = v["subresources"]["scale"]
+            var scalePaths: ScalePaths?
+            if scale.isObject {
+                scalePaths = ScalePaths(
+                    specReplicasPath: scale["specReplicasPath"].stringValue ?? ".spec.replicas",
+                    statusReplicasPath: scale["statusReplicasPath"].stringValue ?? ".status.replicas",
+                    labelSelectorPath: scale["labelSelectorPath"].stringValue)
+            }
+            let selectable = (v["selectableFields"].arrayValue ?? []).compactMap { field -> String? in
+                guard let path = field["jsonPath"].stringValue else { return nil }
+                return path.hasPrefix(".") ? String(path.dropFirst()) : path
+            }
             served.append(Version(
                 name: name, schema: schema.isObject ? Optional(schema) : Optional.none,  // `nil` alone would be Value.null
-                hasStatus: v["subresources"].has("status"), hasScale: v["subresources"].has("scale")))
+                hasStatus: v["subresources"].has("status"), hasScale: scale.isObject, scale: scalePaths,
+                selectableFields: selectable))
         }
         servedVersions = served
     }

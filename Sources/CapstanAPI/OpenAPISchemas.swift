@@ -1,11 +1,15 @@
 /// CapstanAPI: what the Kubernetes API is made of — groups, versions, kinds, resources, scope,
 /// short names, verbs — and the schema facts of every field (type, patch strategy, merge key,
-/// list type), read from OpenAPI documents.
+/// list type), read from OpenAPI documents; plus what follows from those facts alone:
+/// validation (`ObjectValidator`, `SchemaValidator`, `SchemaPruner`), defaulting
+/// (`Defaulter`), and the discovery and OpenAPI documents a server publishes.
 ///
-/// The built-in catalogue is compiled from the Kubernetes OpenAPI data by
-/// `tools/gen_api_catalogue.py` into `Resources/`; custom schemas (CRDs, `--schema` files) are
-/// read through the same `OpenAPISchemas` type. This module knows nothing of transports,
-/// storage or patch algorithms; it only answers questions about shapes.
+/// The built-in catalogue (`APICatalogue.builtin`) is compiled from the Kubernetes OpenAPI
+/// data by `tools/gen_api_catalogue.py` into `Resources/api-catalogue.json` and embedded in the
+/// binary as `Generated/BuiltinCatalogue+Data.swift`; custom resources join through
+/// `APICatalogue.adding(customResourceDefinition:)` or `APIRegistry`. Everything here is a
+/// pure function of its inputs: this module knows nothing of transports, storage or patch
+/// algorithms, and must not grow any — it only answers questions about shapes.
 import CapstanModel
 
 public struct SchemaError: Error, Sendable, CustomStringConvertible {

@@ -16,11 +16,16 @@ public struct ResourceInfo: Hashable, Sendable, CustomStringConvertible {
     public var subresources: [SubresourceInfo]
     /// Name of the schema definition of `gvk`, when one exists.
     public var definition: String?
+    /// Field labels list and watch accept in `fieldSelector` (`metadata.name`,
+    /// `status.phase` …); anything else is answered `field label not supported: …`.
+    public var fieldSelectors: [String]
+    /// Where the `scale` subresource reads and writes replicas, when there is one.
+    public var scale: ScalePaths?
 
     public init(
         gvk: GroupVersionKind, plural: String, singular: String, namespaced: Bool, verbs: [String],
         shortNames: [String] = [], categories: [String] = [], subresources: [SubresourceInfo] = [],
-        definition: String? = nil
+        definition: String? = nil, fieldSelectors: [String]? = nil, scale: ScalePaths? = nil
     ) {
         self.gvk = gvk
         self.plural = plural
@@ -31,6 +36,8 @@ public struct ResourceInfo: Hashable, Sendable, CustomStringConvertible {
         self.categories = categories
         self.subresources = subresources
         self.definition = definition
+        self.fieldSelectors = fieldSelectors ?? (namespaced ? ["metadata.name", "metadata.namespace"] : ["metadata.name"])
+        self.scale = scale ?? (subresources.contains { $0.name == "scale" } ? .builtin : nil)
     }
 
     public var gvr: GroupVersionResource {
@@ -46,6 +53,24 @@ public struct ResourceInfo: Hashable, Sendable, CustomStringConvertible {
 
     /// `deployments.apps/v1`, or `pods/v1` for the core group.
     public var description: String { "\(gvr.groupResource)/\(gvk.version)" }
+}
+
+/// JSON paths (`.spec.replicas`) of what the `scale` subresource maps: desired replicas,
+/// observed replicas, and the label selector (as a string) when the kind publishes one.
+public struct ScalePaths: Hashable, Sendable {
+    public var specReplicasPath: String
+    public var statusReplicasPath: String
+    public var labelSelectorPath: String?
+
+    public init(specReplicasPath: String, statusReplicasPath: String, labelSelectorPath: String? = nil) {
+        self.specReplicasPath = specReplicasPath
+        self.statusReplicasPath = statusReplicasPath
+        self.labelSelectorPath = labelSelectorPath
+    }
+
+    /// Deployments, ReplicaSets, StatefulSets, ReplicationControllers: the selector comes from
+    /// `spec.selector` itself, so there is no selector path.
+    public static let builtin = ScalePaths(specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas")
 }
 
 /// A subresource such as `status`, `scale` or `log`, with the kind its requests and responses

@@ -65,7 +65,7 @@ enum Builtins {
             guard case .string(let n) = args[0] else { return .string("") }
             return .string(try executor.include(n, args[1]))
         }
-        case "tpl": f = TemplateFunction([.string, .map]) { args, _ in
+        case "tpl": f = TemplateFunction([.string, .any]) { args, _ in
             guard case .string(let text) = args[0] else { return .string("") }
             return .string(try executor.tpl(text, args[1]))
         }

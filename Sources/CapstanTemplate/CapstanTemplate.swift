@@ -18,7 +18,30 @@
 /// the walk with a depth counter, so recursion and output size stay bounded.
 ///
 /// Concurrency: `TemplateSet` is an immutable-after-building value type (`Sendable`); any number
-/// of renders may run concurrently on copies or on one shared instance.
+/// of renders may run concurrently on copies or on one shared instance. Maps inside the data
+/// are Go-like references (`TemplateMap`): a data tree whose templates mutate it (`set`,
+/// `merge`) must not be shared between concurrent renders. Each render runs on its own thread
+/// with a 1 GiB (virtual) stack so nesting limits, not the caller's stack, bound recursion.
+///
+/// What Helm does that the chart layer must reproduce (verified against Helm 4):
+/// - Every number in values (files, `--set-json`, JSON from the SDK) is a `float64`:
+///   build `.Values` with `TemplateValue(value)` (the default `.float64` conversion), so
+///   `{{ .Values.big }}` prints `1e+06` and `eq .Values.replicas 3` fails (float64 vs int).
+/// - `.Values` has Go type `common.Values`: pass `.object(NamedMap(typeName: "common.Values",
+///   map:))`; `.Release`, `.Chart` (capitalised Chart.yaml fields), `.Template`, `.Subcharts`
+///   are plain maps; `.Capabilities` is `*common.Capabilities`, its `KubeVersion` prints
+///   `v1.36.0`, `APIVersions` is a `common.VersionSet` with `Has`.
+/// - Helm parses files deepest path first, then in reverse lexical order; the later
+///   definition of a `define` wins (add them to one `TemplateSet` in that order).
+/// - `<no value>` is stripped from every rendered file (`TemplateOptions.helm`), `--strict`
+///   is `.helmStrict`; `tpl` text is parsed under the name `gotpl`.
+/// - Helm rewrites error texts: use `TemplateError.helmDescription`.
+///
+/// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
+/// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
+/// `htpasswd`, `bcrypt`), `toDate`/`mustToDate`/`durationRound`, time zones other than UTC,
+/// `call` on function values, complex numbers. `b64dec` of non-UTF-8 bytes yields U+FFFD
+/// (Swift strings are Unicode). Regexes run on Swift's engine with RE2 syntax as charts use it.
 import CapstanModel
 
 /// A set of named, parsed templates sharing one namespace of `define`d templates and one

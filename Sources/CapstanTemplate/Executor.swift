@@ -526,6 +526,13 @@ final class Executor {
         case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
              (.list, .list), (.map, .map): ok = true
         case (.list, .null), (.map, .null): return .of(.null)
+        // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
+        case (.map, .object(let o)):
+            if let u = o.underlying, case .map = u { return .of(u) }
+            ok = false
+        case (.list, .object(let o)):
+            if let u = o.underlying, case .list = u { return .of(u) }
+            ok = false
         default: ok = false
         }
         if ok { return c.unwrapped }

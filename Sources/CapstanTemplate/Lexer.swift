@@ -92,7 +92,9 @@ struct Lexer {
                 pos = start
             }
             var i = start
-            while i < src.count, leftDelim(at: i) == nil { i += 1 }
+            // Scan for "{{" byte-wise (text is most of a chart).
+            while i + 1 < src.count, !(src[i] == 0x7B && src[i + 1] == 0x7B) { i += 1 }
+            if i + 1 >= src.count { i = src.count }
             guard i < src.count else {
                 if start < src.count { emit(.text, start, src.count) }
                 pos = src.count

@@ -21,6 +21,7 @@ extension Library {
         },
         "sha1sum": .fn([.string]) { .string(Digest.hex(Digest.sha1(Array(Conv.str($0[0]).utf8)))) },
         "sha256sum": .fn([.string]) { .string(Digest.hex(Digest.sha256(Array(Conv.str($0[0]).utf8)))) },
+        "sha512sum": .fn([.string]) { .string(Digest.hex(Digest.sha512(Array(Conv.str($0[0]).utf8)))) },
         "adler32sum": .fn([.string]) { .string(String(Digest.adler32(Array(Conv.str($0[0]).utf8)))) },
         "toJson": .fn([.any]) { .string(jsonText($0[0], .goMarshal)) },
         "mustToJson": .fn([.any]) { .string(jsonText($0[0], .goMarshal)) },

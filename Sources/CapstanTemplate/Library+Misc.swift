@@ -83,6 +83,12 @@ extension Library {
             guard hi > lo else { throw TemplateFunctionError("invalid argument to Intn") }
             return .int(Int(Int64.random(in: lo..<hi)))
         },
+        "randBytes": .fn([.int]) { args in
+            var g = SystemRandomNumberGenerator()
+            return .string(Base64.encode((0..<max(0, Conv.int(args[0]))).map { _ in UInt8.random(in: 0...255, using: &g) }))
+        },
+        // Offline rendering: no DNS lookups (Helm's own offline render also yields "").
+        "getHostByName": .fn([.string]) { _ in .string("") },
         "shuffle": .fn([.string]) { .string(String(Conv.str($0[0]).shuffled())) },
         "urlParse": .fn([.string]) { urlParse(Conv.str($0[0])) },
         "urlJoin": .fn([.map]) { args in

@@ -43,3 +43,20 @@ public enum TemplateMember: Sendable {
     case field(TemplateValue)
     case method(TemplateFunction)
 }
+
+/// A Go named map type, such as Helm's `common.Values` (`.Values`): behaves as the map it
+/// holds (fields are keys, `range`, `index`, `len`, printing, passing to `map` parameters such
+/// as `set`/`merge`) while `typeOf` reports its own name — and, like Go, `dig` refuses it.
+public struct NamedMap: TemplateObject {
+    public let goTypeName: String
+    public let map: TemplateMap
+
+    public init(typeName: String, map: TemplateMap) {
+        self.goTypeName = typeName
+        self.map = map
+    }
+
+    public var goKind: String { "map" }
+    public var underlying: TemplateValue? { .map(map) }
+    public func member(_ name: String) -> TemplateMember? { nil }
+}

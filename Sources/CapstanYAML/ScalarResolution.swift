@@ -24,6 +24,31 @@ enum ScalarResolver {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
     ]
 
+    /// Resolves an untagged plain scalar straight from libyaml's bytes. Most scalars (keys,
+    /// names, images) start with a letter that no special value starts with, and leave at once.
+    static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> ResolvedScalar {
+        guard let first = bytes.first else { return .value(.null) }
+        switch first {
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+             UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            // The longest boolean or null word is five letters ("false").
+            if bytes.count > 5 { return .value(.string(String(decoding: bytes, as: UTF8.self))) }
+        case UInt8(ascii: "1")...UInt8(ascii: "9") where bytes.count <= 18:
+            // Plain decimal integers (ports, replicas, counts) are the common numeric case.
+            var n: Int64 = 0
+            for b in bytes {
+                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return resolvePlain(String(decoding: bytes, as: UTF8.self)) }
+                n = n &* 10 &+ Int64(b &- UInt8(ascii: "0"))
+            }
+            return .value(.int(n))
+        case UInt8(ascii: "~"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            break
+        default:
+            return .value(.string(String(decoding: bytes, as: UTF8.self)))
+        }
+        return resolvePlain(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Resolves an untagged plain scalar.
     static func resolvePlain(_ text: String) -> ResolvedScalar {
         guard let first = text.utf8.first else { return .value(.null) }

@@ -75,25 +75,34 @@ public enum YAML {
 }
 
 /// Turns libyaml events into `Value` trees without an intermediate node tree.
+///
+/// Children of open containers collect in scratch buffers kept per nesting depth and reused
+/// across containers; a finished container is copied out once at its exact size. That avoids
+/// growing every small map and list step by step, which dominated the cost of building trees.
+/// `frames` holds, per open container, its kind, anchor, alias-weighted size and pending key.
 struct TreeBuilder {
     let file: String?
     static let maxDepth = 512
     /// Bound on the nodes a document may expand to through aliases ("billion laughs").
     static let maxExpandedNodes = 5_000_000
 
-    enum Container {
-        case sequence([Value])
-        case mapping(ValueObject, pendingKey: Value?, pendingIsMerge: Bool, keyLine: Int, keyColumn: Int)
-    }
-
     struct Frame {
-        var container: Container
+        var isMapping: Bool
         var anchor: String?
         /// Nodes in this container so far, aliases counted at their full size.
         var weight = 1
+        var pendingKey: Value?
+        var pendingIsMerge = false
+        var keyLine = 0
+        var keyColumn = 0
+        /// Key positions, built only once a map grows past `linearKeyLimit` entries.
+        var keyIndex: [String: Int]?
     }
 
-    var stack: [Frame] = []
+    static let linearKeyLimit = 32
+    var frames: [Frame] = []
+    var keyScratch: [[String]] = []
+    var valueScratch: [[Value]] = []
     var anchors: [String: (value: Value, weight: Int)] = [:]
     var expandedNodes = 0
 
@@ -136,40 +145,48 @@ struct TreeBuilder {
                 current = .null
             case YAML_DOCUMENT_END_EVENT:
                 documents.append(YAMLDocument(value: current, index: documents.count, line: documentLine))
-            case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
-                guard stack.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
-                let anchorPointer = event.type == YAML_MAPPING_START_EVENT ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                let anchor = anchorPointer.map { String(cString: $0) }
-                if event.type == YAML_MAPPING_START_EVENT {
-                    stack.append(Frame(container: .mapping([:], pendingKey: nil, pendingIsMerge: false, keyLine: 0, keyColumn: 0), anchor: anchor))
-                } else {
-                    stack.append(Frame(container: .sequence([]), anchor: anchor))
-                }
+            case YAML_MAPPING_START_EVENT:
+                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(Frame(isMapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+            case YAML_SEQUENCE_START_EVENT:
+                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(Frame(isMapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
-                let frame = stack.removeLast()
+                let depth = frames.count - 1
+                let frame = frames.removeLast()
+                let items = valueScratch[depth].withUnsafeBufferPointer { Array($0) }
                 let value: Value
-                switch frame.container {
-                case .sequence(let items): value = .array(items)
-                case .mapping(let object, _, _, _, _): value = .object(object)
+                if frame.isMapping {
+                    let keys = keyScratch[depth].withUnsafeBufferPointer { Array($0) }
+                    value = .object(ValueObject(uncheckedUniqueKeys: keys, values: items))
+                } else {
+                    value = .array(items)
                 }
                 if let anchor = frame.anchor { anchors[anchor] = (value, frame.weight) }
-                if stack.isEmpty { current = value } else { try add(value, weight: frame.weight, isPlainMergeKey: false, mark: event.start_mark) }
+                if frames.isEmpty { current = value } else { try add(value, weight: frame.weight, isPlainMergeKey: false, mark: event.start_mark) }
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
-                let tag = scalar.tag.map { String(cString: $0) }
-                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
                 if !seenContent {
                     // The first scalar is the document's first content line (`---` and comments precede it).
                     seenContent = true
                     documentLine = Int(event.start_mark.line) + 1
                 }
-                let value = try resolve(text, tag: tag, plain: plain, mark: event.start_mark)
+                let bytes = UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length))
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+                let value: Value
+                if let tagPointer = scalar.tag {
+                    value = try resolve(String(decoding: bytes, as: UTF8.self), tag: String(cString: tagPointer), plain: plain, mark: event.start_mark)
+                } else if plain {
+                    value = try typed(ScalarResolver.resolvePlain(bytes), bytes: bytes, mark: event.start_mark)
+                } else {
+                    value = .string(String(decoding: bytes, as: UTF8.self))
+                }
                 if let anchor = scalar.anchor.map({ String(cString: $0) }) { anchors[anchor] = (value, 1) }
-                if stack.isEmpty {
+                if frames.isEmpty {
                     current = value
                 } else {
-                    try add(value, weight: 1, isPlainMergeKey: plain && tag == nil && text == "<<", mark: event.start_mark)
+                    let isMergeKey = plain && scalar.tag == nil && bytes.count == 2 && bytes[0] == 0x3C && bytes[1] == 0x3C
+                    try add(value, weight: 1, isPlainMergeKey: isMergeKey, mark: event.start_mark)
                 }
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.data.alias.anchor)
@@ -178,80 +195,109 @@ struct TreeBuilder {
                 guard expandedNodes <= Self.maxExpandedNodes else {
                     throw error(event.start_mark, "document contains excessive aliasing (more than \(Self.maxExpandedNodes) nodes)")
                 }
-                if stack.isEmpty { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
+                if frames.isEmpty { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
             default:
                 break
             }
         }
     }
 
-    func resolve(_ text: String, tag: String?, plain: Bool, mark: yaml_mark_t) throws(YAMLError) -> Value {
-        if let tag {
-            switch tag {
-            case "tag:yaml.org,2002:str", "!!str": return .string(text)
-            case "tag:yaml.org,2002:null": return .null
-            case "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float":
-                return try typed(ScalarResolver.resolvePlain(text), text: text, mark: mark)
-            case "!": return .string(text)  // the non-specific tag forces a string
-            default:
-                // Unknown local tags: go-yaml keeps the scalar's text.
-                return plain ? try typed(ScalarResolver.resolvePlain(text), text: text, mark: mark) : .string(text)
+    func resolve(_ text: String, tag: String, plain: Bool, mark: yaml_mark_t) throws(YAMLError) -> Value {
+        switch tag {
+        case "tag:yaml.org,2002:str", "!!str", "!": return .string(text)  // `!` (non-specific) forces a string
+        case "tag:yaml.org,2002:null": return .null
+        default:
+            // !!bool/!!int/!!float resolve as plain text would; unknown local tags keep the
+            // scalar as go-yaml does (typed when plain, a string when quoted).
+            guard plain || tag.hasPrefix("tag:yaml.org,2002:") else { return .string(text) }
+            switch ScalarResolver.resolvePlain(text) {
+            case .value(let v): return v
+            case .timestamp: return .string(text)
+            case .notRepresentable(let s):
+                throw error(mark, "'\(s)' cannot be represented in JSON (infinite or NaN numbers are not allowed)")
             }
         }
-        guard plain else { return .string(text) }
-        return try typed(ScalarResolver.resolvePlain(text), text: text, mark: mark)
     }
 
-    func typed(_ resolved: ResolvedScalar, text: String, mark: yaml_mark_t) throws(YAMLError) -> Value {
+    func typed(_ resolved: ResolvedScalar, bytes: UnsafeBufferPointer<UInt8>, mark: yaml_mark_t) throws(YAMLError) -> Value {
         switch resolved {
         case .value(let v): return v
-        case .timestamp: return .string(text)  // sigs.k8s.io/yaml keeps the text of timestamps
+        case .timestamp: return .string(String(decoding: bytes, as: UTF8.self))  // sigs.k8s.io/yaml keeps the text
         case .notRepresentable(let s):
             throw error(mark, "'\(s)' cannot be represented in JSON (infinite or NaN numbers are not allowed)")
         }
     }
 
-    mutating func add(_ value: Value, weight: Int, isPlainMergeKey: Bool, mark: yaml_mark_t) throws(YAMLError) {
-        var frame = stack.removeLast()
-        defer { stack.append(frame) }
-        frame.weight += weight
-        switch frame.container {
-        case .sequence(var items):
-            frame.container = .sequence([])
-            items.append(value)
-            frame.container = .sequence(items)
-        case .mapping(var object, let pendingKey, let pendingIsMerge, let keyLine, let keyColumn):
-            frame.container = .sequence([])
-            if let key = pendingKey {
-                if pendingIsMerge {
-                    try merge(value, into: &object, mark: mark)
-                } else {
-                    guard let keyString = ScalarResolver.keyString(key) else {
-                        throw YAMLError(file: file, line: keyLine, column: keyColumn,
-                                        message: "unsupported map key of type \(key.typeName)")
-                    }
-                    object[keyString] = value
-                }
-                frame.container = .mapping(object, pendingKey: nil, pendingIsMerge: false, keyLine: 0, keyColumn: 0)
-            } else {
-                frame.container = .mapping(object, pendingKey: value, pendingIsMerge: isPlainMergeKey,
-                                           keyLine: Int(mark.line) + 1, keyColumn: Int(mark.column) + 1)
-            }
+    mutating func openContainer(_ frame: Frame) {
+        let depth = frames.count
+        frames.append(frame)
+        if keyScratch.count <= depth {
+            keyScratch.append([])
+            valueScratch.append([])
+        } else {
+            keyScratch[depth].removeAll(keepingCapacity: true)
+            valueScratch[depth].removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Sets `key` in the innermost (mapping) container; a repeated key replaces the earlier
+    /// value in its original position, as assigning into a Go map and then JSON would.
+    mutating func set(_ key: String, _ value: Value) {
+        let depth = frames.count - 1
+        if let index = frames[depth].keyIndex {
+            if let i = index[key] { valueScratch[depth][i] = value; return }
+            frames[depth].keyIndex![key] = keyScratch[depth].count
+        } else if let i = keyScratch[depth].firstIndex(of: key) {
+            valueScratch[depth][i] = value
+            return
+        } else if keyScratch[depth].count >= Self.linearKeyLimit {
+            var index: [String: Int] = [:]
+            for (i, k) in keyScratch[depth].enumerated() { index[k] = i }
+            index[key] = keyScratch[depth].count
+            frames[depth].keyIndex = index
+        }
+        keyScratch[depth].append(key)
+        valueScratch[depth].append(value)
+    }
+
+    mutating func add(_ value: Value, weight: Int, isPlainMergeKey: Bool, mark: yaml_mark_t) throws(YAMLError) {
+        let top = frames.count - 1
+        frames[top].weight += weight
+        guard frames[top].isMapping else {
+            valueScratch[top].append(value)
+            return
+        }
+        guard let key = frames[top].pendingKey else {
+            frames[top].pendingKey = value
+            frames[top].pendingIsMerge = isPlainMergeKey
+            frames[top].keyLine = Int(mark.line) + 1
+            frames[top].keyColumn = Int(mark.column) + 1
+            return
+        }
+        frames[top].pendingKey = nil
+        if frames[top].pendingIsMerge {
+            try merge(value, mark: mark)
+            return
+        }
+        guard let keyString = ScalarResolver.keyString(key) else {
+            throw YAMLError(file: file, line: frames[top].keyLine, column: frames[top].keyColumn,
+                            message: "unsupported map key of type \(key.typeName)")
+        }
+        set(keyString, value)
     }
 
     /// `<<: *base` or `<<: [*a, *b]`: merged keys override what came before; with a list, earlier
     /// maps win over later ones (go-yaml v2's order).
-    func merge(_ value: Value, into object: inout ValueObject, mark: yaml_mark_t) throws(YAMLError) {
+    mutating func merge(_ value: Value, mark: yaml_mark_t) throws(YAMLError) {
         switch value {
         case .object(let source):
-            for (k, v) in source { object[k] = v }
+            for (k, v) in source { set(k, v) }
         case .array(let list):
             for item in list.reversed() {
                 guard case .object(let source) = item else {
                     throw error(mark, "map merge requires map or sequence of maps as the value")
                 }
-                for (k, v) in source { object[k] = v }
+                for (k, v) in source { set(k, v) }
             }
         default:
             throw error(mark, "map merge requires map or sequence of maps as the value")

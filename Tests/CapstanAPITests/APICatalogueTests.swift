@@ -1,6 +1,12 @@
 import CapstanModel
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 @testable import CapstanAPI
 
 @Suite struct APICatalogueTests {
@@ -117,6 +123,18 @@ import Testing
         ])
     }
 
+    @Test func fieldSelectorsAndScalePaths() throws {
+        let pods = try #require(catalogue.resource(named: "pods"))
+        #expect(pods.fieldSelectors.contains("spec.nodeName"))
+        #expect(pods.fieldSelectors.contains("status.phase"))
+        #expect(pods.fieldSelectors.prefix(2) == ["metadata.name", "metadata.namespace"])
+        #expect(catalogue.resource(named: "ns")?.fieldSelectors == ["metadata.name", "status.phase"])
+        #expect(catalogue.resource(named: "cm")?.fieldSelectors == ["metadata.name", "metadata.namespace"])
+        #expect(catalogue.resource(named: "events")?.fieldSelectors.contains("involvedObject.uid") == true)
+        #expect(catalogue.resource(named: "deploy")?.scale == .builtin)
+        #expect(catalogue.resource(named: "cm")?.scale == nil)
+    }
+
     @Test func everyResourceWithAKindSchemaFindsIt() {
         for r in catalogue.resources where r.definition != nil {
             #expect(catalogue.schema(for: r.gvk) != nil, "\(r.gvk)")
@@ -165,6 +183,26 @@ import Testing
 
     @Test func noDescriptionsInTheCompiledData() {
         #expect(!catalogue.schemas.definitions.values.contains { $0.has("description") })
+    }
+
+    /// The JSON in Resources/ and the literal compiled into the binary must be the same bytes
+    /// (both are written by tools/gen_api_catalogue.py; editing one alone is a mistake).
+    @Test func embeddedDataMatchesTheResourceFile() throws {
+        let testFile = "\(#filePath)"
+        let root = testFile.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+        let path = root + "/Sources/CapstanAPI/Resources/api-catalogue.json"
+        let file = try #require(fopen(path, "rb"), "cannot open \(path)")
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        if bytes.last == 10 { bytes.removeLast() }
+        let embedded = builtinCatalogueJSON.withUTF8Buffer { Array($0) }
+        #expect(bytes == embedded)
     }
 
     // MARK: - Load time (generous bound; the release measurement lives in the report/bench)

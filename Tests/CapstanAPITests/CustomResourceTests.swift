@@ -19,7 +19,9 @@ import Testing
                 "versions": .array(versions ?? [
                     [
                         "name": "v1", "served": true, "storage": true,
-                        "subresources": ["status": [:], "scale": ["specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"]],
+                        "subresources": ["status": [:], "scale": ["specReplicasPath": ".spec.size", "statusReplicasPath": ".status.size",
+                                                                  "labelSelectorPath": ".status.selector"]],
+                        "selectableFields": [["jsonPath": ".spec.color"]],
                         "schema": ["openAPIV3Schema": [
                             "type": "object",
                             "properties": [
@@ -47,6 +49,8 @@ import Testing
         #expect(r.verbs.contains("deletecollection"))
         #expect(r.subresource("scale")?.responseKind.kind == "Scale")
         #expect(r.subresource("status")?.responseKind == widget)
+        #expect(r.scale == ScalePaths(specReplicasPath: ".spec.size", statusReplicasPath: ".status.size", labelSelectorPath: ".status.selector"))
+        #expect(r.fieldSelectors == ["metadata.name", "metadata.namespace", "spec.color"])
         #expect(cat.group(named: "example.com")?.versions == ["v1", "v1beta1"])
         #expect(cat.resolve("widgets").map(\.gvk.version) == ["v1", "v1beta1"])
         #expect(cat.resource(named: "widgets.v1beta1.example.com")?.subresources.isEmpty == true)

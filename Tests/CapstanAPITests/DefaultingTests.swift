@@ -283,3 +283,36 @@ import Testing
         #expect(Defaulter.defaulted(["kind": "Pod"]) == ["kind": "Pod"])
     }
 }
+
+@Suite struct PodAdmissionTests {
+    @Test func podsGetTheServiceAccountTolerationsAndPriority() {
+        var pod = Defaulter.defaulted(Fixtures.pod(["containers": [["name": "a", "image": "x"]]]))
+        PodAdmission.apply(to: &pod, tokenVolumeSuffix: "abcde")
+        let spec = pod["spec"]
+        #expect(spec["serviceAccountName"] == "default")
+        #expect(spec["serviceAccount"] == "default")
+        #expect(spec["priority"] == 0)
+        #expect(spec["preemptionPolicy"] == "PreemptLowerPriority")
+        #expect(spec["tolerations"] == [
+            ["key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300],
+            ["key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300],
+        ])
+        #expect(spec["volumes"][0]["name"] == "kube-api-access-abcde")
+        #expect(spec["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"] == 3607)
+        #expect(spec["containers"][0]["volumeMounts"] == [
+            ["name": "kube-api-access-abcde", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true],
+        ])
+        #expect(ObjectValidator().validate(pod).isEmpty)
+    }
+
+    @Test func optOutsAndExistingTolerations() {
+        var pod = Fixtures.pod(["containers": [["name": "a", "image": "x"]], "automountServiceAccountToken": false,
+            "serviceAccountName": "robot", "priorityClassName": "system-node-critical",
+            "tolerations": [["operator": "Exists"]]])
+        PodAdmission.apply(to: &pod, tokenVolumeSuffix: "z")
+        #expect(pod["spec"]["serviceAccount"] == "robot")
+        #expect(pod["spec"]["volumes"] == .null)
+        #expect(pod["spec"]["tolerations"] == [["operator": "Exists"]])
+        #expect(pod["spec"]["priority"] == 2000001000)
+    }
+}

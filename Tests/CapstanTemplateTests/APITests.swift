@@ -110,3 +110,21 @@ struct FakeFiles: TemplateObject {
     #expect(GoFormat.formatFloatG(-2.5e-10) == "-2.5e-10")
     #expect(GoFormat.formatFloatG(1e21) == "1e+21")
 }
+
+@Test func namedMapBehavesLikeHelmValues() throws {
+    var set = TemplateSet()
+    try set.add(name: "f", source: """
+        {{ typeOf .Values }}|{{ kindOf .Values }}|{{ .Values.a }}|{{ typeOf .Values.m }}|{{ .Values }}|{{ len .Values }}|{{ $_ := set .Values "b" 2 }}{{ .Values.b }}|{{ hasKey .Values "a" }}|{{ range $k, $v := .Values }}{{ $k }};{{ end }}|{{ index .Values "a" }}|{{ keys .Values | sortAlpha }}
+        """)
+    set.addFunctions([:])
+    let values = NamedMap(typeName: "common.Values", map: TemplateMap(["a": .float64(1), "m": .dict([:])]))
+    #expect(try set.render("f", data: .dict(["Values": .object(values)])) ==
+        "common.Values|map|1|map[string]interface {}|map[a:1 m:map[]]|2|2|true|a;b;m;|1|[a b m]")
+    try set.add(name: "g", source: "{{ dig \"a\" \"x\" .Values }}")
+    do {
+        _ = try set.render("g", data: .dict(["Values": .object(values)]))
+        Issue.record("expected dig to refuse common.Values, as Helm does")
+    } catch {
+        #expect(error.message == "error calling dig: interface conversion: interface {} is common.Values, not map[string]interface {}")
+    }
+}

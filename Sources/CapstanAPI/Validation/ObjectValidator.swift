@@ -26,6 +26,14 @@ public struct ObjectValidator: Sendable {
         return Self.deduplicated(errors)
     }
 
+    /// What an update must pass: everything a create must, plus the fields that may not change
+    /// (`metadata.name`, workload selectors, a Job's template, a Service's cluster IP, …).
+    public func validateUpdate(_ object: Value, old: Value) -> [FieldError] {
+        var errors = validate(object)
+        if let gvk = object.gvk { errors += UpdateRules.validate(object, old: old, gvk: gvk) }
+        return Self.deduplicated(errors)
+    }
+
     /// The semantic rules only (no schema walk).
     public func semanticErrors(_ object: Value) -> [FieldError] {
         guard let gvk = object.gvk else {
@@ -73,6 +81,14 @@ enum KindRules {
             return ConfigDataRules.validateConfigMap(object)
         case ("", "Secret"):
             return ConfigDataRules.validateSecret(object)
+        case ("", "PersistentVolumeClaim"):
+            return ClaimRules.validate(object)
+        case ("networking.k8s.io", "Ingress"):
+            return IngressRules.validate(object)
+        case ("autoscaling", "HorizontalPodAutoscaler"):
+            return ScalingRules.horizontalPodAutoscaler(object)
+        case ("policy", "PodDisruptionBudget"):
+            return ScalingRules.podDisruptionBudget(object)
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
             return CustomResourceDefinitionRules.validate(object)
         default:

@@ -33,107 +33,139 @@ public struct SchemaValidator: Sendable {
 
     public func validate(_ value: Value, against schema: Schema, at path: FieldPath = FieldPath()) -> [FieldError] {
         var errors: [FieldError] = []
-        check(value, schema, path, depth: 0, into: &errors)
+        var stack = path.elements
+        check(value, schema, &stack, depth: 0, into: &errors)
         return errors
     }
 
     // MARK: - Walk
 
-    private func check(_ value: Value, _ schema: Schema, _ path: FieldPath, depth: Int, into errors: inout [FieldError]) {
+    /// The path is kept as a stack of elements and only turned into a `FieldPath` when an
+    /// error is reported: most fields are fine, and building paths for them would dominate.
+    private func check(
+        _ value: Value, _ schema: Schema, _ stack: inout [FieldPathElement], depth: Int, into errors: inout [FieldError]
+    ) {
         guard depth <= maxDepth else { return }
         // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
         if case .null = value { return }
+        let facts = NodeFacts(schema.node)
         let node = schema.node
-        let declared = node["type"].stringValue
 
-        if schema.isIntOrString {
+        if facts.intOrString {
             switch value {
             case .string: break
             case .int: break
             case .double(let d) where d.rounded() == d: break
-            default: errors.append(typeError(path, value, expected: "integer,string"))
+            default: errors.append(typeError(FieldPath(stack), value, expected: "integer,string"))
             }
-            checkEnum(value, node, path, into: &errors)
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
             return
         }
 
-        switch declared {
+        switch facts.type {
         case "object":
-            checkObject(value, schema, path, depth: depth, into: &errors)
+            checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
         case "array":
-            guard case .array(let items) = value else { return errors.append(typeError(path, value, expected: "array")) }
-            checkArrayLimits(items, node, path, into: &errors)
-            if let itemSchema = schema.items {
+            guard case .array(let items) = value else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "array"))
+            }
+            if facts.hasLimits { checkArrayLimits(items, node, FieldPath(stack), into: &errors) }
+            if let itemSchema = child(schema, facts.items) {
                 for (i, item) in items.enumerated() {
-                    check(item, itemSchema, path.index(i), depth: depth + 1, into: &errors)
+                    stack.append(.index(i))
+                    check(item, itemSchema, &stack, depth: depth + 1, into: &errors)
+                    stack.removeLast()
                 }
             }
         case "string":
-            if schema.format == "quantity" {
-                checkQuantity(value, path, into: &errors)
+            if facts.format == "quantity" {
+                if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
+                checkQuantity(value, FieldPath(stack), into: &errors)
                 return
             }
-            guard case .string(let s) = value else { return errors.append(typeError(path, value, expected: "string")) }
-            if schema.format == "byte", let bad = Base64.firstInvalidByte(s) {
-                errors.append(.invalid(path, value, "illegal base64 data at input byte \(bad)"))
+            guard case .string(let s) = value else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "string"))
             }
-            checkStringLimits(s, value, node, path, into: &errors)
-            checkEnum(value, node, path, into: &errors)
+            if facts.format == "byte", let bad = Base64.firstInvalidByte(s) {
+                errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
+            }
+            if facts.hasLimits { checkStringLimits(s, value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "integer":
-            guard let i = value.intValue else { return errors.append(typeError(path, value, expected: "integer")) }
-            if schema.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
-                errors.append(.invalid(path, value, "\(path) in body must be a 32-bit integer"))
+            guard let i = value.intValue else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "integer"))
             }
-            checkNumberLimits(Double(i), value, node, path, into: &errors)
-            checkEnum(value, node, path, into: &errors)
+            if facts.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
+                errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
+            }
+            if facts.hasLimits { checkNumberLimits(Double(i), value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "number":
-            guard let d = value.doubleValue else { return errors.append(typeError(path, value, expected: "number")) }
-            checkNumberLimits(d, value, node, path, into: &errors)
-            checkEnum(value, node, path, into: &errors)
+            guard let d = value.doubleValue else {
+                return errors.append(typeError(FieldPath(stack), value, expected: "number"))
+            }
+            if facts.hasLimits { checkNumberLimits(d, value, node, FieldPath(stack), into: &errors) }
+            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "boolean":
-            guard case .bool = value else { return errors.append(typeError(path, value, expected: "boolean")) }
+            guard case .bool = value else { return errors.append(typeError(FieldPath(stack), value, expected: "boolean")) }
         default:
             // No declared type: an object when it declares properties (CRD schemas may omit
             // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
-            if schema.hasProperties || node["additionalProperties"].isObject {
-                checkObject(value, schema, path, depth: depth, into: &errors)
+            if facts.properties != nil || facts.additional.isObject {
+                checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
             }
         }
     }
 
-    private func checkObject(_ value: Value, _ schema: Schema, _ path: FieldPath, depth: Int, into errors: inout [FieldError]) {
-        guard case .object(let object) = value else { return errors.append(typeError(path, value, expected: "object")) }
-        let node = schema.node
-        let properties = node["properties"].objectValue
-        let additional = node["additionalProperties"]
-        let embedded = node["x-kubernetes-embedded-resource"].boolValue == true
+    /// A child schema node, resolved; nil past the nesting bound or when `raw` is no schema.
+    private func child(_ parent: Schema, _ raw: Value) -> Schema? {
+        guard parent.depth < 128, raw.isObject else { return nil }
+        return Schema(node: raw, schemas: parent.schemas, depth: parent.depth + 1)
+    }
+
+    private func checkObject(
+        _ value: Value, _ schema: Schema, _ facts: NodeFacts, _ stack: inout [FieldPathElement], depth: Int,
+        into errors: inout [FieldError]
+    ) {
+        guard case .object(let object) = value else {
+            return errors.append(typeError(FieldPath(stack), value, expected: "object"))
+        }
+        let properties = facts.properties
+        let additional = facts.additional
         // An object schema that declares neither properties nor a value schema is free-form
         // (RawExtension, FieldsV1); so is one that preserves unknown fields.
-        let openEnded = schema.preservesUnknownFields || additional.boolValue == true
-            || (properties == nil && !additional.isObject)
-        let valueSchema = additional.isObject ? schema.additionalProperties : nil
+        let openEnded = facts.preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
+        let valueSchema = child(schema, additional)
 
-        for (key, child) in object {
+        for (key, childValue) in object {
             if let raw = properties?[key] {
-                if let childSchema = schema.property(key), raw.isObject {
-                    check(child, childSchema, path.child(key), depth: depth + 1, into: &errors)
+                if let childSchema = child(schema, raw) {
+                    stack.append(.key(key))
+                    check(childValue, childSchema, &stack, depth: depth + 1, into: &errors)
+                    stack.removeLast()
                 }
             } else if let valueSchema {
-                check(child, valueSchema, path.key(key), depth: depth + 1, into: &errors)
-            } else if embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+                stack.append(.mapKey(key))
+                check(childValue, valueSchema, &stack, depth: depth + 1, into: &errors)
+                stack.removeLast()
+            } else if facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
                 continue
             } else if !openEnded {
-                errors.append(.unknownField(path.child(key)))
+                errors.append(.unknownField(FieldPath(stack + [.key(key)])))
             }
         }
-        for name in schema.required where object[name] == nil || object[name] == .null {
-            errors.append(.required(path.child(name)))
+        for case .string(let name) in facts.required ?? [] where object[name] == nil || object[name] == .null {
+            errors.append(.required(FieldPath(stack + [.key(name)])))
         }
-        if let min = node["minProperties"].intValue, object.count < min {
-            errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at least \(min) properties"))
-        }
-        if let max = node["maxProperties"].intValue, object.count > max {
-            errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at most \(max) properties"))
+        if facts.hasLimits {
+            let path = FieldPath(stack)
+            let node = schema.node
+            if let min = node["minProperties"].intValue, object.count < min {
+                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at least \(min) properties"))
+            }
+            if let max = node["maxProperties"].intValue, object.count > max {
+                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at most \(max) properties"))
+            }
         }
     }
 
@@ -228,6 +260,47 @@ public struct SchemaValidator: Sendable {
     }
 }
 
+/// The facts of one schema node the validator needs, read in a single pass over its keys.
+struct NodeFacts {
+    var type: String?
+    var format: String?
+    var intOrString = false
+    var preserve = false
+    var embedded = false
+    var properties: ValueObject?
+    var additional: Value = .null
+    var items: Value = .null
+    var required: [Value]?
+    var enumValues: [Value]?
+    /// Any of the CRD value limits (minimum, maxLength, pattern, minItems, …) or a `set` list.
+    var hasLimits = false
+
+    init(_ node: Value) {
+        guard case .object(let o) = node else { return }
+        for (key, value) in o {
+            switch key {
+            case "type": type = value.stringValue
+            case "format":
+                format = value.stringValue
+                if format == "int-or-string" { intOrString = true }
+            case "x-kubernetes-int-or-string": if value.boolValue == true { intOrString = true }
+            case "x-kubernetes-preserve-unknown-fields": preserve = value.boolValue == true
+            case "x-kubernetes-embedded-resource": embedded = value.boolValue == true
+            case "properties": properties = value.objectValue
+            case "additionalProperties": additional = value
+            case "items": items = value
+            case "required": required = value.arrayValue
+            case "enum": enumValues = value.arrayValue
+            case "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+                "uniqueItems", "minProperties", "maxProperties":
+                hasLimits = true
+            case "x-kubernetes-list-type": if value.stringValue == "set" { hasLimits = true }
+            default: break
+            }
+        }
+    }
+}
+
 /// Quantity strings as `resource.Quantity` parses them: a signed decimal number, then an
 /// optional binary suffix (Ki…Ei), decimal suffix (m, k, M…E) or exponent (e3, E-2).
 enum QuantitySyntax {
@@ -252,7 +325,8 @@ enum QuantitySyntax {
 enum Base64 {
     /// The offset Go would report for the first bad input byte, or nil when valid.
     static func firstInvalidByte(_ s: String) -> Int? {
-        let bytes = Array(s.utf8)
+        // Go's decoder skips line breaks, so wrapped base64 from YAML block scalars is valid.
+        let bytes = Array(s.utf8).filter { $0 != 10 && $0 != 13 }
         var i = 0
         var padding = 0
         for b in bytes {

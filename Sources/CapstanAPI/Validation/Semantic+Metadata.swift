@@ -17,7 +17,9 @@ enum NameRule: Equatable {
         case ("", "Service"): return .dns1035Label
         case ("batch", "CronJob"): return .dnsSubdomainMax(52)
         case ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"),
-            ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+            ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+            // Bootstrap CSR names carry base64url hashes (upper case, '_').
+            ("certificates.k8s.io", "CertificateSigningRequest"):
             return .pathSegment
         default: return .dnsSubdomain
         }

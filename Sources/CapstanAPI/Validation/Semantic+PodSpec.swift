@@ -115,6 +115,14 @@ enum PodSpecRules {
                 if !portNames.insert(name).inserted { errors.append(.duplicate(p.child("name"), .string(name))) }
             }
         }
+        // A request may not exceed its limit.
+        let requests = c["resources"]["requests"], limits = c["resources"]["limits"]
+        for (name, limit) in limits.objectValue ?? [:] {
+            guard let l = QuantityValue.parse(limit), let r = QuantityValue.parse(requests[name]), r > l else { continue }
+            errors.append(.invalid(
+                path.child("resources").child("requests"), .string(requests[name].stringValue ?? goFormat(requests[name])),
+                "must be less than or equal to \(name) limit of \(limit.stringValue ?? goFormat(limit))"))
+        }
         for (i, mount) in (c["volumeMounts"].arrayValue ?? []).enumerated() {
             let p = path.child("volumeMounts").index(i)
             if let name = mount["name"].stringValue, !name.isEmpty, !volumeNames.contains(name) {

@@ -173,6 +173,7 @@ enum WorkloadRules {
             if (claim["metadata"]["name"].stringValue ?? "").isEmpty {
                 errors.append(.required(cp.child("metadata").child("name")))
             }
+            errors += ClaimRules.claimSpec(claim["spec"], at: cp.child("spec"))
         }
         return errors
     }
