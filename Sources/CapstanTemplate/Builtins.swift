@@ -71,7 +71,7 @@ enum Builtins {
         }
         default: throw ex.fail("function \(GoFormat.quote(name)) not defined")
         }
-        return try ex.evalCall(dot, f, name: name, args: args, final: final, cmdText: cmd.text, cmdPos: cmd.pos)
+        return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
     }
 
     static func evalArgsString(_ args: [TemplateValue]) -> String {

@@ -86,7 +86,15 @@ public struct TemplateSet: Sendable {
     ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
     public mutating func add(name: String, source: String) throws(TemplateError) {
         let functions = self.functions, options = self.options
-        // Parsing recurses per nesting level; the big stack lets `maxParseDepth` decide.
+        // Parsing recurses per nesting level. Nesting needs a `{{` or `(` per level, so a
+        // source with few of them parses on the caller's stack; others get the big stack so
+        // that `maxParseDepth`, not the thread, decides.
+        var openers = 0
+        for b in source.utf8 where b == UInt8(ascii: "{") || b == UInt8(ascii: "(") { openers += 1 }
+        if openers < 200 {
+            register(try Parser.parse(name: name, source: source, functions: functions, options: options))
+            return
+        }
         let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
             do throws(TemplateError) {
                 return .success(try Parser.parse(name: name, source: source, functions: functions, options: options))
@@ -107,11 +115,8 @@ public struct TemplateSet: Sendable {
     /// removed afterwards.
     /// - Throws: `TemplateError` (`.execution`, `.limit`, `.undefinedTemplate`).
     public func render(_ name: String, data: TemplateValue) throws(TemplateError) -> String {
-        var output = try Executor.run(set: self, name: name, data: data)
-        if options.replaceNoValue, output.contains("<no value>") {
-            output = output.replacingAll("<no value>", with: "")
-        }
-        return output
+        let output = try Executor.run(set: self, name: name, data: data)
+        return options.replaceNoValue ? output.replacingAll("<no value>", with: "") : output
     }
 
     mutating func register(_ trees: [ParsedTemplate]) {

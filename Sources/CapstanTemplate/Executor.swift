@@ -62,7 +62,7 @@ final class Executor {
     var current: ParsedTemplate
     /// Error context: position and text of the node being evaluated.
     var atPos = 0
-    var atText = ""
+    var atContext = ErrorContext.none
 
     init(set: TemplateSet, template: ParsedTemplate) {
         self.templateSet = set
@@ -99,7 +99,29 @@ final class Executor {
 
     // MARK: - Errors
 
-    func at(_ pos: Int, _ text: String) { atPos = pos; atText = text }
+    /// The node an error would be reported at; its text is only built when one is.
+    enum ErrorContext {
+        case none
+        case text(String)
+        case arg(ArgNode)
+        case command(CommandNode)
+        case node(Node)
+        case pipe(PipeNode)
+
+        var text: String {
+            switch self {
+            case .none: return ""
+            case .text(let s): return s
+            case .arg(let a): return a.text
+            case .command(let c): return c.text
+            case .node(let n): return n.text
+            case .pipe(let p): return p.text
+            }
+        }
+    }
+
+    func at(_ pos: Int, _ context: ErrorContext) { atPos = pos; atContext = context }
+    var atText: String { atContext.text }
 
     func fail(_ message: String, kind: TemplateError.Kind = .execution) -> ExecFailure {
         let (line, column) = current.source.location(atPos)
@@ -144,7 +166,7 @@ final class Executor {
         case .rangeNode(let b):
             try walkRange(dot, b)
         case .template(let pos, let name, let pipe):
-            at(pos, node.text)
+            at(pos, .node(node))
             guard let tmpl = scope.lookup(name) else { throw fail("template \(GoFormat.quote(name)) not defined") }
             guard depth < options.maxIncludeDepth else {
                 throw fail("exceeded maximum template depth (\(options.maxIncludeDepth))", kind: .limit)
@@ -184,7 +206,7 @@ final class Executor {
     func walkRange(_ dot: Cell, _ b: Branch) throws {
         let mark = vars.count
         defer { vars.removeLast(vars.count - mark) }
-        at(b.pos, b.pipe.text)
+        at(b.pos, .pipe(b.pipe))
         let val = try evalPipeline(dot, b.pipe)
         let decl = b.pipe.decl
         func iteration(_ index: Cell, _ elem: Cell) throws -> Flow {
@@ -229,7 +251,7 @@ final class Executor {
         case .null:
             break
         default:
-            at(b.pipe.commands.last?.args.first?.pos ?? b.pos, b.pipe.commands.last?.args.first?.text ?? "")
+            if let arg = b.pipe.commands.last?.args.first { at(arg.pos, .arg(arg)) }
             throw fail("range can't iterate over \(GoFormat.print(val.v))")
         }
         if !ran, let elseList = b.elseList {
@@ -286,13 +308,13 @@ final class Executor {
         let first = cmd.args[0]
         switch first {
         case .field(let pos, let names):
-            at(pos, first.text)
+            at(pos, .arg(first))
             return try evalFieldChain(dot, dot, names[...], cmd, final: final)
         case .chain(let pos, let base, let fields):
-            at(pos, first.text)
+            at(pos, .arg(first))
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
-            at(pos, first.text)
+            at(pos, .arg(first))
             return try evalFieldChain(dot, receiver, fields[...], cmd, final: final)
         case .identifier(let pos, let name):
             return try evalFunction(dot, name, pos: pos, cmd, final: final)
@@ -300,7 +322,7 @@ final class Executor {
             try notAFunction(cmd, final)
             return try evalPipeline(dot, p)
         case .variable(let pos, let names):
-            at(pos, first.text)
+            at(pos, .arg(first))
             let v = try varValue(names[0])
             if names.count == 1 {
                 try notAFunction(cmd, final)
@@ -309,7 +331,7 @@ final class Executor {
             return try evalFieldChain(dot, v, names.dropFirst(), cmd, final: final)
         default: break
         }
-        at(first.pos, first.text)
+        at(first.pos, .arg(first))
         try notAFunction(cmd, final)
         switch first {
         case .bool(_, let b): return .of(.bool(b))
@@ -343,7 +365,7 @@ final class Executor {
 
     // MARK: - Fields
 
-    func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode, final: Cell?) throws -> Cell {
+    func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode?, final: Cell?) throws -> Cell {
         var r = receiver
         var i = names.startIndex
         while i < names.endIndex - 1 {
@@ -379,7 +401,7 @@ final class Executor {
                 return .of(v)
             case .method(let f)?:
                 let args = cmd.map { Array($0.args.dropFirst()) } ?? []
-                return try evalCall(dot, f, name: name, args: args, final: final, cmdText: cmd?.text ?? atText, cmdPos: cmd?.pos ?? atPos)
+                return try evalCall(dot, f, name: name, args: args, final: final, cmd: cmd.map { .command($0) } ?? atContext, cmdPos: cmd?.pos ?? atPos)
             case nil:
                 if case .map(let m)? = o.underlying {
                     if hasArgs { throw fail("\(name) is not a method but has arguments") }
@@ -391,210 +413,6 @@ final class Executor {
             }
         default:
             throw fail("can't evaluate field \(name) in type \(receiver.staticTypeName)")
-        }
-    }
-
-    // MARK: - Functions
-
-    func evalFunction(_ dot: Cell, _ name: String, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
-        at(pos, name)
-        let args = Array(cmd.args.dropFirst())
-        if let f = templateSet.functions[name] {
-            return try evalCall(dot, f, name: name, args: args, final: final, cmdText: cmd.text, cmdPos: cmd.pos)
-        }
-        return try Builtins.call(self, dot, name: name, args: args, final: final, cmd: cmd)
-    }
-
-    /// Checks the count, evaluates and converts arguments, calls, and wraps errors.
-    func evalCall(_ dot: Cell, _ f: TemplateFunction, name: String, args: [ArgNode], final: Cell?,
-                  cmdText: String, cmdPos: Int) throws -> Cell {
-        let identPos = atPos, identText = atText
-        let numIn = args.count + (final == nil ? 0 : 1)
-        if f.variadic != nil {
-            if numIn < f.parameters.count {
-                throw fail("wrong number of args for \(name): want at least \(f.parameters.count) got \(args.count)")
-            }
-        } else if numIn != f.parameters.count {
-            throw fail("wrong number of args for \(name): want \(f.parameters.count) got \(numIn)")
-        }
-        var argv: [TemplateValue] = []
-        argv.reserveCapacity(numIn)
-        for (i, arg) in args.enumerated() {
-            let type = i < f.parameters.count ? f.parameters[i] : f.variadic ?? .any
-            argv.append(try evalArg(dot, type, arg).v)
-        }
-        if let final {
-            at(identPos, identText)
-            let type = numIn - 1 < f.parameters.count ? f.parameters[numIn - 1] : f.variadic ?? .any
-            argv.append(try validateType(final, type).v)
-        }
-        do {
-            let context = FunctionContext(templateName: current.source.name, options: options)
-            return .element(try f.body(argv, context))
-        } catch let e as ExecFailure {
-            throw e
-        } catch let e as TemplateFunctionError {
-            at(cmdPos, cmdText)
-            var failure = fail("error calling \(name): \(e.message)", kind: e.isUserFailure ? .userFailure : .execution)
-            if e.isUserFailure { failure.error.userMessage = e.message } else { failure.error.helmKeepsGoText = true }
-            throw failure
-        } catch let e as NestedFailure {
-            at(cmdPos, cmdText)
-            var failure = fail("error calling \(name): \(e.message)", kind: e.userMessage != nil ? .userFailure : .execution)
-            failure.error.nested = e.inner.map { [$0] } ?? []
-            failure.error.userMessage = e.userMessage
-            failure.error.helmKeepsGoText = e.keepsGoText
-            throw failure
-        } catch let e as TemplateError {
-            at(cmdPos, cmdText)
-            throw fail("error calling \(name): \(e.description)")
-        } catch {
-            at(cmdPos, cmdText)
-            throw fail("error calling \(name): \(error)")
-        }
-    }
-
-    /// Evaluates an argument node for a parameter of type `type` (Go's `evalArg`).
-    func evalArg(_ dot: Cell, _ type: TemplateFunction.Parameter, _ node: ArgNode, untyped: Bool = false) throws -> Cell {
-        at(node.pos, node.text)
-        switch node {
-        case .dot: return try validateType(dot, type)
-        case .nilLiteral:
-            switch type {
-            case .any, .list, .map: return .of(.null)
-            default: throw fail("cannot assign nil to \(Builtins.goName(type))")
-            }
-        case .field(_, let names):
-            return try validateType(try evalFieldChain(dot, dot, names[...], CommandNode(pos: node.pos, args: [node]), final: nil), type)
-        case .variable(_, let names):
-            let v = try varValue(names[0])
-            if names.count == 1 { return try validateType(v, type) }
-            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), CommandNode(pos: node.pos, args: [node]), final: nil), type)
-        case .pipe(let p):
-            return try validateType(try evalPipeline(dot, p), type)
-        case .identifier(let pos, let name):
-            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node]), final: nil), type)
-        case .chain(let pos, let base, let fields):
-            if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
-            let receiver = try evalArg(dot, .any, base, untyped: true)
-            at(pos, node.text)
-            return try validateType(try evalFieldChain(dot, receiver, fields[...], CommandNode(pos: pos, args: [node]), final: nil), type)
-        case .bool(_, let b):
-            switch type {
-            case .bool, .any: return .of(.bool(b))
-            default: throw literalMismatch(type, node)
-            }
-        case .number(_, let n):
-            switch type {
-            case .int where n.isInt:
-                guard let i = Int(exactly: n.int) else { throw fail("\(n.text) overflows int") }
-                return .of(.int(i))
-            case .int64 where n.isInt: return .of(.int64(n.int))
-            case .float64 where n.isFloat: return .of(.float64(n.float))
-            case .any: return .of(try idealConstant(n))
-            default: throw literalMismatch(type, node)
-            }
-        case .string(_, _, let s):
-            switch type {
-            case .string, .any: return .of(.string(s))
-            default: throw literalMismatch(type, node)
-            }
-        }
-    }
-
-    func literalMismatch(_ type: TemplateFunction.Parameter, _ node: ArgNode) -> ExecFailure {
-        switch type {
-        case .bool: return fail("expected bool; found \(node.text)")
-        case .int, .int64: return fail("expected integer; found \(node.text)")
-        case .float64: return fail("expected float; found \(node.text)")
-        case .string: return fail("expected string; found \(node.text)")
-        default: return fail("can't handle \(node.text) for arg of type \(Builtins.goName(type))")
-        }
-    }
-
-    /// Go's `validateType`: is the value assignable to the parameter type?
-    func validateType(_ c: Cell, _ type: TemplateFunction.Parameter) throws -> Cell {
-        if c.isInvalid {
-            switch type {
-            case .any, .list, .map: return .of(.null)
-            default: throw fail("invalid value; expected \(Builtins.goName(type))")
-            }
-        }
-        let ok: Bool
-        switch (type, c.v) {
-        case (.any, _): return c
-        case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
-             (.list, .list), (.map, .map): ok = true
-        case (.list, .null), (.map, .null): return .of(.null)
-        // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
-        case (.map, .object(let o)):
-            if let u = o.underlying, case .map = u { return .of(u) }
-            ok = false
-        case (.list, .object(let o)):
-            if let u = o.underlying, case .list = u { return .of(u) }
-            ok = false
-        default: ok = false
-        }
-        if ok { return c.unwrapped }
-        throw fail("wrong type for value; expected \(Builtins.goName(type)); got \(c.v.isNull ? c.staticTypeName : c.v.goTypeName)")
-    }
-
-    // MARK: - include / tpl
-
-    func include(_ name: String, _ data: TemplateValue) throws -> String {
-        let count = includeCounts[name, default: 0]
-        if count > 1000 || depth > options.maxIncludeDepth {
-            throw NestedFailure(message: "rendering template has a nested reference name: \(name): unable to execute template",
-                                inner: nil, keepsGoText: true, userMessage: nil)
-        }
-        guard let tmpl = scope.lookup(name) else {
-            throw NestedFailure(message: "template: no template \(GoFormat.quote(name)) associated with template \"gotpl\"",
-                                inner: nil, keepsGoText: false, userMessage: nil)
-        }
-        includeCounts[name] = count + 1
-        depth += 1
-        defer { includeCounts[name] = count; depth -= 1 }
-        do {
-            return try execute(tmpl, data: .of(data))
-        } catch let e as ExecFailure {
-            throw NestedFailure(message: e.error.description, inner: e.error, keepsGoText: e.error.helmKeepsGoText,
-                                userMessage: e.error.userMessage)
-        }
-    }
-
-    func tpl(_ text: String, _ data: TemplateValue) throws -> String {
-        // Helm 4 parses tpl text under the fixed name "gotpl".
-        let name = "gotpl"
-        let key = name + "\u{0}" + text
-        let trees: [ParsedTemplate]
-        if let cached = tplCache[key] {
-            trees = cached
-        } else {
-            do {
-                trees = try Parser.parse(name: name, source: text, functions: templateSet.functions, options: options)
-            } catch {
-                throw TemplateFunctionError("cannot parse template \(GoFormat.quote(text)): \(error.description)")
-            }
-            tplCache[key] = trees
-        }
-        guard depth < options.maxIncludeDepth else {
-            throw TemplateFunctionError("rendering template has a nested reference name: \(name): unable to execute template")
-        }
-        var layer: [String: ParsedTemplate] = [:]
-        for t in trees {
-            if let old = scope.lookup(t.name), !old.isEmptyTree, t.isEmptyTree, t.name != name { continue }
-            layer[t.name] = t
-        }
-        let savedScope = scope
-        scope = Scope(templates: layer, parent: scope)
-        depth += 1
-        defer { scope = savedScope; depth -= 1 }
-        do {
-            let result = try execute(trees[0], data: .of(data))
-            return result.replacingAll("<no value>", with: "")
-        } catch let e as ExecFailure {
-            throw NestedFailure(message: "error during tpl function execution for \(GoFormat.quote(text)): \(e.error.description)",
-                                inner: nil, keepsGoText: true, userMessage: e.error.userMessage)
         }
     }
 }

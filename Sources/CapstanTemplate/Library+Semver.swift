@@ -83,7 +83,7 @@ struct SemConstraint {
         let missing = parts.count
         while parts.count < 3 { parts.append("0") }
         guard let v = SemVersion.parse(parts.joined(separator: ".") + (wildcard < 3 ? "" : suffix)) else {
-            throw TemplateFunctionError("improper constraint: \(raw)")
+            throw TemplateFunctionError("improper constraint: \(GoFormat.quote(raw))")
         }
         if wildcard == 3 && missing < 3 && (op == "" || op == "=" || op == "!=") { wildcard = missing }
         return SemConstraint(op: op, version: v, wildcardAt: wildcard)
@@ -153,7 +153,7 @@ struct SemConstraint {
                 ops.append(tokens[i]); i += 1
             }
             pieces += ops
-            if pieces.isEmpty { throw TemplateFunctionError("improper constraint: \(constraint)") }
+            if pieces.isEmpty { throw TemplateFunctionError("improper constraint: \(GoFormat.quote(constraint))") }
             var all = true
             for p in pieces where !(try SemConstraint.parse(p).check(v)) { all = false; break }
             if all { return true }
@@ -194,11 +194,11 @@ extension String {
 extension Library {
     static let semver: [String: TemplateFunction] = [
         "semver": .fn([.string]) { args in
-            guard let v = SemVersion.parse(Conv.str(args[0])) else { throw TemplateFunctionError("Invalid Semantic Version") }
+            guard let v = SemVersion.parse(Conv.str(args[0])) else { throw TemplateFunctionError("invalid semantic version") }
             return .object(SemverObject(version: v))
         },
         "semverCompare": .fn([.string, .string]) { args in
-            guard let v = SemVersion.parse(Conv.str(args[1])) else { throw TemplateFunctionError("Invalid Semantic Version") }
+            guard let v = SemVersion.parse(Conv.str(args[1])) else { throw TemplateFunctionError("invalid semantic version") }
             return .bool(try SemConstraint.check(Conv.str(args[0]), v))
         },
     ]
