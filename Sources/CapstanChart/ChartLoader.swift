@@ -84,7 +84,8 @@ public enum ChartLoader {
         for f in files where f.name == "Chart.yaml" {
             let doc: Value
             do { doc = try YAML.parse(f.text, file: "Chart.yaml") } catch {
-                throw .load("cannot load Chart.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)", path: "Chart.yaml")
+                let detail = goYAMLSyntaxError(f.text) ?? "yaml: line \(error.line): \(error.message)"
+                throw .load("cannot load Chart.yaml: error converting YAML to JSON: \(detail)", path: "Chart.yaml")
             }
             guard case .object(let o) = doc else {
                 if doc.isNull { metadata = try ChartMetadata(document: [:]); continue }
@@ -105,7 +106,7 @@ public enum ChartLoader {
             case "Chart.lock", "requirements.lock":
                 if f.name == "requirements.lock", metadata?.apiVersion == "v1" { other.append(f) }
             case "values.yaml":
-                values = try parseValuesDocument(f.text, file: "values.yaml", context: "cannot load values.yaml")
+                values = try parseValuesDocument(f.text, file: "values.yaml", context: "cannot load values.yaml: cannot unmarshal yaml document")
             case "values.schema.json":
                 schema = f.data
             case "requirements.yaml":
@@ -166,7 +167,8 @@ public enum ChartLoader {
     static func parseValuesDocument(_ text: String, file: String, context: String) throws(ChartError) -> ValueObject {
         let docs: [Value]
         do { docs = try YAML.parseValues(text, file: file) } catch {
-            throw .values("\(context): error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+            let detail = goYAMLSyntaxError(text) ?? "yaml: line \(error.line): \(error.message)"
+            throw .values("\(context): error converting YAML to JSON: \(detail)")
         }
         var out = ValueObject()
         for doc in docs {
@@ -175,7 +177,7 @@ public enum ChartLoader {
             case .object(let o):
                 if case .object(let merged) = mergeMaps(.object(out), floatNumbers(.object(o))) { out = merged }
             default:
-                throw .values("\(context): error unmarshaling JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")
+                throw .values("\(context): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")
             }
         }
         return out
