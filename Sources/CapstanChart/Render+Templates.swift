@@ -1,7 +1,6 @@
 import CapstanModel
 import CapstanTemplate
 import CapstanYAML
-import Synchronization
 
 extension ChartRenderer {
     private struct Renderable {
@@ -15,6 +14,12 @@ extension ChartRenderer {
     /// then each non-partial file executes with its own chart's context.
     static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions,
                                 useDriver: Bool = true) throws(ChartError) -> [String: String] {
+        try renderTemplatesReportingPath(chart, values: values, options: options, useDriver: useDriver).files
+    }
+
+    /// `renderTemplates`, also saying whether the one-call fast path produced the result.
+    static func renderTemplatesReportingPath(_ chart: Chart, values: ValueObject, options: RenderOptions,
+                                             useDriver: Bool) throws(ChartError) -> (files: [String: String], usedDriver: Bool) {
         let release: TemplateValue = .dict([
             "Name": .string(options.releaseName), "Namespace": .string(options.namespace),
             "IsUpgrade": .bool(options.isUpgrade), "IsInstall": .bool(!options.isUpgrade),
@@ -22,10 +27,15 @@ extension ChartRenderer {
         ])
         let caps = TemplateValue.object(CapabilitiesObject(
             kube: options.kubeVersion, apiVersions: defaultAPIVersions + options.extraAPIVersions))
-        var renderables: [String: Renderable] = [:]
-        _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
-                    isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
-
+        // Builds every file's context afresh (values are Go-like shared maps that templates may
+        // mutate, so a second attempt must not see the first one's changes).
+        func buildRenderables() -> [String: Renderable] {
+            var renderables: [String: Renderable] = [:]
+            _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
+                        isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
+            return renderables
+        }
+        let renderables = buildRenderables()
         let order = renderables.keys.sorted { a, b in
             let ca = a.utf8.count(where: { $0 == UInt8(ascii: "/") }), cb = b.utf8.count(where: { $0 == UInt8(ascii: "/") })
             if ca != cb { return ca > cb }
@@ -33,16 +43,20 @@ extension ChartRenderer {
         }
         let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
         let targets = order.filter { !baseName($0).hasPrefix("_") && renderables[$0] != nil }
-        let set = try templateSet(for: sources, targets: targets, useCache: options.cacheTemplates)
-        var inputs: [(name: String, data: TemplateValue)] = []
-        for name in targets {
-            guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
-            data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
-            inputs.append((name, .dict(data)))
+        func inputsFor(_ renderables: [String: Renderable]) -> [(name: String, data: TemplateValue)] {
+            var inputs: [(name: String, data: TemplateValue)] = []
+            for name in targets {
+                guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
+                data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
+                inputs.append((name, .dict(data)))
+            }
+            return inputs
         }
-        // One execution of the driver renders every file in order; any failure (or output the
-        // separator cannot split) re-runs file by file, so errors are exactly the per-file ones.
-        if useDriver, set.contains(driverName) {
+        var inputs = inputsFor(renderables)
+        // Fast path: one parse call and one execution for the whole tree (the engine pays a
+        // fixed cost per call). Any failure — parse or execution error, output the separator
+        // cannot split — redoes the work file by file, so errors are exactly Helm's per-file ones.
+        if useDriver, let set = combinedSet(for: sources, targets: targets, useCache: options.cacheTemplates) {
             var driverData: [String: TemplateValue] = [:]
             for (i, input) in inputs.enumerated() { driverData["f\(i)"] = input.data }
             if let combined = try? set.render(driverName, data: .dict(driverData)) {
@@ -50,11 +64,12 @@ extension ChartRenderer {
                 if pieces.count == inputs.count + 1, pieces.last == "" {
                     var out: [String: String] = [:]
                     for (i, input) in inputs.enumerated() { out[input.name] = pieces[i] }
-                    driverRenders.add(1, ordering: .relaxed)
-                    return out
+                    return (out, true)
                 }
             }
         }
+        let set = try perFileSet(for: sources)
+        if useDriver { inputs = inputsFor(buildRenderables()) }
         var out: [String: String] = [:]
         for input in inputs {
             do {
@@ -63,46 +78,56 @@ extension ChartRenderer {
                 throw templateError(error, parse: false, file: input.name)
             }
         }
-        return out
+        return (out, false)
     }
 
-    /// How many renders went through the driver (observability for tests and benchmarks).
-    static let driverRenders = Atomic<Int>(0)
-
-    /// Name of the generated template that renders all files in one engine call (the engine
-    /// pays a fixed cost per call), and the separator between their outputs.
+    /// Name of the generated template that renders all files in one engine call, and the
+    /// separator between their outputs.
     static let driverName = "\u{1}capstan/render-all"
     static let driverSeparator = "\u{0}\u{1}capstan-file-end\u{1}\u{0}"
 
-    /// `{{template "a" .f0}}SEP{{template "b" .f1}}SEP…`, or nil when a name cannot be quoted.
-    static func driverSource(_ targets: [String]) -> String? {
-        var src = ""
-        for (i, name) in targets.enumerated() {
-            guard !name.contains("`") else { return nil }
-            src += "{{template `\(name)` .f\(i)}}" + driverSeparator
-        }
-        return src
-    }
-
-    /// Parses the chart tree's templates into one set, in Helm's order. With `useCache`, a set
-    /// parsed earlier from exactly the same (name, source) list is reused: parsing is pure, so
-    /// re-rendering an unchanged chart (the daemon's sync loop) skips it.
-    static func templateSet(for sources: [(String, String)], targets: [String], useCache: Bool) throws(ChartError) -> TemplateSet {
-        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
-        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+    private static func newSet() -> TemplateSet {
         var set = TemplateSet(options: .helm, functions: [
             "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
         ])
         set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
+        return set
+    }
+
+    /// Helm's way: each file parsed on its own, in order; parse errors name the file and line.
+    static func perFileSet(for sources: [(String, String)]) throws(ChartError) -> TemplateSet {
+        var set = newSet()
         for (name, source) in sources {
             do { try set.add(name: name, source: source) } catch {
                 throw templateError(error, parse: true, file: name)
             }
         }
-        if let driver = driverSource(targets) {
-            // Without the driver, rendering falls back to one engine call per file.
-            try? set.add(name: driverName, source: driver)
+        return set
+    }
+
+    /// One parse of every file that defines nothing itself, each wrapped as
+    /// `{{define "FILE"}}…{{end}}`, followed by the driver
+    /// `{{template "a" .f0}}SEP{{template "b" .f1}}SEP…`; files with their own `define`/`block`
+    /// are parsed separately first (in Helm's order). Nil when anything does not parse.
+    /// With `useCache`, a set built earlier from exactly the same sources is reused: parsing is
+    /// pure, so re-rendering an unchanged chart (the daemon's sync loop) skips it.
+    static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool) -> TemplateSet? {
+        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+        var set = newSet()
+        var combined = ""
+        for (name, source) in sources {
+            if name.contains("`") { return nil }
+            if source.contains("define") || source.contains("block") {
+                guard (try? set.add(name: name, source: source)) != nil else { return nil }
+            } else {
+                combined += "{{define `\(name)`}}" + source + "{{end}}"
+            }
         }
+        for (i, name) in targets.enumerated() {
+            combined += "{{template `\(name)` .f\(i)}}" + driverSeparator
+        }
+        guard (try? set.add(name: driverName, source: combined)) != nil else { return nil }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
     }
