@@ -60,7 +60,7 @@ extension ChartRenderer {
             var driverData: [String: TemplateValue] = [:]
             for (i, input) in inputs.enumerated() { driverData["f\(i)"] = input.data }
             if let combined = try? set.render(driverName, data: .dict(driverData)) {
-                let pieces = combined.components(separatedBy: driverSeparator)
+                let pieces = splitOutput(combined)
                 if pieces.count == inputs.count + 1, pieces.last == "" {
                     var out: [String: String] = [:]
                     for (i, input) in inputs.enumerated() { out[input.name] = pieces[i] }
@@ -85,6 +85,30 @@ extension ChartRenderer {
     /// separator between their outputs.
     static let driverName = "\u{1}capstan/render-all"
     static let driverSeparator = "\u{0}\u{1}capstan-file-end\u{1}\u{0}"
+
+    /// Splits the driver's output at each separator, bytewise (Foundation's
+    /// `components(separatedBy:)` does a much slower Unicode-aware search).
+    static func splitOutput(_ text: String) -> [String] {
+        var text = text
+        text.makeContiguousUTF8()
+        let sep = Array(driverSeparator.utf8)
+        return text.utf8.withContiguousStorageIfAvailable { buf -> [String] in
+            var pieces: [String] = []
+            var start = 0, i = 0
+            let n = buf.count, m = sep.count
+            while i + m <= n {
+                if buf[i] == sep[0], (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
+                    pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
+                    i += m
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<n]), as: UTF8.self))
+            return pieces
+        } ?? text.components(separatedBy: driverSeparator)
+    }
 
     private static func newSet() -> TemplateSet {
         var set = TemplateSet(options: .helm, functions: [

@@ -90,3 +90,12 @@ import Testing
         }
     }
 }
+
+@Suite struct SplitOutputTests {
+    @Test func splitsAtSeparatorsOnly() {
+        let sep = ChartRenderer.driverSeparator
+        #expect(ChartRenderer.splitOutput("a" + sep + "" + sep + "é\n" + sep) == ["a", "", "é\n", ""])
+        #expect(ChartRenderer.splitOutput("no separator") == ["no separator"])
+        #expect(ChartRenderer.splitOutput("") == [""])
+    }
+}
