@@ -2,7 +2,8 @@
 // same value size (2 KiB), same concurrency, in one run. Prints writes/s, list latency,
 // peak memory, and the ratios. Runs in well under a minute.
 //
-// Arguments: --quick (a quarter of the work), --no-etcd, --etcd PATH (default: `etcd` on PATH).
+// Each write workload runs for at most 3 s (or its write count, whichever ends first).
+// Arguments: --quick (a quarter of the work, 1 s per workload), --no-etcd, --etcd PATH (default: `etcd` on PATH).
 import CapstanStore
 import Dispatch
 import Foundation
@@ -21,6 +22,8 @@ func runStoreBench(arguments: [String]) async throws {
         ("64 writers", 64, 32_000 / scale),
     ]
     let listSize = 10_000
+    // Each write workload stops after this long, so a slow machine does not stretch the run.
+    let workloadTimeLimit = Duration.seconds(quick ? 1 : 3)
 
     let directory = FileManager.default.temporaryDirectory.path + "/capstan-store-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,24 +36,30 @@ func runStoreBench(arguments: [String]) async throws {
     var ours: [String: Double] = [:]
     for (index, workload) in workloads.enumerated() {
         let before = store.statistics
+        let deadline = ContinuousClock.now + workloadTimeLimit
+        var done = 0
         let seconds = try await timeAsync {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            done = try await withThrowingTaskGroup(of: Int.self) { group in
                 for writer in 0..<workload.writers {
                     group.addTask {
+                        var written = 0
                         for n in stride(from: writer, to: workload.count, by: workload.writers) {
+                            if written % 16 == 0, ContinuousClock.now > deadline { break }
                             _ = try await store.create("/registry/bench/w\(index)/obj-\(n)", value: value)
+                            written += 1
                         }
+                        return written
                     }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(0, +)
             }
         }
         let after = store.statistics
-        let rate = Double(workload.count) / seconds
+        let rate = Double(done) / seconds
         ours[workload.name] = rate
         let perTransaction = Double(after.writes - before.writes) / Double(max(after.transactions - before.transactions, 1))
         print("  capstan  \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s, %.1f writes per transaction)",
-                     rate, workload.count, seconds, perTransaction))
+                     rate, done, seconds, perTransaction))
     }
     try await fill(store: store, prefix: "/registry/list/", count: listSize, value: value)
     var listTimes: [Double] = []
@@ -79,20 +88,26 @@ func runStoreBench(arguments: [String]) async throws {
     let encodedValue = Data(value).base64EncodedString()
     for (index, workload) in workloads.enumerated() {
         let failures = Atomicish()
+        let done = Atomicish()
+        let deadline = ContinuousClock.now + workloadTimeLimit
         let seconds = try runThreads(workload.writers) { writer in
             let connection = try HTTPConnection(port: etcd.clientPort)
+            var written = 0
             for n in stride(from: writer, to: workload.count, by: workload.writers) {
+                if written % 16 == 0, ContinuousClock.now > deadline { break }
                 let key = Data("/registry/bench/w\(index)/obj-\(n)".utf8).base64EncodedString()
                 let body = #"{"compare":[{"result":"EQUAL","target":"MOD","key":"\#(key)","mod_revision":"0"}],"success":[{"request_put":{"key":"\#(key)","value":"\#(encodedValue)"}}]}"#
                 let response = try connection.post("/v3/kv/txn", body: Array(body.utf8))
                 if response.status != 200 || !response.body.containsSubsequence(Array(#""succeeded":true"#.utf8)) {
                     failures.increment()
                 }
+                written += 1
+                done.increment()
             }
         }
-        let rate = Double(workload.count) / seconds
+        let rate = Double(done.value) / seconds
         theirs[workload.name] = rate
-        print("  etcd     \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s)", rate, workload.count, seconds)
+        print("  etcd     \(pad(workload.name, 11)) " + String(format: "%9.0f writes/s  (%d writes, %.2f s)", rate, done.value, seconds)
               + (failures.value > 0 ? " \(failures.value) FAILED" : ""))
     }
     let listKey = Data("/registry/list/".utf8).base64EncodedString()
@@ -241,7 +256,7 @@ private extension Array where Element == UInt8 {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
+private struct StoreBenchError: Error, CustomStringConvertible {
     let description: String
 }
 
@@ -277,7 +292,7 @@ private final class EtcdProcess: @unchecked Sendable {
             }
             usleep(100_000)
         }
-        throw BenchError(description: "etcd did not become healthy on port \(clientPort)")
+        throw StoreBenchError(description: "etcd did not become healthy on port \(clientPort)")
     }
 
     func stop() {
@@ -304,7 +319,7 @@ private final class HTTPConnection {
     init(port: UInt16) throws {
         self.port = port
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw BenchError(description: "socket() failed") }
+        guard socket >= 0 else { throw StoreBenchError(description: "socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -316,7 +331,7 @@ private final class HTTPConnection {
         }
         guard result == 0 else {
             close(socket)
-            throw BenchError(description: "connect to 127.0.0.1:\(port) failed")
+            throw StoreBenchError(description: "connect to 127.0.0.1:\(port) failed")
         }
         var one: Int32 = 1
         setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -341,7 +356,7 @@ private final class HTTPConnection {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { throw BenchError(description: "send failed") }
+            if written <= 0 { throw StoreBenchError(description: "send failed") }
             offset += written
         }
     }
@@ -349,7 +364,7 @@ private final class HTTPConnection {
     private func fillBuffer() throws {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let received = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-        if received <= 0 { throw BenchError(description: "connection closed") }
+        if received <= 0 { throw StoreBenchError(description: "connection closed") }
         buffer.append(contentsOf: chunk[0..<received])
     }
 
@@ -375,7 +390,7 @@ private final class HTTPConnection {
         let statusLine = try readLine()
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else {
-            throw BenchError(description: "bad status line \(statusLine)")
+            throw StoreBenchError(description: "bad status line \(statusLine)")
         }
         var contentLength: Int?
         var chunked = false
@@ -394,7 +409,7 @@ private final class HTTPConnection {
             while true {
                 let sizeLine = try readLine()
                 guard let size = Int(sizeLine.split(separator: ";").first ?? "", radix: 16) else {
-                    throw BenchError(description: "bad chunk size \(sizeLine)")
+                    throw StoreBenchError(description: "bad chunk size \(sizeLine)")
                 }
                 if size == 0 {
                     while try !readLine().isEmpty {}

@@ -26,11 +26,15 @@ extension APICatalogue {
         var documents: [String: Value] = [:]
         var hashes: [String: String] = [:]
         var paths: ValueObject = [:]
+        var converted: [String: Value] = [:]  // shared definitions are converted once
         for group in groups {
             for gv in group.groupVersions {
-                guard let document = openAPIV3Document(for: gv, serverVersion: serverVersion) else { continue }
+                guard let document = openAPIV3Document(for: gv, serverVersion: serverVersion, converted: &converted) else {
+                    continue
+                }
                 let key = gv.group.isEmpty ? "api/\(gv.version)" : "apis/\(gv.group)/\(gv.version)"
-                let hash = ContentHash.hex(document.jsonBytes(.goMarshal))
+                // Documents are built in a fixed order (ordered objects), so compact bytes are stable.
+                let hash = ContentHash.hex(document.jsonBytes(.compact))
                 documents[key] = document
                 hashes[key] = hash
                 paths[key] = ["serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(hash)")]
@@ -41,6 +45,11 @@ extension APICatalogue {
 
     /// The document of one group-version, or nil when it is not served.
     public func openAPIV3Document(for gv: GroupVersion, serverVersion: String = "v1.36.0") -> Value? {
+        var converted: [String: Value] = [:]
+        return openAPIV3Document(for: gv, serverVersion: serverVersion, converted: &converted)
+    }
+
+    func openAPIV3Document(for gv: GroupVersion, serverVersion: String, converted: inout [String: Value]) -> Value? {
         let served = resources(inGroupVersion: gv)
         guard !served.isEmpty else { return nil }
         var paths: ValueObject = [:]
@@ -88,7 +97,13 @@ extension APICatalogue {
 
         var components: ValueObject = [:]
         for name in definitionClosure(roots).sorted() {
-            if let node = schemas.definition(named: name) { components[name] = Self.v3Schema(named: name, node) }
+            if let done = converted[name] {
+                components[name] = done
+            } else if let node = schemas.definition(named: name) {
+                let v3 = Self.v3Schema(named: name, node)
+                converted[name] = v3
+                components[name] = v3
+            }
         }
         return [
             "openapi": "3.0.0",
@@ -131,7 +146,7 @@ extension APICatalogue {
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
         if let body {
             var content: ValueObject = [:]
-            for (type, schema) in body { content[type] = ["schema": schema] }
+            for type in body.keys.sorted() { content[type] = ["schema": body[type] ?? [:]] }
             op["requestBody"] = ["content": .object(content), "required": true]
         } else if let rawBody {
             op["requestBody"] = ["content": rawBody, "required": true]

@@ -29,6 +29,8 @@ public final class APICatalogue: Sendable {
 
     let byGVK: [GroupVersionKind: Int]
     let byGVR: [GroupVersionResource: Int]
+    /// Indices into `resources` per group-version, in discovery order.
+    let byGV: [GroupVersion: [Int]]
     /// Lower-cased plural, singular, short name and kind → indices into `resources`, best first.
     let byName: [String: [Int]]
     /// Names of the custom resource definitions added on top of the built-ins, by `group/plural`.
@@ -59,7 +61,9 @@ public final class APICatalogue: Sendable {
         var byGVK: [GroupVersionKind: Int] = [:]
         var byGVR: [GroupVersionResource: Int] = [:]
         var byName: [String: [Int]] = [:]
+        var byGV: [GroupVersion: [Int]] = [:]
         for (i, r) in sorted.enumerated() {
+            byGV[r.gvk.groupVersion, default: []].append(i)
             if byGVK[r.gvk] == nil { byGVK[r.gvk] = i }
             byGVR[r.gvr] = i
             var names = [r.plural, r.singular, r.gvk.kind] + r.shortNames
@@ -72,6 +76,7 @@ public final class APICatalogue: Sendable {
         self.byGVK = byGVK
         self.byGVR = byGVR
         self.byName = byName
+        self.byGV = byGV
         self.customResources = customResources
     }
 
@@ -97,7 +102,7 @@ public final class APICatalogue: Sendable {
 
     /// Resources of one group-version, in discovery order.
     public func resources(inGroupVersion gv: GroupVersion) -> [ResourceInfo] {
-        resources.filter { $0.gvk.group == gv.group && $0.gvk.version == gv.version }
+        (byGV[gv] ?? []).map { resources[$0] }
     }
 
     public func group(named name: String) -> APIGroupInfo? {

@@ -54,3 +54,29 @@ extension Timestamp {
         return then.age(at: now)
     }
 }
+
+extension LabelSelector {
+    /// `ValidatedSelectorFromSet`: like ``init(matchLabels:)`` but every key and value is
+    /// checked first (Kubernetes' `NewRequirement` messages).
+    public init(validatingMatchLabels labels: [String: String]) throws(LabelSelectorError) {
+        var requirements: [Requirement] = []
+        for key in LabelSelector.sortedBytewise(Array(labels.keys)) {
+            let value = labels[key] ?? ""
+            requirements.append(try Requirement(validating: key, .equals, [value]))
+        }
+        self.init(requirements: requirements)
+    }
+
+    /// `labels.FormatLabels`: a label map as `k1=v1,k2=v2` (keys sorted), or `<none>` — the
+    /// LABELS column of `--show-labels` and the SELECTOR column of services.
+    public static func formatLabels(_ labels: [String: String]) -> String {
+        if labels.isEmpty { return "<none>" }
+        return sortedBytewise(Array(labels.keys)).map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
+    }
+}
+
+extension Value {
+    /// This value read as a resource quantity (`"250m"`, `2`, `0.5`); nil when it is absent or
+    /// does not parse.
+    public var quantity: Quantity? { try? Quantity(json: self) }
+}

@@ -67,9 +67,19 @@ public struct NodeSelectorTerm: Hashable, Sendable {
         for item in value["matchExpressions"].arrayValue ?? [] { expressions.append(try NodeSelectorRequirement(item)) }
         var fields: [NodeSelectorRequirement] = []
         for item in value["matchFields"].arrayValue ?? [] {
+            // `NodeSelectorRequirementsAsFieldSelector`: only In/NotIn, each with one value,
+            // and only on `metadata.name` (the one node field the scheduler knows).
+            let opText = item["operator"].stringValue ?? ""
+            guard opText == "In" || opText == "NotIn" else {
+                throw LabelSelectorError("\(GoFormat.quote(opText)) is not a valid node field selector operator")
+            }
+            let count = item["values"].arrayValue?.count ?? 0
+            guard count == 1 else {
+                throw LabelSelectorError("unexpected number of value (\(count)) for node field selector operator \(GoFormat.quote(opText))")
+            }
             let requirement = try NodeSelectorRequirement(item)
             guard requirement.key == "metadata.name" else {
-                throw LabelSelectorError("\(GoFormat.quote(requirement.key)) is not a valid field selector key for node selector terms")
+                throw LabelSelectorError("Unsupported value: \(GoFormat.quote(requirement.key)): supported values: \"metadata.name\"")
             }
             fields.append(requirement)
         }

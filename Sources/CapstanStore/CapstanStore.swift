@@ -16,6 +16,11 @@
 /// of CapstanModel, no JSON, no Kubernetes types here.
 ///
 /// Key order is the byte order of the keys' UTF-8 encoding in both implementations.
+///
+/// Revisions follow Kubernetes' `resourceVersion` reading: `watch(fromRevision: R)` delivers
+/// changes *after* R (an etcd-backed store watches from `start_revision = R + 1` with
+/// `prev_kv`), `list` returns the snapshot revision to resume a watch from, and a DELETED
+/// event carries the last value plus the revision of the delete.
 public protocol Store: Sendable {
     /// The revision of the newest committed write (1 for an empty store).
     var currentRevision: Int64 { get async }
@@ -51,6 +56,11 @@ public protocol Store: Sendable {
     /// and with `.closed` when the store closes. Dropping or cancelling the consumer removes
     /// the watcher.
     func watch(prefix: String, fromRevision: Int64) async throws(StoreError) -> WatchStream
+
+    /// Queues a `.bookmark` event carrying the current revision to every watcher, ordered
+    /// after every event it has been sent so far (etcd's progress request). Watchers that
+    /// started beyond the current revision get none.
+    func requestProgress() async
 
     /// Forgets history at and below `revision` (keeping the state as of `revision` itself).
     /// A revision at or below the compacted one is a no-op; one above the current revision is

@@ -53,6 +53,10 @@ public struct WatchEvent: Sendable, Hashable {
         case added = "ADDED"
         case modified = "MODIFIED"
         case deleted = "DELETED"
+        /// Progress, not a change: every change under the prefix up to `revision` has been
+        /// delivered before it (`key` is empty, `current` and `previous` nil). Sent after
+        /// `Store.requestProgress()`; the API server turns it into a watch BOOKMARK.
+        case bookmark = "BOOKMARK"
     }
 
     public var kind: Kind
@@ -78,6 +82,10 @@ public struct WatchEvent: Sendable, Hashable {
 
     static func modified(_ kv: KeyValue, previous: KeyValue) -> WatchEvent {
         WatchEvent(kind: .modified, key: kv.key, current: kv, previous: previous, revision: kv.modRevision)
+    }
+
+    static func bookmark(at revision: Int64) -> WatchEvent {
+        WatchEvent(kind: .bookmark, key: "", current: nil, previous: nil, revision: revision)
     }
 
     static func deleted(_ previous: KeyValue, at revision: Int64) -> WatchEvent {

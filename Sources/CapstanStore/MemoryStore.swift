@@ -44,6 +44,7 @@ public final class MemoryStore: Store {
         async throws(StoreError) -> ListResult
     {
         if let limit, limit < 0 { throw .invalidArgument("limit \(limit) is negative") }
+        if let atRevision, atRevision < 0 { throw .invalidArgument("atRevision \(atRevision) is negative") }
         let result: Result<ListResult, StoreError> = state.withLock { state in
             if state.closed { return .failure(.closed) }
             let revision = atRevision ?? state.revision
@@ -137,6 +138,11 @@ public final class MemoryStore: Store {
             return try self.history(prefix: prefix, after: after, upTo: upTo, limit: limit)
         }
         return WatchStream(handle: handle)
+    }
+
+    public func requestProgress() async {
+        // Under the store lock, like `publish`, so the bookmark's revision is final.
+        state.withLock { _ in hub.publishProgress() }
     }
 
     public func compact(keepingRevisionsAfter revision: Int64) async throws(StoreError) {

@@ -17,7 +17,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidArgument(String)
     /// The store was closed.
     case closed
-    /// The underlying database failed (I/O error, full disk, corruption, ...).
+    /// The underlying database failed (I/O error, full disk, corruption, ...). For a write the
+    /// outcome is unknown, as after a timeout against etcd: read the key to find out.
     case storage(operation: String, code: Int32, message: String)
 
     public var description: String {

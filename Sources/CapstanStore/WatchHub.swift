@@ -53,6 +53,19 @@ final class WatchHub: Sendable {
         }
     }
 
+    /// Queues a bookmark at the last published revision to every watcher. Under the hub lock,
+    /// so it is ordered after every event published before it.
+    func publishProgress() {
+        state.withLock { state in
+            let bookmark = WatchEvent.bookmark(at: state.lastRevision)
+            var ended: [UInt64] = []
+            for (id, watcher) in state.watchers where !watcher.deliver(bookmark) {
+                ended.append(id)
+            }
+            for id in ended { state.watchers[id] = nil }
+        }
+    }
+
     /// Registers a watcher for events after `fromRevision`; returns it with the revision up to
     /// which the caller must replay from history.
     func register(prefix: String, fromRevision: Int64) throws(StoreError) -> (WatcherCore, replayUpTo: Int64) {

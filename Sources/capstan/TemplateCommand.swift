@@ -12,7 +12,7 @@ struct TemplateCommand: ParsableCommand {
     @Argument(help: "Release name (optional; defaults to release-name) followed by the chart path (directory or .tgz).")
     var arguments: [String]
 
-    @Option(name: [.short, .customLong("values")], help: "Values file (repeatable; later files win).")
+    @Option(name: [.customShort("f"), .customLong("values")], help: "Values file (repeatable; later files win).")
     var valueFiles: [String] = []
 
     @Option(name: .customLong("set"), help: "Set values (a.b=c,list={x,y},arr[0].k=v).")

@@ -320,3 +320,20 @@ enum Fixtures {
         #expect(FieldPath("metadata.labels").key("app.kubernetes.io/name").description == "metadata.labels[app.kubernetes.io/name]")
     }
 }
+
+@Suite struct JobSelectorTests {
+    @Test func manualJobSelectorsMustMatchTheTemplate() {
+        let job: Value = ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "j"], "spec": [
+            "manualSelector": true, "selector": ["matchLabels": ["run": "a"]],
+            "template": ["metadata": ["labels": ["run": "b"]], "spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "i"]]]],
+        ]]
+        #expect(ObjectValidator().validate(job).map(\.description) == [
+            "spec.template.metadata.labels: Invalid value: map[string]string{\"run\":\"b\"}: `selector` does not match template `labels`"
+        ])
+        var generated = job
+        generated[path: ["spec", "manualSelector"]] = .null
+        generated[path: ["spec", "selector"]] = .null
+        Defaulter.generateJobSelector(for: &generated, uid: "u-1")
+        #expect(ObjectValidator().validate(generated).isEmpty)
+    }
+}

@@ -334,6 +334,16 @@ import Testing
         #expect(throws: LabelSelectorError.self) {
             try NodeSelectorTerm(["matchFields": [["key": "spec.nodeName", "operator": "In", "values": ["x"]]]])
         }
+        func message(_ v: Value) -> String? {
+            do { _ = try NodeSelectorTerm(v); return nil } catch { return error.message }
+        }
+        #expect(message(["matchFields": [["key": "metadata.name", "operator": "In", "values": ["a", "b"]]]])
+            == "unexpected number of value (2) for node field selector operator \"In\"")
+        #expect(message(["matchFields": [["key": "metadata.name", "operator": "Exists"]]])
+            == "\"Exists\" is not a valid node field selector operator")
+        let notIn = try NodeSelectorTerm(["matchFields": [["key": "metadata.name", "operator": "NotIn", "values": ["n1"]]]])
+        #expect(notIn.matches(nodeName: "n2", labels: [:]))
+        #expect(!notIn.matches(nodeName: "n1", labels: [:]))
     }
 }
 
@@ -374,5 +384,29 @@ import Testing
         let now = try Timestamp(rfc3339: "2026-11-21T21:00:00Z")
         #expect(Timestamp.age(of: "2026-11-21T20:55:00Z", at: now) == "5m")
         #expect(Timestamp.age(of: .null, at: now) == "<unknown>")
+    }
+}
+
+@Suite struct LabelSetFormattingTests {
+    @Test func validatedFromSet() throws {
+        #expect(try LabelSelector(validatingMatchLabels: ["b": "2", "a": "1"]).description == "a=1,b=2")
+        #expect(try LabelSelector(validatingMatchLabels: [:]).isEmpty)
+        #expect(throws: LabelSelectorError.self) { try LabelSelector(validatingMatchLabels: ["a": "bad value"]) }
+        #expect(throws: LabelSelectorError.self) { try LabelSelector(validatingMatchLabels: ["bad key": "v"]) }
+    }
+
+    @Test func formatLabels() {
+        #expect(LabelSelector.formatLabels([:]) == "<none>")
+        #expect(LabelSelector.formatLabels(["tier": "web", "app": "shop", "app.kubernetes.io/name": "x"])
+            == "app=shop,app.kubernetes.io/name=x,tier=web")
+    }
+
+    @Test func valueQuantity() {
+        let pod: Value = ["resources": ["requests": ["cpu": "250m", "memory": "64Mi", "gpu": 1, "bad": "x"]]]
+        #expect(pod["resources"]["requests"]["cpu"].quantity?.milliValue == 250)
+        #expect(pod["resources"]["requests"]["memory"].quantity?.value == Int64(64 * 1024 * 1024))
+        #expect(pod["resources"]["requests"]["gpu"].quantity?.value == 1)
+        #expect(pod["resources"]["requests"]["bad"].quantity == nil)
+        #expect(pod["resources"]["limits"]["cpu"].quantity == nil)
     }
 }

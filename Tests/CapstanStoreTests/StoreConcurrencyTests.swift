@@ -12,17 +12,19 @@ struct StoreConcurrencyTests {
             for _ in 0..<writers {
                 group.addTask {
                     var attempts = 0
+                    guard var current = try await store.get("/counter") else { throw StoreError.notFound(key: "/counter") }
                     while true {
                         attempts += 1
-                        guard let current = try await store.get("/counter"),
-                              let count = Int(String(decoding: current.value, as: UTF8.self))
-                        else { throw StoreError.notFound(key: "/counter") }
+                        let count = Int(String(decoding: current.value, as: UTF8.self)) ?? -1_000_000
                         do {
                             _ = try await store.update("/counter", value: bytes("\(count + 1)"),
                                                        expectedModRevision: current.modRevision)
                             return attempts
-                        } catch StoreError.conflict {
-                            continue
+                        } catch StoreError.conflict(_, let newer) {
+                            // Like client-go's RetryOnConflict: back off a little, retry from
+                            // the value the conflict reported.
+                            current = newer
+                            try await Task.sleep(for: .microseconds(Int.random(in: 0...(attempts < 4 ? 200 : 2_000))))
                         }
                     }
                 }

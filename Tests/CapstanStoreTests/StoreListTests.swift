@@ -119,11 +119,14 @@ struct StoreListTests {
         await store.close()
     }
 
-    @Test("a negative limit is rejected", arguments: StoreKind.allCases)
+    @Test("a negative limit or revision is rejected", arguments: StoreKind.allCases)
     func negativeLimit(kind: StoreKind) async throws {
         let store = try kind.make()
         await #expect(throws: StoreError.invalidArgument("limit -1 is negative")) {
             try await store.list(prefix: "/", atRevision: nil, limit: -1, continueAfterKey: nil)
+        }
+        await #expect(throws: StoreError.invalidArgument("atRevision -1 is negative")) {
+            try await store.list(prefix: "/", atRevision: -1)
         }
         await store.close()
     }

@@ -50,7 +50,7 @@ struct StoreWatchTests {
     @Test("no gap and no duplicate between replay and concurrent live writes", arguments: StoreKind.allCases)
     func noGapUnderConcurrency(kind: StoreKind) async throws {
         let store = try kind.make()
-        for index in 0..<300 { _ = try await store.create("/g/\(index)", value: bytes("\(index)")) }
+        try await createMany(store, (0..<300).map { "/g/\($0)" })
         let total = 300 + 400
         // Writers run while watchers start at different points of the history.
         let writers = Task {
@@ -148,12 +148,12 @@ struct StoreWatchTests {
     @Test("replay spanning several pages keeps order and honours the prefix", arguments: StoreKind.allCases)
     func longReplay(kind: StoreKind) async throws {
         let store = try kind.make()
-        for index in 0..<1_500 {
-            _ = try await store.create(index % 3 == 0 ? "/other/\(index)" : "/r/\(index)", value: bytes("\(index)"))
-        }
+        let revisions = try await createMany(store, (0..<1_500).map { $0 % 3 == 0 ? "/other/\($0)" : "/r/\($0)" })
         let stream = try await store.watch(prefix: "/r/", fromRevision: 1)
         let events = try await collect(stream, count: 1_000)
-        #expect(events.map(\.key) == (0..<1_500).filter { $0 % 3 != 0 }.map { "/r/\($0)" })
+        let expected = revisions.filter { $0.key.hasPrefix("/r/") }.sorted { $0.value < $1.value }.map(\.key)
+        #expect(events.map(\.key) == expected)
+        #expect(events.allSatisfy { string($0.current?.value) == $0.key })
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.revision < $1.revision })
         await store.close()
     }
@@ -161,7 +161,7 @@ struct StoreWatchTests {
     @Test("compaction overtaking a watcher in mid-replay ends it with compacted", arguments: StoreKind.allCases)
     func compactionDuringReplay(kind: StoreKind) async throws {
         let store = try kind.make()
-        for index in 0..<1_200 { _ = try await store.create("/m/\(index)", value: []) }   // 2...1201
+        try await createMany(store, (0..<1_200).map { "/m/\($0)" })   // revisions 2...1201
         let stream = try await store.watch(prefix: "/m/", fromRevision: 1)
         var iterator = stream.makeAsyncIterator()
         var seen: [Int64] = []
@@ -196,6 +196,67 @@ struct StoreWatchTests {
         for index in 0..<4 { _ = try await store.create("/f/\(index)", value: []) }   // 2...5
         let events = try await collect(stream, count: 2)
         #expect(events.map(\.revision) == [4, 5])
+        await store.close()
+    }
+
+    @Test("progress requests put a bookmark after everything already sent", arguments: StoreKind.allCases)
+    func bookmarks(kind: StoreKind) async throws {
+        let store = try kind.make()
+        try await createMany(store, (0..<20).map { "/b/\($0)" })                     // 2...21
+        _ = try await store.create("/elsewhere", value: [])                            // 22
+        let replaying = try await store.watch(prefix: "/b/", fromRevision: 1)
+        let future = try await store.watch(prefix: "/b/", fromRevision: 100)
+        await store.requestProgress()
+        _ = try await store.create("/b/late", value: [])                               // 23
+        let events = try await collect(replaying, count: 22)
+        #expect(events.map(\.revision) == Array(2...21) + [22, 23])
+        #expect(events[20] == WatchEvent(kind: .bookmark, key: "", current: nil, previous: nil, revision: 22))
+        #expect(events[21].key == "/b/late")
+        // A watcher that starts beyond the bookmark's revision does not get it.
+        await store.requestProgress()
+        let early = try? await collect(future, count: 1, seconds: 0.3)
+        #expect(early == nil)
+        await store.close()
+    }
+
+    @Test("many watchers on overlapping prefixes each see exactly their events in order", arguments: StoreKind.allCases)
+    func fanOut(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let prefixes = ["/", "/f/", "/f/a/", "/f/b/", "/g/"]
+        let writes = 8 * 60
+        func key(_ writer: Int, _ index: Int) -> String {
+            ["/f/a/", "/f/b/", "/g/", "/h/"][(writer + index) % 4] + "\(writer)-\(index)"
+        }
+        var watchers: [(prefix: String, from: Int64, stream: WatchStream)] = []
+        let writers = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        for index in 0..<60 { _ = try await store.create(key(writer, index), value: []) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        for round in 0..<4 {
+            for prefix in prefixes {
+                let from = await store.currentRevision
+                watchers.append((prefix, from, try await store.watch(prefix: prefix, fromRevision: from)))
+            }
+            if round < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try await writers.value
+        #expect(await store.currentRevision == Int64(writes) + 1)
+        let all = try await store.list(prefix: "")
+        for watcher in watchers {
+            // What the watcher must see: every key under its prefix created after `from`.
+            let expected = all.items
+                .filter { $0.key.hasPrefix(watcher.prefix) && $0.modRevision > watcher.from }
+                .map(\.modRevision).sorted()
+            if expected.isEmpty { continue }
+            let events = try await collect(watcher.stream, count: expected.count)
+            #expect(events.map(\.revision) == expected, "\(watcher.prefix) from \(watcher.from)")
+        }
         await store.close()
     }
 }

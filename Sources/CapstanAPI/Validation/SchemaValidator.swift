@@ -301,24 +301,10 @@ struct NodeFacts {
     }
 }
 
-/// Quantity strings as `resource.Quantity` parses them: a signed decimal number, then an
-/// optional binary suffix (Ki…Ei), decimal suffix (m, k, M…E) or exponent (e3, E-2).
+/// Quantity strings as `resource.Quantity` parses them; CapstanModel's `Quantity` parser is the
+/// one definition of the syntax.
 enum QuantitySyntax {
-    static func isValid(_ text: String) -> Bool {
-        var s = Substring(text)
-        if s.first == "+" || s.first == "-" { s = s.dropFirst() }
-        let number = s.prefix { ($0.isASCII && $0.isNumber) || $0 == "." }
-        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return false }
-        let suffix = s.dropFirst(number.count)
-        switch suffix {
-        case "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E": return true
-        default:
-            guard let e = suffix.first, e == "e" || e == "E" else { return false }
-            var exp = suffix.dropFirst()
-            if exp.first == "+" || exp.first == "-" { exp = exp.dropFirst() }
-            return !exp.isEmpty && exp.allSatisfy { $0.isASCII && $0.isNumber }
-        }
-    }
+    static func isValid(_ text: String) -> Bool { (try? Quantity(parsing: text)) != nil }
 }
 
 /// Standard base64 (with padding), as Go's `encoding/base64.StdEncoding` reads `[]byte` fields.

@@ -17,8 +17,17 @@ enum BatchRules {
         if spec["completionMode"].stringValue == "Indexed", spec["completions"] == .null {
             errors.append(.required(path.child("completions"), "when completion mode is Indexed"))
         }
-        if spec["selector"].isObject {
-            errors += LabelSelectorRules.validate(spec["selector"], at: path.child("selector"))
+        let selector = spec["selector"]
+        if selector.isObject {
+            errors += LabelSelectorRules.validate(selector, at: path.child("selector"))
+            // A given selector (manualSelector, or the one the server generated) must select
+            // the template's pods.
+            let labels = spec["template"]["metadata"]["labels"].stringMapValue
+            if spec["template"].isObject, !LabelSelectorRules.isEmpty(selector), !LabelSelectorRules.matches(selector, labels) {
+                errors.append(.invalid(
+                    path.child("template").child("metadata").child("labels"), shown: goStringMap(labels),
+                    WorkloadRules.selectorMismatch))
+            }
         }
         errors += PodSpecRules.validateTemplate(spec["template"], at: path.child("template"), context: .job)
         return errors

@@ -5,7 +5,15 @@
 ///   which gives watch events their previous value without a search.
 /// - `live`: the newest revision of every existing key; values stay in `history` only, so a
 ///   write stores its bytes once.
-/// - `meta`: the current and compacted revisions.
+/// - `meta`: the compacted revision, and a floor for the current revision. The current
+///   revision is `max(meta.revision, max(history.rev))`: writes only append history, so a
+///   commit touches no meta page; compaction, which may delete the newest row (a tombstone),
+///   records the revision in meta.
+///
+/// A write dirties few pages, because SQLite logs whole pages to the WAL and every logged byte
+/// is flushed at commit and copied again at checkpoint: the history tail, one `live` leaf.
+/// There is deliberately no `(key, rev)` index: a list at a past revision R starts from
+/// `live` and undoes the changes after R, found by rowid range and `prev_rev`.
 ///
 /// Compaction at C deletes the rows no snapshot at or after C can see: rows superseded by a
 /// later row at or below C, and tombstones at or below C. The newest row of each key as of C
@@ -22,7 +30,7 @@ enum SQLiteSchema {
             version    INTEGER NOT NULL,
             prev_rev   INTEGER
         );
-        CREATE INDEX IF NOT EXISTS history_key_rev ON history(key, rev);
+        DROP INDEX IF EXISTS history_key_rev;
         CREATE TABLE IF NOT EXISTS live (
             key TEXT PRIMARY KEY,
             rev INTEGER NOT NULL
@@ -35,6 +43,10 @@ enum SQLiteSchema {
         """
 
     static let readMeta = "SELECT value FROM meta WHERE name = ?1"
+    static let readRevision = """
+        SELECT max((SELECT value FROM meta WHERE name = 'revision'), coalesce((SELECT max(rev) FROM history), 0))
+        """
+    static let historyRow = "SELECT key, value, create_rev, rev, version FROM history WHERE rev = ?1"
     static let writeMeta = "UPDATE meta SET value = ?2 WHERE name = ?1"
 
     // Writer statements.
@@ -58,17 +70,17 @@ enum SQLiteSchema {
     // Reader statements, built once (the connection caches prepared statements by text).
     static let listLatestBounded = listLatestSQL(bounded: true)
     static let listLatestUnbounded = listLatestSQL(bounded: false)
-    static let listAtRevisionBounded = listAtRevisionSQL(bounded: true)
-    static let listAtRevisionUnbounded = listAtRevisionSQL(bounded: false)
+    static let changesSinceBounded = changesSinceSQL(bounded: true)
+    static let changesSinceUnbounded = changesSinceSQL(bounded: false)
     static let replayBounded = replaySQL(bounded: true)
     static let replayUnbounded = replaySQL(bounded: false)
 
     static func listLatest(bounded: Bool) -> String { bounded ? listLatestBounded : listLatestUnbounded }
-    static func listAtRevision(bounded: Bool) -> String { bounded ? listAtRevisionBounded : listAtRevisionUnbounded }
+    static func changesSince(bounded: Bool) -> String { bounded ? changesSinceBounded : changesSinceUnbounded }
     static func replay(bounded: Bool) -> String { bounded ? replayBounded : replayUnbounded }
 
     // Reader statements. ?1 prefix, ?2 prefix upper bound (only in the bounded variant),
-    // ?3 continue-after key, ?4 limit (-1: none), ?5 revision.
+    // ?3 continue-after key, ?4 limit (-1: none).
     private static func listLatestSQL(bounded: Bool) -> String {
         """
         SELECT l.key, h.value, h.create_rev, h.rev, h.version
@@ -78,14 +90,13 @@ enum SQLiteSchema {
         """
     }
 
-    private static func listAtRevisionSQL(bounded: Bool) -> String {
+    /// Keys under the prefix changed after revision ?3, oldest change first, with the row each
+    /// change replaced (NULL: the change created the key).
+    private static func changesSinceSQL(bounded: Bool) -> String {
         """
-        SELECT h.key, h.value, h.create_rev, h.rev, h.version
-        FROM history h
-        WHERE h.key >= ?1 \(bounded ? "AND h.key < ?2" : "") AND h.key > ?3
-          AND h.rev = (SELECT max(x.rev) FROM history x WHERE x.key = h.key AND x.rev <= ?5)
-          AND h.value IS NOT NULL
-        ORDER BY h.key LIMIT ?4
+        SELECT key, prev_rev FROM history
+        WHERE rev > ?3 AND key >= ?1 \(bounded ? "AND key < ?2" : "")
+        ORDER BY rev
         """
     }
 

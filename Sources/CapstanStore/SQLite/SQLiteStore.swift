@@ -13,7 +13,8 @@ import Synchronization
 /// of `ReadConnectionPool` for their exclusive use and read one WAL snapshot; watchers are fed
 /// by `WatchHub` under its lock. No SQLite handle is ever used by two threads at once.
 ///
-/// Reads run synchronously on the calling task's thread (they are short, indexed queries).
+/// `get` runs on the calling task's thread (one indexed lookup); `list` and watch replay pages
+/// run on a concurrent dispatch queue so a big read does not hold a cooperative-pool thread.
 public final class SQLiteStore: Store {
     public let path: String
     private let writer: SQLiteWriter
@@ -54,7 +55,7 @@ public final class SQLiteStore: Store {
         if schema != SQLiteSchema.version {
             throw .storage(operation: "open \(path)", code: 0, message: "unsupported schema version \(schema)")
         }
-        let revision = try SQLiteReads.meta(connection, "revision")
+        let revision = try SQLiteReads.revision(connection)
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
         self.fileLock = Mutex(lock)
@@ -85,7 +86,8 @@ public final class SQLiteStore: Store {
         async throws(StoreError) -> ListResult
     {
         if let limit, limit < 0 { throw .invalidArgument("limit \(limit) is negative") }
-        return try readers.withConnection { connection throws(StoreError) in
+        if let atRevision, atRevision < 0 { throw .invalidArgument("atRevision \(atRevision) is negative") }
+        return try await readers.withConnectionOffPool { connection throws(StoreError) in
             try SQLiteReads.list(connection, prefix: prefix, atRevision: atRevision, limit: limit,
                                  continueAfterKey: continueAfterKey)
         }
@@ -119,11 +121,16 @@ public final class SQLiteStore: Store {
         let (core, upTo) = try hub.register(prefix: prefix, fromRevision: fromRevision)
         let readers = self.readers
         let handle = WatchHandle(core: core, replayUpTo: upTo) { prefix, after, upTo, limit throws(StoreError) in
-            try readers.withConnection { connection throws(StoreError) in
+            try await readers.withConnectionOffPool { connection throws(StoreError) in
                 try SQLiteReads.replay(connection, prefix: prefix, after: after, upTo: upTo, limit: limit)
             }
         }
         return WatchStream(handle: handle)
+    }
+
+    public func requestProgress() async {
+        // The writer publishes under the hub lock too, so this is ordered with every batch.
+        hub.publishProgress()
     }
 
     public func compact(keepingRevisionsAfter revision: Int64) async throws(StoreError) {

@@ -143,18 +143,26 @@ final class SQLiteWriter: @unchecked Sendable {
                         results.append(.failure(error))
                     }
                 }
-                if newRevision != revision { try writeMeta(connection, "revision", newRevision) }
-                if newCompacted != compacted { try writeMeta(connection, "compacted", newCompacted) }
+                if newCompacted != compacted {
+                    // Compaction may delete the newest history row; record the revision.
+                    try writeMeta(connection, "revision", newRevision)
+                    try writeMeta(connection, "compacted", newCompacted)
+                }
                 try connection.statement("COMMIT").run()
             } catch {
                 _ = try? connection.execute("ROLLBACK")
                 throw error
             }
         } catch {
-            results = Array(repeating: .failure(error), count: batch.count)
-            events = []
-            newRevision = revision
-            newCompacted = compacted
+            // A failed statement or COMMIT: believe the database, not our counters. When the
+            // revision on record is the batch's, the batch committed after all.
+            let recorded = try? SQLiteReads.revision(connection)
+            if newRevision == revision || recorded != newRevision {
+                results = Array(repeating: .failure(error), count: batch.count)
+                events = []
+                newRevision = recorded ?? revision
+                newCompacted = (try? SQLiteReads.meta(connection, "compacted")) ?? compacted
+            }
         }
         revision = newRevision
         if newCompacted != compacted {
@@ -181,6 +189,7 @@ final class SQLiteWriter: @unchecked Sendable {
             try connection.statement("BEGIN IMMEDIATE").run()
             do throws(StoreError) {
                 try compactRange(connection, from: compacted, to: target)
+                try writeMeta(connection, "revision", revision)
                 try writeMeta(connection, "compacted", target)
                 try connection.statement("COMMIT").run()
             } catch {
@@ -193,6 +202,10 @@ final class SQLiteWriter: @unchecked Sendable {
         } catch {
             // Compaction is housekeeping: a failure leaves history longer, and the next
             // check retries.
+            if let recorded = try? SQLiteReads.meta(connection, "compacted"), recorded != compacted {
+                compacted = recorded
+                compactedRevision.store(recorded, ordering: .releasing)
+            }
         }
     }
 
