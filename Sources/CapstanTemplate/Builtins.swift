@@ -32,6 +32,22 @@ enum Builtins {
             if let final { v = final.unwrapped }
             return v
         }
+        // `len` of "no value" (not of a nil interface) fails inside reflect in Go.
+        if name == "len", args.count + (final == nil ? 0 : 1) == 1 {
+            let cell = try args.first.map { try ex.evalArg(dot, .any, $0) } ?? final!
+            if cell.isInvalid {
+                ex.at(cmd.pos, .command(cmd))
+                var failure = ex.fail("error calling len: reflect: call of reflect.Value.Type on zero Value")
+                failure.error.helmKeepsGoText = true
+                throw failure
+            }
+            do { return .of(try length(cell.v)) } catch let e as TemplateFunctionError {
+                ex.at(cmd.pos, .command(cmd))
+                var failure = ex.fail("error calling len: \(e.message)")
+                failure.error.helmKeepsGoText = true
+                throw failure
+            }
+        }
         nonisolated(unsafe) let executor = ex
         let f: TemplateFunction
         switch name {
@@ -74,9 +90,16 @@ enum Builtins {
         return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
     }
 
+    /// Go's `evalArgs` for html/js/urlquery: nil prints as `<no value>`.
     static func evalArgsString(_ args: [TemplateValue]) -> String {
         if args.count == 1, case .string(let s) = args[0] { return s }
-        return GoFormat.sprint(args)
+        var out = ""
+        for (i, a) in args.enumerated() {
+            let isString = { (v: TemplateValue) -> Bool in if case .string = v { return true }; return v.isNull }
+            if i > 0, !isString(a), !isString(args[i - 1]) { out += " " }
+            out += a.isNull ? "<no value>" : GoFormat.print(a)
+        }
+        return out
     }
 
     static func length(_ v: TemplateValue) throws -> TemplateValue {
@@ -177,6 +200,10 @@ enum Compare {
 
     static func eq(_ a: TemplateValue, _ b: TemplateValue) throws -> Bool {
         let k1 = kind(a), k2 = kind(b)
+        if k1 == .other, k2 == .other, a.goTypeName != b.goTypeName {
+            let sa = Printf.formatOne(a, Printf.Spec(verb: "s"))
+            throw TemplateFunctionError("non-comparable types \(sa): \(a.goTypeName), \(b.goTypeName): \(GoFormat.print(b))")
+        }
         if k1 != k2 {
             if k1 != .invalid && k2 != .invalid {
                 throw TemplateFunctionError("incompatible types for comparison: \(a.goTypeName) and \(b.goTypeName)")
@@ -190,8 +217,9 @@ enum Compare {
         case (.null, .null): return true
         default:
             if k1 == .int { return intOf(a) == intOf(b) }
-            if case .object = a { throw TemplateFunctionError("non-comparable type \(GoFormat.print(a)): \(a.goTypeName)") }
-            throw TemplateFunctionError("non-comparable type \(GoFormat.print(b)): \(b.goTypeName)")
+            // Go formats the value with %s here (so `[%!s(int=1) a]`).
+            let sv = Printf.formatOne(b, Printf.Spec(verb: "s"))
+            throw TemplateFunctionError("non-comparable type \(sv): \(b.goTypeName)")
         }
     }
 

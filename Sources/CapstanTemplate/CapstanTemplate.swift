@@ -24,9 +24,10 @@
 /// with a 1 GiB (virtual) stack so nesting limits, not the caller's stack, bound recursion.
 ///
 /// What Helm does that the chart layer must reproduce (verified against Helm 4):
-/// - Every number in values (files, `--set-json`, JSON from the SDK) is a `float64`:
-///   build `.Values` with `TemplateValue(value)` (the default `.float64` conversion), so
-///   `{{ .Values.big }}` prints `1e+06` and `eq .Values.replicas 3` fails (float64 vs int).
+/// - Every number read from values files (and JSON) is a `float64`: build those with
+///   `TemplateValue(value)` (the default `.float64` conversion), so `{{ .Values.big }}`
+///   prints `1e+06` and `eq .Values.replicas 3` fails (float64 vs int); only `--set`
+///   integers are `int64` (`.typed`). Values keys go through YAML 1.1: a key `y` is `true`.
 /// - `.Values` has Go type `common.Values`: pass `.object(NamedMap(typeName: "common.Values",
 ///   map:))`; `.Release`, `.Chart` (capitalised Chart.yaml fields), `.Template`, `.Subcharts`
 ///   are plain maps; `.Capabilities` is `*common.Capabilities`, its `KubeVersion` prints
@@ -39,9 +40,12 @@
 ///
 /// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
 /// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
-/// `htpasswd`, `bcrypt`), `toDate`/`mustToDate`/`durationRound`, time zones other than UTC,
-/// `call` on function values, complex numbers. `b64dec` of non-UTF-8 bytes yields U+FFFD
-/// (Swift strings are Unicode). Regexes run on Swift's engine with RE2 syntax as charts use it.
+/// `htpasswd`, `bcrypt`), time zones other than UTC, `call` on function values, complex
+/// numbers. Known differences: `b64dec` of non-UTF-8 bytes yields U+FFFD (Swift strings are
+/// Unicode); regexes run on Swift's engine with the RE2 syntax charts use, and a malformed
+/// pattern's reason text differs from RE2's; `keys`/`values` come out sorted where Go's order
+/// is random; `template` actions nest at most `maxIncludeDepth` (1000) deep where Go allows
+/// 100000.
 import CapstanModel
 
 /// A set of named, parsed templates sharing one namespace of `define`d templates and one

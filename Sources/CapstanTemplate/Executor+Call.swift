@@ -16,7 +16,6 @@ extension Executor {
     /// Checks the count, evaluates and converts arguments, calls, and wraps errors.
     func evalCall(_ dot: Cell, _ f: TemplateFunction, name: String, args: [ArgNode], final: Cell?,
                   cmd cmdContext: ErrorContext, cmdPos: Int) throws -> Cell {
-        let identPos = atPos, identContext = atContext
         let numIn = args.count + (final == nil ? 0 : 1)
         if f.variadic != nil {
             if numIn < f.parameters.count {
@@ -32,7 +31,8 @@ extension Executor {
             argv.append(try evalArg(dot, type, arg).v)
         }
         if let final {
-            at(identPos, identContext)
+            // Go checks the piped value without moving the error context: a failure is
+            // reported at the last node evaluated (the last argument, else the name).
             let type = numIn - 1 < f.parameters.count ? f.parameters[numIn - 1] : f.variadic ?? .any
             argv.append(try validateType(final, type).v)
         }
@@ -73,11 +73,11 @@ extension Executor {
             default: throw fail("cannot assign nil to \(Builtins.goName(type))")
             }
         case .field(_, let names):
-            return try validateType(try evalFieldChain(dot, dot, names[...], nil, final: nil), type)
+            return try validateType(try evalFieldChain(dot, dot, names[...], nil, node: (node.pos, .arg(node)), final: nil), type)
         case .variable(_, let names):
             let v = try varValue(names[0])
             if names.count == 1 { return try validateType(v, type) }
-            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), nil, final: nil), type)
+            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), nil, node: (node.pos, .arg(node)), final: nil), type)
         case .pipe(let p):
             return try validateType(try evalPipeline(dot, p), type)
         case .identifier(let pos, let name):
@@ -85,8 +85,7 @@ extension Executor {
         case .chain(let pos, let base, let fields):
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
-            at(pos, .arg(node))
-            return try validateType(try evalFieldChain(dot, receiver, fields[...], nil, final: nil), type)
+            return try validateType(try evalFieldChain(dot, receiver, fields[...], nil, node: (pos, .arg(node)), final: nil), type)
         case .bool(_, let b):
             switch type {
             case .bool, .any: return .of(.bool(b))
@@ -133,13 +132,12 @@ extension Executor {
         case (.any, _): return c
         case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
              (.list, .list), (.map, .map): ok = true
-        case (.list, .null), (.map, .null): return .of(.null)
         // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.
         case (.map, .object(let o)):
-            if let u = o.underlying, case .map = u { return .of(u) }
+            if !(o is StringMap), let u = o.underlying, case .map = u { return .of(u) }
             ok = false
         case (.list, .object(let o)):
-            if let u = o.underlying, case .list = u { return .of(u) }
+            if !(o is TypedList), let u = o.underlying, case .list = u { return .of(u) }
             ok = false
         default: ok = false
         }

@@ -206,7 +206,6 @@ final class Executor {
     func walkRange(_ dot: Cell, _ b: Branch) throws {
         let mark = vars.count
         defer { vars.removeLast(vars.count - mark) }
-        at(b.pos, .pipe(b.pipe))
         let val = try evalPipeline(dot, b.pipe)
         let decl = b.pipe.decl
         func iteration(_ index: Cell, _ elem: Cell) throws -> Flow {
@@ -251,7 +250,6 @@ final class Executor {
         case .null:
             break
         default:
-            if let arg = b.pipe.commands.last?.args.first { at(arg.pos, .arg(arg)) }
             throw fail("range can't iterate over \(GoFormat.print(val.v))")
         }
         if !ran, let elseList = b.elseList {
@@ -292,6 +290,7 @@ final class Executor {
     // MARK: - Pipelines and commands
 
     func evalPipeline(_ dot: Cell, _ pipe: PipeNode) throws -> Cell {
+        at(pipe.pos, .pipe(pipe))
         var value = Cell.invalid
         var first = true
         for cmd in pipe.commands {
@@ -309,13 +308,12 @@ final class Executor {
         switch first {
         case .field(let pos, let names):
             at(pos, .arg(first))
-            return try evalFieldChain(dot, dot, names[...], cmd, final: final)
+            return try evalFieldChain(dot, dot, names[...], cmd, node: (pos, .arg(first)), final: final)
         case .chain(let pos, let base, let fields):
             at(pos, .arg(first))
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
-            at(pos, .arg(first))
-            return try evalFieldChain(dot, receiver, fields[...], cmd, final: final)
+            return try evalFieldChain(dot, receiver, fields[...], cmd, node: (pos, .arg(first)), final: final)
         case .identifier(let pos, let name):
             return try evalFunction(dot, name, pos: pos, cmd, final: final)
         case .pipe(let p):
@@ -328,7 +326,7 @@ final class Executor {
                 try notAFunction(cmd, final)
                 return v
             }
-            return try evalFieldChain(dot, v, names.dropFirst(), cmd, final: final)
+            return try evalFieldChain(dot, v, names.dropFirst(), cmd, node: (pos, .arg(first)), final: final)
         default: break
         }
         at(first.pos, .arg(first))
@@ -365,19 +363,23 @@ final class Executor {
 
     // MARK: - Fields
 
-    func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode?, final: Cell?) throws -> Cell {
+    /// `node` is the field/variable/chain node the chain belongs to: Go reports a failing
+    /// method call there.
+    func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode?,
+                        node: (pos: Int, context: ErrorContext), final: Cell?) throws -> Cell {
         var r = receiver
         var i = names.startIndex
         while i < names.endIndex - 1 {
-            r = try evalField(dot, names[i], r, cmd: nil, final: nil)
+            r = try evalField(dot, names[i], r, cmd: nil, node: node, final: nil)
             i += 1
         }
-        return try evalField(dot, names[names.endIndex - 1], r, cmd: cmd, final: final)
+        return try evalField(dot, names[names.endIndex - 1], r, cmd: cmd, node: node, final: final)
     }
 
     /// One `.Name` step on `receiver`. `cmd` is the command whose remaining arguments go to a
     /// method (only for the last step).
-    func evalField(_ dot: Cell, _ name: String, _ receiver: Cell, cmd: CommandNode?, final: Cell?) throws -> Cell {
+    func evalField(_ dot: Cell, _ name: String, _ receiver: Cell, cmd: CommandNode?,
+                   node: (pos: Int, context: ErrorContext), final: Cell?) throws -> Cell {
         if receiver.isInvalid {
             if options.missingKey == .error { throw fail("nil data; no entry for key \(GoFormat.quote(name))") }
             return .invalid
@@ -401,7 +403,7 @@ final class Executor {
                 return .of(v)
             case .method(let f)?:
                 let args = cmd.map { Array($0.args.dropFirst()) } ?? []
-                return try evalCall(dot, f, name: name, args: args, final: final, cmd: cmd.map { .command($0) } ?? atContext, cmdPos: cmd?.pos ?? atPos)
+                return try evalCall(dot, f, name: name, args: args, final: final, cmd: node.context, cmdPos: node.pos)
             case nil:
                 if case .map(let m)? = o.underlying {
                     if hasArgs { throw fail("\(name) is not a method but has arguments") }

@@ -18,7 +18,7 @@ enum LargeStack {
 
     static func run<T>(_ body: () throws -> T) throws -> T {
         var result: Result<T, any Error>?
-        try withoutActuallyEscaping(body) { escapable in
+        withoutActuallyEscaping(body) { escapable in
             let job = Job { result = Result { try escapable() } }
             var attr = pthread_attr_t()
             pthread_attr_init(&attr)

@@ -48,7 +48,7 @@ extension Library {
                 return .list(args.dropFirst().compactMap { needMap($0)?[key] })
             },
             "keys": .fn([], variadic: .map) { args in
-                .list(args.flatMap { needMap($0)?.sortedKeys ?? [] }.map { .string($0) })
+                TypedList.strings(args.flatMap { needMap($0)?.sortedKeys ?? [] })
             },
             "values": .fn([.map]) { args in
                 guard let m = needMap(args[0]) else { return .list([]) }
@@ -75,15 +75,25 @@ extension Library {
                 for s in args.dropFirst() { if let src = needMap(s) { merge(dst, src, overwrite: true) } }
                 return args[0]
             },
-            "deepCopy": .fn([.any]) { Conv.deepCopy($0[0]) },
+            "deepCopy": .fn([.any]) { args in
+                if args[0].isNull { throw TemplateFunctionError("reflect: call of reflect.Value.Type on zero Value") }
+                return Conv.deepCopy(args[0])
+            },
             "dig": .fn([.any], variadic: .any) { args in
                 guard args.count >= 3 else { throw TemplateFunctionError("dig needs at least three arguments") }
                 guard let m = needMap(args[args.count - 1]) else {
-                    throw TemplateFunctionError("interface conversion: interface {} is \(args[args.count - 1].goTypeName), not map[string]interface {}")
+                    let last = args[args.count - 1]
+                    throw TemplateFunctionError("interface conversion: interface {} is \(last.isNull ? "nil" : last.goTypeName), not map[string]interface {}")
                 }
                 let def = args[args.count - 2]
                 var cur = m
-                let keys = args[..<(args.count - 2)].map(Conv.strval)
+                var keys: [String] = []
+                for k in args[..<(args.count - 2)] {
+                    guard case .string(let key) = k else {
+                        throw TemplateFunctionError("interface conversion: interface {} is \(k.goTypeName), not string")
+                    }
+                    keys.append(key)
+                }
                 for (i, k) in keys.enumerated() {
                     guard let v = cur[k] else { return def }
                     if i == keys.count - 1 { return v }

@@ -36,7 +36,7 @@ extension Library {
                 if case .object = v { return TemplateValue(v) }
                 return .dict(["Error": .string("json: cannot unmarshal \(jsonKind(v)) into Go value of type map[string]interface {}")])
             } catch let error as JSONError {
-                return .dict(["Error": .string(error.message)])
+                return .dict(["Error": .string(GoJSONError.message(for: Conv.str(args[0])) ?? error.message)])
             } catch {
                 return .dict(["Error": .string("\(error)")])
             }
@@ -47,13 +47,13 @@ extension Library {
                 if case .array = v { return TemplateValue(v) }
                 return .list([.string("json: cannot unmarshal \(jsonKind(v)) into Go value of type []interface {}")])
             } catch let error as JSONError {
-                return .list([.string(error.message)])
+                return .list([.string(GoJSONError.message(for: Conv.str(args[0])) ?? error.message)])
             } catch {
                 return .list([.string("\(error)")])
             }
         },
         "mustFromJson": .fn([.string]) { args in
-            do { return TemplateValue(try Value.parseJSON(Conv.str(args[0]))) } catch let error as JSONError { throw TemplateFunctionError(error.message) }
+            do { return TemplateValue(try Value.parseJSON(Conv.str(args[0]))) } catch let error as JSONError { throw TemplateFunctionError(GoJSONError.message(for: Conv.str(args[0])) ?? error.message) }
         },
     ]
 
@@ -136,7 +136,7 @@ enum Base32 {
             let chunk = Array(b[i..<min(i + 5, b.count)])
             var n: UInt64 = 0
             for k in 0..<5 { n = n << 8 | UInt64(k < chunk.count ? chunk[k] : 0) }
-            let chars = [0, 2, 4, 5, 7][chunk.count - 1] + 1
+            let chars = [2, 4, 5, 7, 8][chunk.count - 1]
             for k in 0..<8 { out.append(k < chars ? alphabet[Int(n >> UInt64(35 - 5 * k) & 31)] : 61) }
             i += 5
         }

@@ -1,8 +1,11 @@
 /// sprig's list functions. Go slices are values here (sprig copies before appending anyway).
 extension Library {
+    /// sprig's list check: the Go kind is named (`Cannot find first on type map`); nil
+    /// panics inside sprig (`reflect.TypeOf(nil).Kind()`), which Go reports as below.
     static func needList(_ v: TemplateValue, _ what: String) throws -> [TemplateValue] {
         if let l = Conv.list(v) { return l }
-        throw TemplateFunctionError("Cannot \(what) type \(v.goTypeName)")
+        if v.isNull { throw TemplateFunctionError("runtime error: invalid memory address or nil pointer dereference") }
+        throw TemplateFunctionError("Cannot \(what) type \(v.goKind)")
     }
 
     static let lists: [String: TemplateFunction] = {
@@ -10,15 +13,19 @@ extension Library {
             "list": .fn([], variadic: .any) { .list($0) },
             "first": .fn([.any]) { let l = try needList($0[0], "find first on"); return l.first ?? .null },
             "last": .fn([.any]) { let l = try needList($0[0], "find last on"); return l.last ?? .null },
-            "rest": .fn([.any]) { let l = try needList($0[0], "find rest on"); return l.isEmpty ? .null : .list(Array(l.dropFirst())) },
-            "initial": .fn([.any]) { let l = try needList($0[0], "find initial on"); return l.isEmpty ? .null : .list(Array(l.dropLast())) },
+            // A nil `[]interface{}` in Go: prints `[]`, typed as a list.
+            "rest": .fn([.any]) { let l = try needList($0[0], "find rest on"); return .list(Array(l.dropFirst())) },
+            "initial": .fn([.any]) { let l = try needList($0[0], "find initial on"); return .list(Array(l.dropLast())) },
             "append": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
             "push": .fn([.any, .any]) { .list(try needList($0[0], "push on") + [$0[1]]) },
             "prepend": .fn([.any, .any]) { .list([$0[1]] + (try needList($0[0], "prepend on"))) },
             "concat": .fn([], variadic: .any) { args in
                 var out: [TemplateValue] = []
                 for a in args {
-                    guard let l = Conv.list(a) else { throw TemplateFunctionError("Cannot concat type \(a.goTypeName) as list") }
+                    guard let l = Conv.list(a) else {
+                        if a.isNull { throw TemplateFunctionError("runtime error: invalid memory address or nil pointer dereference") }
+                        throw TemplateFunctionError("Cannot concat type \(a.goKind) as list")
+                    }
                     out += l
                 }
                 return .list(out)
@@ -39,12 +46,15 @@ extension Library {
             },
             "compact": .fn([.any]) { .list(try needList($0[0], "compact on").filter { !Conv.empty($0) }) },
             "slice": .fn([.any], variadic: .any) { args in
-                let l = try needList(args[0], "slice on")
+                guard let l = Conv.list(args[0]) else {
+                    throw TemplateFunctionError("list should be type of slice or array but \(args[0].goKind)")
+                }
                 let idx = args.dropFirst().map { Int(Conv.toInt64($0)) }
                 let start = idx.count > 0 ? idx[0] : 0
                 let end = idx.count > 1 ? idx[1] : l.count
+                if l.isEmpty { return .null }
                 guard start >= 0, end <= l.count, start <= end else {
-                    throw TemplateFunctionError("runtime error: slice bounds out of range [\(start):\(end)]")
+                    throw TemplateFunctionError("reflect.Value.Slice: slice index out of bounds")
                 }
                 return .list(Array(l[start..<end]))
             },
@@ -57,13 +67,14 @@ extension Library {
             "until": .fn([.int]) { args in
                 let n = Conv.int(args[0])
                 guard n <= 10_000_000 else { throw TemplateFunctionError("until: count \(n) too large") }
-                return .list(n > 0 ? (0..<n).map { .int($0) } : (n < 0 ? stride(from: 0, to: n, by: -1).map { .int($0) } : []))
+                let items: [TemplateValue] = n > 0 ? (0..<n).map { .int($0) } : (n < 0 ? stride(from: 0, to: n, by: -1).map { .int($0) } : [])
+                return .object(TypedList(elementType: "int", items: items))
             },
             "untilStep": .fn([.int, .int, .int]) { args in
                 let start = Conv.int(args[0]), stop = Conv.int(args[1]), step = Conv.int(args[2])
-                if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) { return .list([]) }
+                if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) { return .object(TypedList(elementType: "int", items: [])) }
                 guard abs((stop - start) / step) <= 10_000_000 else { throw TemplateFunctionError("untilStep: too many values") }
-                return .list(Swift.stride(from: start, to: stop, by: step).map { .int($0) })
+                return .object(TypedList(elementType: "int", items: Swift.stride(from: start, to: stop, by: step).map { .int($0) }))
             },
             "seq": .fn([], variadic: .int) { args in
                 let p = args.map(Conv.int)

@@ -10,7 +10,8 @@ extension Library {
         do {
             return try Regex(pattern).matchingSemantics(.unicodeScalar)
         } catch {
-            throw TemplateFunctionError("error parsing regexp: \(pattern)")
+            // Go names the reason (`missing closing ]: ...`); Swift's differs, so only the shape matches.
+            throw TemplateFunctionError("regexp: Compile(`\(pattern)`): error parsing regexp: invalid syntax")
         }
     }
 
@@ -114,7 +115,7 @@ extension Library {
                 return .string(String(s[m.range]))
             },
             "regexFindAll": .fn([.string, .string, .int]) { args in
-                .list(try findAll(Conv.str(args[0]), Conv.str(args[1]), Conv.int(args[2])).map { .string($0) })
+                TypedList.strings(try findAll(Conv.str(args[0]), Conv.str(args[1]), Conv.int(args[2])))
             },
             "regexReplaceAll": .fn([.string, .string, .string]) { args in
                 .string(try replaceAll(Conv.str(args[0]), Conv.str(args[1]), Conv.str(args[2]), literal: false))
@@ -126,17 +127,17 @@ extension Library {
                 let re = try compile(Conv.str(args[0]))
                 let s = Conv.str(args[1])
                 let n = Conv.int(args[2])
-                if n == 0 { return .list([]) }
-                var parts: [TemplateValue] = []
+                if n == 0 { return TypedList.strings([]) }
+                var parts: [String] = []
                 var last = s.startIndex
                 for m in s.matches(of: re) {
                     if n > 0 && parts.count == n - 1 { break }
                     if m.range.isEmpty && m.range.lowerBound == s.startIndex { continue }
-                    parts.append(.string(String(s[last..<m.range.lowerBound])))
+                    parts.append(String(s[last..<m.range.lowerBound]))
                     last = m.range.upperBound
                 }
-                parts.append(.string(String(s[last...])))
-                return .list(parts)
+                parts.append(String(s[last...]))
+                return TypedList.strings(parts)
             },
             "regexQuoteMeta": .fn([.string]) { args in
                 var out = ""

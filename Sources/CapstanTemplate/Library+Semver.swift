@@ -134,31 +134,34 @@ struct SemConstraint {
     }
 
     /// `a || b`, each side AND-ed constraints separated by commas or spaces; `a - b` ranges.
-    static func check(_ constraint: String, _ v: SemVersion) throws -> Bool {
+    /// Parsed completely before any version is checked (Masterminds validates first).
+    static func parseAll(_ constraint: String) throws -> [[SemConstraint]] {
+        var groups: [[SemConstraint]] = []
         for orPart in constraint.split(separator: "||", omittingEmptySubsequences: false) {
             var pieces: [String] = []
-            let text = String(orPart)
-            // Hyphen ranges: "1.2 - 1.4".
-            let tokens = text.replacingAll(",", with: " ").split(separator: " ").map(String.init)
+            let tokens = String(orPart).replacingAll(",", with: " ").split(separator: " ").map(String.init)
             var i = 0
-            var ops: [String] = []
             while i < tokens.count {
                 if i + 2 < tokens.count && tokens[i + 1] == "-" {
                     pieces.append(">=" + tokens[i]); pieces.append("<=" + tokens[i + 2]); i += 3; continue
                 }
                 // Join a bare operator with the following version: ">= 1.2".
                 if [">=", "<=", "!=", ">", "<", "=", "~", "^", "=>", "=<", "~>"].contains(tokens[i]) && i + 1 < tokens.count {
-                    ops.append(tokens[i] + tokens[i + 1]); i += 2; continue
+                    pieces.append(tokens[i] + tokens[i + 1]); i += 2; continue
                 }
-                ops.append(tokens[i]); i += 1
+                pieces.append(tokens[i]); i += 1
             }
-            pieces += ops
-            if pieces.isEmpty { throw TemplateFunctionError("improper constraint: \(GoFormat.quote(constraint))") }
-            var all = true
-            for p in pieces where !(try SemConstraint.parse(p).check(v)) { all = false; break }
-            if all { return true }
+            guard !pieces.isEmpty, let group = try? pieces.map({ try SemConstraint.parse($0) }) else {
+                // Masterminds reports the whole constraint text when any part is malformed.
+                throw TemplateFunctionError("improper constraint: \(GoFormat.quote(constraint))")
+            }
+            groups.append(group)
         }
-        return false
+        return groups
+    }
+
+    static func check(_ groups: [[SemConstraint]], _ v: SemVersion) -> Bool {
+        groups.contains { $0.allSatisfy { $0.check(v) } }
     }
 }
 
@@ -198,8 +201,9 @@ extension Library {
             return .object(SemverObject(version: v))
         },
         "semverCompare": .fn([.string, .string]) { args in
+            let constraint = try SemConstraint.parseAll(Conv.str(args[0]))
             guard let v = SemVersion.parse(Conv.str(args[1])) else { throw TemplateFunctionError("invalid semantic version") }
-            return .bool(try SemConstraint.check(Conv.str(args[0]), v))
+            return .bool(SemConstraint.check(constraint, v))
         },
     ]
 }

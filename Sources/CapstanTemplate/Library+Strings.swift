@@ -9,7 +9,7 @@ extension Library {
         "initials": .fn([.string]) { .string(Text.initials(Conv.str($0[0]))) },
         "snakecase": .fn([.string]) { .string(Text.snakecase(Conv.str($0[0]))) },
         "camelcase": .fn([.string]) { .string(Text.camelcase(Conv.str($0[0]))) },
-        "kebabcase": .fn([.string]) { .string(Text.snakecase(Conv.str($0[0])).replacingAll("_", with: "-")) },
+        "kebabcase": .fn([.string]) { .string(Text.snakecase(Conv.str($0[0]), connector: "-")) },
         "repeat": .fn([.int, .string]) { args in
             let n = Conv.int(args[0])
             if n < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
@@ -74,21 +74,23 @@ extension Library {
             return .string(s.utf8.reversed().starts(with: p.utf8.reversed()) ? String(decoding: Array(s.utf8).dropLast(p.utf8.count), as: UTF8.self) : s)
         },
         "split": .fn([.string, .string]) { args in
-            var m: [String: TemplateValue] = [:]
-            for (i, part) in Text.split(Conv.str(args[1]), Conv.str(args[0])).enumerated() { m["_\(i)"] = .string(part) }
-            return .dict(m)
+            var m: [String: String] = [:]
+            for (i, part) in Text.split(Conv.str(args[1]), Conv.str(args[0])).enumerated() { m["_\(i)"] = part }
+            return .object(StringMap(m))
         },
         "splitn": .fn([.string, .int, .string]) { args in
-            var m: [String: TemplateValue] = [:]
-            for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = .string(part) }
-            return .dict(m)
+            var m: [String: String] = [:]
+            for (i, part) in Text.split(Conv.str(args[2]), Conv.str(args[0]), limit: Conv.int(args[1])).enumerated() { m["_\(i)"] = part }
+            return .object(StringMap(m))
         },
-        "splitList": .fn([.string, .string]) { .list(Text.split(Conv.str($0[1]), Conv.str($0[0])).map { .string($0) }) },
+        "splitList": .fn([.string, .string]) { TypedList.strings(Text.split(Conv.str($0[1]), Conv.str($0[0]))) },
         "join": .fn([.string, .any]) { .string(Conv.strslice($0[1]).joined(separator: Conv.str($0[0]))) },
         "sortAlpha": .fn([.any]) { args in
-            .list(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) })
+            // Not a list (nil included): sprig wraps `strval` of it, so nil becomes "<nil>".
+            if args[0].isNull { return TypedList.strings(["<nil>"]) }
+            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         },
-        "toStrings": .fn([.any]) { .list(Conv.strslice($0[0]).map { .string($0) }) },
+        "toStrings": .fn([.any]) { TypedList.strings(Conv.strslice($0[0])) },
         "toString": .fn([.any]) { .string(Conv.strval($0[0])) },
     ]
 }
@@ -223,39 +225,51 @@ enum Text {
         return out
     }
 
-    /// xstrings `ToSnakeCase`: words split at case changes, digits and separators, lowercased, `_`-joined.
-    static func snakecase(_ s: String) -> String {
+    static func isConnector(_ u: Unicode.Scalar) -> Bool { u == "-" || u == "_" || isSpace(u) }
+
+    /// xstrings `ToSnakeCase`/`ToKebabCase` (approximation): a connector (`-`, `_`, space)
+    /// becomes `connector`; a new word starts at a lower→upper change and before the last
+    /// capital of an acronym (`HTTPServer` → `http_server`); other characters are kept.
+    static func snakecase(_ s: String, connector: String = "_") -> String {
         let u = Array(s.unicodeScalars)
-        var words: [String] = []
-        var cur = ""
-        func flush() { if !cur.isEmpty { words.append(cur); cur = "" } }
+        var out = ""
         for (i, c) in u.enumerated() {
-            if c == "_" || c == "-" || c == " " || c == "." { flush(); continue }
+            if isConnector(c) { out += connector; continue }
             if c.properties.isUppercase {
                 let prevLower = i > 0 && (u[i - 1].properties.isLowercase || isDigit(u[i - 1]))
                 let nextLower = i + 1 < u.count && u[i + 1].properties.isLowercase
                 let prevUpper = i > 0 && u[i - 1].properties.isUppercase
-                if prevLower || (prevUpper && nextLower) { flush() }
+                if (prevLower || (prevUpper && nextLower)) && !out.hasSuffix(connector) { out += connector }
+                out += String(c).lowercased()
+            } else {
+                out.unicodeScalars.append(c)
             }
-            cur += String(c).lowercased()
-        }
-        flush()
-        return words.joined(separator: "_")
-    }
-
-    /// xstrings `ToCamelCase`: `foo_bar` → `FooBar`.
-    static func camelcase(_ s: String) -> String {
-        var out = ""
-        var upperNext = true
-        for u in s.unicodeScalars {
-            if u == "_" {
-                if upperNext && !out.isEmpty { out += "_" }
-                upperNext = true
-                continue
-            }
-            if upperNext { out += String(u).uppercased(); upperNext = false } else { out.unicodeScalars.append(u) }
         }
         return out
+    }
+
+    /// xstrings `ToCamelCase`: connectors (`-`, `_`, spaces) before a letter vanish and
+    /// capitalise it; the first letter is capitalised; leading and doubled connectors stay.
+    static func camelcase(_ s: String) -> String {
+        var scalars = Array(s.unicodeScalars)[...]
+        var out = String.UnicodeScalarView()
+        var r0: Unicode.Scalar = " "
+        var found = false
+        while let c = scalars.first {
+            scalars = scalars.dropFirst()
+            if !isConnector(c) { r0 = String(c).uppercased().unicodeScalars.first ?? c; found = true; break }
+            out.append(c)
+        }
+        guard found else { return String(out) }
+        if scalars.isEmpty { out.append(r0); return String(out) }
+        for c in scalars {
+            let r1 = r0
+            r0 = c
+            if isConnector(r0) && isConnector(r1) { out.append(r1); continue }
+            if isConnector(r1) { r0 = String(r0).uppercased().unicodeScalars.first ?? r0 } else { out.append(r1) }
+        }
+        out.append(r0)
+        return String(out)
     }
 
     /// goutils `WrapCustom(str, width, newline, false)`.

@@ -72,9 +72,12 @@ enum Printf {
         return out
     }
 
-    static func bad(_ v: TemplateValue, _ verb: Character) -> String {
+    /// Go's bad-verb notation; the value is printed with `%v` under the same flags.
+    static func bad(_ v: TemplateValue, _ verb: Character, _ spec: Spec? = nil) -> String {
         if v.isNull { return "%!\(verb)(<nil>)" }
-        return "%!\(verb)(\(v.goTypeName)=\(GoFormat.print(v)))"
+        var inner = spec ?? Spec()
+        inner.verb = "v"
+        return "%!\(verb)(\(v.goTypeName)=\(spec == nil ? GoFormat.print(v) : formatOne(v, inner)))"
     }
 
     static func pad(_ s: String, _ spec: Spec, numeric: Bool = false) -> String {
@@ -100,7 +103,7 @@ enum Printf {
         case .null:
             return verb == "v" ? pad("<nil>", spec) : bad(v, verb)
         case .bool(let b):
-            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", spec) : bad(v, verb)
+            return verb == "v" || verb == "t" ? pad(b ? "true" : "false", spec) : bad(v, verb, spec)
         case .int(let n): return formatInt(Int64(n), v, spec)
         case .int64(let n): return formatInt(n, v, spec)
         case .float64(let d): return formatFloat(d, v, spec)
@@ -121,7 +124,7 @@ enum Printf {
         case .object(let o):
             if verb == "v" || verb == "s" { return pad(o.printed, spec) }
             if let u = o.underlying { return formatOne(u, spec) }
-            return bad(v, verb)
+            return bad(v, verb, spec)
         }
     }
 
@@ -149,7 +152,7 @@ enum Printf {
             return pad("U+" + String(repeating: "0", count: max(0, 4 - h.count)) + h, spec)
         case "e", "E", "f", "F", "g", "G":
             return formatFloat(Double(n), v, spec, fromInt: true)
-        default: return bad(v, spec.verb)
+        default: return bad(v, spec.verb, spec)
         }
         if let p = spec.precision {
             if p == 0 && n == 0 { digits = "" }
@@ -169,10 +172,10 @@ enum Printf {
     }
 
     static func formatFloat(_ d: Double, _ v: TemplateValue, _ spec: Spec, fromInt: Bool = false) -> String {
-        if fromInt { return bad(v, spec.verb) }
+        if fromInt { return bad(v, spec.verb, spec) }
         var verb = spec.verb
         if verb == "v" { verb = "g" }
-        guard "eEfFgG".contains(verb) else { return bad(v, spec.verb) }
+        guard "eEfFgG".contains(verb) else { return bad(v, spec.verb, spec) }
         if d.isNaN { return pad("NaN", spec) }
         if d.isInfinite { return pad(d < 0 ? "-Inf" : (spec.plus ? "+Inf" : "+Inf"), spec) }
         var body: String
@@ -209,7 +212,7 @@ enum Printf {
             if spec.verb == "X" { joined = joined.uppercased() }
             return pad(joined, spec)
         default:
-            return bad(v, spec.verb)
+            return bad(v, spec.verb, spec)
         }
     }
 }

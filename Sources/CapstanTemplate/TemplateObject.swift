@@ -60,3 +60,36 @@ public struct NamedMap: TemplateObject {
     public var underlying: TemplateValue? { .map(map) }
     public func member(_ name: String) -> TemplateMember? { nil }
 }
+
+/// A Go slice of a concrete element type (`[]string` from `keys`/`splitList`/`sortAlpha`,
+/// `[]int` from `until`): ranges, prints and marshals like a list, but `typeOf` says
+/// `[]string` and it is not assignable to `[]interface{}` parameters — as in Go.
+public struct TypedList: TemplateObject {
+    public let elementType: String
+    public let items: [TemplateValue]
+
+    public init(elementType: String, items: [TemplateValue]) {
+        self.elementType = elementType
+        self.items = items
+    }
+
+    public static func strings(_ items: [String]) -> TemplateValue {
+        .object(TypedList(elementType: "string", items: items.map { .string($0) }))
+    }
+
+    public var goTypeName: String { "[]" + elementType }
+    public var goKind: String { "slice" }
+    public var underlying: TemplateValue? { .list(items) }
+    public func member(_ name: String) -> TemplateMember? { nil }
+}
+
+/// Go's `map[string]string` (what `split`/`splitn` return): its keys read like a map's, but it
+/// is not assignable to `map[string]interface{}` parameters.
+public struct StringMap: TemplateObject {
+    public let entries: [String: String]
+    public init(_ entries: [String: String]) { self.entries = entries }
+    public var goTypeName: String { "map[string]string" }
+    public var goKind: String { "map" }
+    public var underlying: TemplateValue? { .dict(entries.mapValues { .string($0) }) }
+    public func member(_ name: String) -> TemplateMember? { nil }
+}

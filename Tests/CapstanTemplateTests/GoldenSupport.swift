@@ -84,7 +84,11 @@ enum HelmLike {
             "Dependencies": [], "Deprecated": false, "Home": "", "Icon": "", "Condition": "", "Tags": "", "KubeVersion": "",
         ])
         return .dict([
-            "Values": TemplateValue(values),
+            "Values": {
+                // Helm's `.Values` is the named map type `common.Values`.
+                if case .map(let m) = TemplateValue(values) { return .object(NamedMap(typeName: "common.Values", map: m)) }
+                return .dict([:])
+            }(),
             "Release": .dict(["Name": "rel", "Namespace": "ns", "IsInstall": true, "IsUpgrade": false, "Revision": 1, "Service": "Helm"]),
             "Chart": chart,
             "Capabilities": .object(Capabilities()),
@@ -118,7 +122,15 @@ enum HelmLike {
 }
 
 enum GoldenFiles {
+    /// `Golden/` beside this file; `CAPSTAN_GOLDEN_DIR` points the runner at another corpus
+    /// (used for local differential runs against generated cases).
     static var directory: String {
+        if let override = getenv("CAPSTAN_GOLDEN_DIR") { return String(cString: override) }
+        return builtinDirectory
+    }
+
+    /// Where the committed corpus and `oracle.py` live.
+    static var builtinDirectory: String {
         let file = #filePath
         let dir = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return dir + "/Golden"

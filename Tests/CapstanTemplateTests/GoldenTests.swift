@@ -38,7 +38,7 @@ import Glibc
         }
         let dir = GoldenFiles.directory
         let files = GoldenFiles.list().map { "'\(dir)/\($0)'" }.joined(separator: " ")
-        let (rc, out) = GoldenFiles.run("python3 '\(dir)/oracle.py' --print \(files)")
+        let (rc, out) = GoldenFiles.run("python3 '\(GoldenFiles.builtinDirectory)/oracle.py' --print \(files)")
         #expect(rc == 0)
         let json = try Value.parseJSON(out)
         for c in GoldenFiles.cases() {
