@@ -6,18 +6,20 @@ import Foundation
 /// and with Helm 4's library (a Python subprocess driving helm-python-sdk, timing its own loop
 /// so interpreter start-up is excluded), then prints per-render times and the ratio.
 ///
-/// Arguments: `[--iterations N] [--corpus DIR]` (DIR holds `Cases/cases.json` and `Charts/`;
+/// Arguments: `[--iterations N] [--corpus DIR] [--no-helm]` (DIR holds `Cases/cases.json` and `Charts/`;
 /// default `Tests/CapstanChartTests` under the current directory).
 /// Capstan's side does strictly more work per render than Helm's (`helm_render` stops after the
 /// engine; Capstan also sorts and formats the `helm template` output).
 func runChartBench(arguments: [String]) async throws {
     var iterations = 50
+    var runHelm = true
     var corpus = FileManager.default.currentDirectoryPath + "/Tests/CapstanChartTests"
     var i = 0
     while i < arguments.count {
         switch arguments[i] {
         case "--iterations": if i + 1 < arguments.count { iterations = Int(arguments[i + 1]) ?? iterations; i += 1 }
         case "--corpus": if i + 1 < arguments.count { corpus = arguments[i + 1]; i += 1 }
+        case "--no-helm": runHelm = false
         default: break
         }
         i += 1
@@ -28,33 +30,48 @@ func runChartBench(arguments: [String]) async throws {
         return
     }
 
-    // Capstan: load + values + render + sort + format, per case per iteration; first with
-    // every template parsed on every render (cold), then reusing parsed templates (warm, as the
-    // daemon's sync loop does for an unchanged chart).
+    // Capstan: load + values + render + sort + format, per case per iteration; once with
+    // every template parsed on every render (cold), once reusing parsed templates (cached, as
+    // the daemon's sync loop does for an unchanged chart). Helm: its own timed loop in Python.
+    // The three run interleaved in rounds so that load drift on a shared machine hits all alike.
+    let rounds = min(4, iterations)
+    let perRound = max(1, iterations / rounds)
     var sink = 0
-    let renders = Double(iterations * cases.count)
-    var perRender: [Bool: Double] = [:]
-    for cache in [false, true] {
-        for c in cases { sink &+= try c.renderWithCapstan(cache: cache).utf8.count }  // warm-up
-        let start = ContinuousClock.now
-        for _ in 0..<iterations {
-            for c in cases { sink &+= try c.renderWithCapstan(cache: cache).utf8.count }
-        }
-        perRender[cache] = (ContinuousClock.now - start).seconds / renders
+    for c in cases {
+        sink &+= try c.renderWithCapstan(cache: false).utf8.count  // warm-up
+        sink &+= try c.renderWithCapstan(cache: true).utf8.count
     }
-    let cold = perRender[false] ?? 0, warm = perRender[true] ?? 0
+    var cold = 0.0, warm = 0.0, helm = 0.0
+    var helmAvailable = runHelm
+    for _ in 0..<rounds {
+        for cache in [false, true] {
+            let start = ContinuousClock.now
+            for _ in 0..<perRound {
+                for c in cases { sink &+= try c.renderWithCapstan(cache: cache).utf8.count }
+            }
+            let per = (ContinuousClock.now - start).seconds / Double(perRound * cases.count)
+            if cache { warm += per / Double(rounds) } else { cold += per / Double(rounds) }
+        }
+        if helmAvailable {
+            if let h = try helmSecondsPerRender(cases: cases, corpus: corpus, iterations: perRound) {
+                helm += h / Double(rounds)
+            } else {
+                helmAvailable = false
+            }
+        }
+    }
 
-    print("chart bench: \(cases.count) cases × \(iterations) iterations (\(Int(renders)) renders), output bytes \(sink)")
+    print("chart bench: \(cases.count) cases × \(perRound * rounds) iterations in \(rounds) interleaved rounds, output bytes \(sink)")
     print(String(format: "  capstan (cold parse)   : %8.3f ms/render", cold * 1000))
     print(String(format: "  capstan (cached parse) : %8.3f ms/render", warm * 1000))
     try printStages(cases: cases, iterations: max(1, iterations / 5))
-    guard let helmPer = try helmSecondsPerRender(cases: cases, corpus: corpus, iterations: iterations) else {
+    guard helmAvailable else {
         print("  helm                   : unavailable (pip install helm-python-sdk)")
         return
     }
-    print(String(format: "  helm                   : %8.3f ms/render", helmPer * 1000))
-    print(String(format: "  ratio cold             : %8.2f× (helm / capstan; target ≥ 2×)", helmPer / cold))
-    print(String(format: "  ratio cached           : %8.2f×", helmPer / warm))
+    print(String(format: "  helm                   : %8.3f ms/render", helm * 1000))
+    print(String(format: "  ratio cold             : %8.2f× (helm / capstan; target ≥ 2×)", helm / cold))
+    print(String(format: "  ratio cached           : %8.2f×", helm / warm))
 }
 
 private extension Duration {

@@ -9,23 +9,22 @@ import Foundation
 public enum ChartLoader {
     /// Loads a chart from a directory or an archive path.
     public static func load(path: String) throws(ChartError) -> Chart {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        guard let kind = FileSystem.kind(path) else {
             throw .load("path \"\(path)\" not found", path: path)
         }
-        if isDir.boolValue { return try loadDirectory(path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        if kind.isDirectory { return try loadDirectory(path) }
+        guard let data = FileSystem.read(path) else {
             throw .load("open \(path): permission denied", path: path)
         }
-        return try loadArchive([UInt8](data))
+        return try loadArchive(data)
     }
 
     /// Loads a chart directory, skipping what `.helmignore` (plus Helm's default rule) ignores.
     public static func loadDirectory(_ dir: String) throws(ChartError) -> Chart {
         let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var rules = HelmIgnore()
-        if let data = FileManager.default.contents(atPath: top + "/.helmignore") {
-            rules = try HelmIgnore(parsing: String(decoding: data, as: UTF8.self))
+        if let data = FileSystem.read(top + "/.helmignore") {
+            rules = try HelmIgnore(parsing: String(decoding: trimBOM(data), as: UTF8.self))
         }
         rules.addDefaults()
         var files: [ChartFile] = []
@@ -36,27 +35,22 @@ public enum ChartLoader {
     private static func walk(top: String, relative: String, rules: HelmIgnore, into files: inout [ChartFile], depth: Int) throws(ChartError) {
         guard depth < 64 else { throw .load("chart directory nested too deeply: \(relative)", path: relative) }
         let dirPath = relative.isEmpty ? top : top + "/" + relative
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: dirPath).sorted()
-        } catch {
-            throw .load("open \(dirPath): \(error.localizedDescription)", path: dirPath)
+        guard let entries = FileSystem.list(dirPath) else {
+            throw .load("open \(dirPath): no such file or directory", path: dirPath)
         }
-        for name in names {
-            let rel = relative.isEmpty ? name : relative + "/" + name
+        for entry in entries {
+            let rel = relative.isEmpty ? entry.name : relative + "/" + entry.name
             let full = top + "/" + rel
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
-            if isDir.boolValue {
+            if entry.isDirectory {
                 if rules.ignores(rel, isDirectory: true) { continue }
                 try walk(top: top, relative: rel, rules: rules, into: &files, depth: depth + 1)
                 continue
             }
             if rules.ignores(rel, isDirectory: false) { continue }
-            guard let data = FileManager.default.contents(atPath: full) else {
+            guard entry.isRegular, let data = FileSystem.read(full) else {
                 throw .load("cannot load irregular file \(full) as it has file mode type bits set", path: full)
             }
-            files.append(ChartFile(name: rel, data: trimBOM([UInt8](data))))
+            files.append(ChartFile(name: rel, data: trimBOM(data)))
         }
     }
 
@@ -90,7 +84,8 @@ public enum ChartLoader {
         for f in files where f.name == "Chart.yaml" {
             let doc: Value
             do { doc = try YAML.parse(f.text, file: "Chart.yaml") } catch {
-                throw .load("cannot load Chart.yaml: error converting YAML to JSON: yaml: line \(error.line): \(error.message)", path: "Chart.yaml")
+                let detail = goYAMLSyntaxError(f.text) ?? "yaml: line \(error.line): \(error.message)"
+                throw .load("cannot load Chart.yaml: error converting YAML to JSON: \(detail)", path: "Chart.yaml")
             }
             guard case .object(let o) = doc else {
                 if doc.isNull { metadata = try ChartMetadata(document: [:]); continue }
@@ -111,7 +106,7 @@ public enum ChartLoader {
             case "Chart.lock", "requirements.lock":
                 if f.name == "requirements.lock", metadata?.apiVersion == "v1" { other.append(f) }
             case "values.yaml":
-                values = try parseValuesDocument(f.text, file: "values.yaml", context: "cannot load values.yaml")
+                values = try parseValuesDocument(f.text, file: "values.yaml", context: "cannot load values.yaml: cannot unmarshal yaml document")
             case "values.schema.json":
                 schema = f.data
             case "requirements.yaml":
@@ -172,7 +167,8 @@ public enum ChartLoader {
     static func parseValuesDocument(_ text: String, file: String, context: String) throws(ChartError) -> ValueObject {
         let docs: [Value]
         do { docs = try YAML.parseValues(text, file: file) } catch {
-            throw .values("\(context): error converting YAML to JSON: yaml: line \(error.line): \(error.message)")
+            let detail = goYAMLSyntaxError(text) ?? "yaml: line \(error.line): \(error.message)"
+            throw .values("\(context): error converting YAML to JSON: \(detail)")
         }
         var out = ValueObject()
         for doc in docs {
@@ -181,7 +177,7 @@ public enum ChartLoader {
             case .object(let o):
                 if case .object(let merged) = mergeMaps(.object(out), floatNumbers(.object(o))) { out = merged }
             default:
-                throw .values("\(context): error unmarshaling JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")
+                throw .values("\(context): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")
             }
         }
         return out

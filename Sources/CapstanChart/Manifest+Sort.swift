@@ -114,7 +114,8 @@ public enum ManifestSorter {
     static func parseHeadSlow(_ doc: String, path: String) throws(ChartError) -> Head {
         let value: Value
         do { value = try YAML.parseValues(doc, file: path).first ?? .null } catch {
-            throw ChartError(.manifest, "YAML parse error on \(path): error converting YAML to JSON: yaml: line \(error.line): \(error.message)", path: path)
+            let detail = goYAMLSyntaxError(doc) ?? "yaml: line \(error.line): \(error.message)"
+            throw ChartError(.manifest, "YAML parse error on \(path): error converting YAML to JSON: \(detail)", path: path)
         }
         var head = Head()
         guard case .object(let o) = value else {
@@ -137,7 +138,10 @@ public enum ManifestSorter {
             }
             head.name = try str(meta["name"], "SimpleHead.metadata.name")
             if case .object(let ann)? = meta["annotations"] {
-                for (k, v) in ann { head.annotations[k] = try str(v, "SimpleHead.metadata.annotations") }
+                // Helm 4 reads annotation values leniently (a number does not fail the render).
+                for (k, v) in ann {
+                    if case .string(let s) = v { head.annotations[k] = s } else if !v.isNull { head.annotations[k] = goPrint(v) } else { head.annotations[k] = "" }
+                }
             }
         }
         return head

@@ -12,7 +12,14 @@ extension ChartRenderer {
     /// Renders every template of the chart tree with one shared template set, as Helm's engine
     /// does: all files are parsed first (deepest charts first, so a parent's `define` wins),
     /// then each non-partial file executes with its own chart's context.
-    static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions) throws(ChartError) -> [String: String] {
+    static func renderTemplates(_ chart: Chart, values: ValueObject, options: RenderOptions,
+                                useDriver: Bool = true) throws(ChartError) -> [String: String] {
+        try renderTemplatesReportingPath(chart, values: values, options: options, useDriver: useDriver).files
+    }
+
+    /// `renderTemplates`, also saying whether the one-call fast path produced the result.
+    static func renderTemplatesReportingPath(_ chart: Chart, values: ValueObject, options: RenderOptions,
+                                             useDriver: Bool) throws(ChartError) -> (files: [String: String], usedDriver: Bool) {
         let release: TemplateValue = .dict([
             "Name": .string(options.releaseName), "Namespace": .string(options.namespace),
             "IsUpgrade": .bool(options.isUpgrade), "IsInstall": .bool(!options.isUpgrade),
@@ -20,46 +27,131 @@ extension ChartRenderer {
         ])
         let caps = TemplateValue.object(CapabilitiesObject(
             kube: options.kubeVersion, apiVersions: defaultAPIVersions + options.extraAPIVersions))
-        var renderables: [String: Renderable] = [:]
-        _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
-                    isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
-
+        // Builds every file's context afresh (values are Go-like shared maps that templates may
+        // mutate, so a second attempt must not see the first one's changes).
+        func buildRenderables() -> [String: Renderable] {
+            var renderables: [String: Renderable] = [:]
+            _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
+                        isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
+            return renderables
+        }
+        let renderables = buildRenderables()
         let order = renderables.keys.sorted { a, b in
             let ca = a.utf8.count(where: { $0 == UInt8(ascii: "/") }), cb = b.utf8.count(where: { $0 == UInt8(ascii: "/") })
             if ca != cb { return ca > cb }
             return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) == false && a != b
         }
         let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
-        let set = try templateSet(for: sources, useCache: options.cacheTemplates)
-        var out: [String: String] = [:]
-        for name in order {
-            if baseName(name).hasPrefix("_") { continue }
-            guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
-            data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
-            do {
-                out[name] = try set.render(name, data: .dict(data))
-            } catch {
-                throw templateError(error, parse: false, file: name)
+        let targets = order.filter { !baseName($0).hasPrefix("_") && renderables[$0] != nil }
+        func inputsFor(_ renderables: [String: Renderable]) -> [(name: String, data: TemplateValue)] {
+            var inputs: [(name: String, data: TemplateValue)] = []
+            for name in targets {
+                guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
+                data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
+                inputs.append((name, .dict(data)))
+            }
+            return inputs
+        }
+        var inputs = inputsFor(renderables)
+        // Fast path: one parse call and one execution for the whole tree (the engine pays a
+        // fixed cost per call). Any failure — parse or execution error, output the separator
+        // cannot split — redoes the work file by file, so errors are exactly Helm's per-file ones.
+        if useDriver, let set = combinedSet(for: sources, targets: targets, useCache: options.cacheTemplates) {
+            var driverData: [String: TemplateValue] = [:]
+            for (i, input) in inputs.enumerated() { driverData["f\(i)"] = input.data }
+            if let combined = try? set.render(driverName, data: .dict(driverData)) {
+                let pieces = splitOutput(combined)
+                if pieces.count == inputs.count + 1, pieces.last == "" {
+                    var out: [String: String] = [:]
+                    for (i, input) in inputs.enumerated() { out[input.name] = pieces[i] }
+                    return (out, true)
+                }
             }
         }
-        return out
+        let set = try perFileSet(for: sources)
+        if useDriver { inputs = inputsFor(buildRenderables()) }
+        var out: [String: String] = [:]
+        for input in inputs {
+            do {
+                out[input.name] = try set.render(input.name, data: input.data)
+            } catch {
+                throw templateError(error, parse: false, file: input.name)
+            }
+        }
+        return (out, false)
     }
 
-    /// Parses the chart tree's templates into one set, in Helm's order. With `useCache`, a set
-    /// parsed earlier from exactly the same (name, source) list is reused: parsing is pure, so
-    /// re-rendering an unchanged chart (the daemon's sync loop) skips it.
-    static func templateSet(for sources: [(String, String)], useCache: Bool) throws(ChartError) -> TemplateSet {
-        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
-        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+    /// Name of the generated template that renders all files in one engine call, and the
+    /// separator between their outputs.
+    static let driverName = "\u{1}capstan/render-all"
+    static let driverSeparator = "\u{0}\u{1}capstan-file-end\u{1}\u{0}"
+
+    /// Splits the driver's output at each separator, bytewise (Foundation's
+    /// `components(separatedBy:)` does a much slower Unicode-aware search).
+    static func splitOutput(_ text: String) -> [String] {
+        var text = text
+        text.makeContiguousUTF8()
+        let sep = Array(driverSeparator.utf8)
+        return text.utf8.withContiguousStorageIfAvailable { buf -> [String] in
+            var pieces: [String] = []
+            var start = 0, i = 0
+            let n = buf.count, m = sep.count
+            while i + m <= n {
+                if buf[i] == sep[0], (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
+                    pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
+                    i += m
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<n]), as: UTF8.self))
+            return pieces
+        } ?? text.components(separatedBy: driverSeparator)
+    }
+
+    private static func newSet() -> TemplateSet {
         var set = TemplateSet(options: .helm, functions: [
             "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
         ])
         set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
+        return set
+    }
+
+    /// Helm's way: each file parsed on its own, in order; parse errors name the file and line.
+    static func perFileSet(for sources: [(String, String)]) throws(ChartError) -> TemplateSet {
+        var set = newSet()
         for (name, source) in sources {
             do { try set.add(name: name, source: source) } catch {
                 throw templateError(error, parse: true, file: name)
             }
         }
+        return set
+    }
+
+    /// One parse of every file that defines nothing itself, each wrapped as
+    /// `{{define "FILE"}}…{{end}}`, followed by the driver
+    /// `{{template "a" .f0}}SEP{{template "b" .f1}}SEP…`; files with their own `define`/`block`
+    /// are parsed separately first (in Helm's order). Nil when anything does not parse.
+    /// With `useCache`, a set built earlier from exactly the same sources is reused: parsing is
+    /// pure, so re-rendering an unchanged chart (the daemon's sync loop) skips it.
+    static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool) -> TemplateSet? {
+        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
+        var set = newSet()
+        var combined = ""
+        for (name, source) in sources {
+            if name.contains("`") { return nil }
+            if source.contains("define") || source.contains("block") {
+                guard (try? set.add(name: name, source: source)) != nil else { return nil }
+            } else {
+                combined += "{{define `\(name)`}}" + source + "{{end}}"
+            }
+        }
+        for (i, name) in targets.enumerated() {
+            combined += "{{template `\(name)` .f\(i)}}" + driverSeparator
+        }
+        guard (try? set.add(name: driverName, source: combined)) != nil else { return nil }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
     }

@@ -1,4 +1,5 @@
 import CapstanModel
+import Synchronization
 
 /// Validation of values against `values.schema.json`: the JSON Schema (draft-07) keywords
 /// charts use — type, required, properties, additionalProperties, patternProperties, enum,
@@ -101,7 +102,7 @@ struct SchemaValidator {
                 if let m = s["maxLength"].flatMap(number), Double(len) > m {
                     failures.append(Failure(path: path, message: "maxLength: got \(len), want \(fmt(m))"))
                 }
-                if let p = s["pattern"]?.stringValue, let re = try? Regex(p), (try? re.firstMatch(in: str)) == nil {
+                if let p = s["pattern"]?.stringValue, let re = compiledPattern(p), (try? re.firstMatch(in: str)) == nil {
                     failures.append(Failure(path: path, message: "'\(str)' does not match pattern '\(p)'"))
                 }
             }
@@ -171,7 +172,7 @@ struct SchemaValidator {
         var patternMatched = Set<String>()
         if let pp = s["patternProperties"]?.objectValue {
             for (pattern, sub) in pp {
-                guard let re = try? Regex(pattern) else { continue }
+                guard let re = compiledPattern(pattern) else { continue }
                 for (name, v) in obj where (try? re.firstMatch(in: name)) != nil {
                     patternMatched.insert(name)
                     let p = path + "/" + escapePointer(name)
@@ -226,6 +227,26 @@ struct SchemaValidator {
         }
         failures += group(itemFailures, path: path)
     }
+}
+
+/// Compiled schema patterns, shared by all validations in the process (compiling a `Regex`
+/// costs far more than matching one). Protected by a `Mutex`; bounded by clearing when full.
+private let patternCache = Mutex<[String: CompiledPattern]>([:])
+
+/// A compiled pattern. `Regex` is an immutable value whose matching does not mutate it, so
+/// sharing one between threads is safe even though the type is not declared `Sendable`.
+private struct CompiledPattern: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+}
+
+private func compiledPattern(_ pattern: String) -> Regex<AnyRegexOutput>? {
+    if let hit = patternCache.withLock({ $0[pattern] }) { return hit.regex }
+    guard let re = try? Regex(pattern) else { return nil }
+    patternCache.withLock { cache in
+        if cache.count > 256 { cache.removeAll() }
+        cache[pattern] = CompiledPattern(regex: re)
+    }
+    return re
 }
 
 private func escapePointer(_ s: String) -> String {

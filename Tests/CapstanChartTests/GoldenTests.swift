@@ -5,6 +5,10 @@ import Testing
 
 /// Capstan's rendering of the corpus against outputs recorded from Helm 4 (helm-python-sdk):
 /// per-template output, the sorted release manifest, NOTES and error messages.
+///
+/// Corpus: `Charts/` (charts), `Cases/cases.json` (release, namespace, values YAML, options),
+/// `Golden/CASE.json` (Helm's results). To add a case, append it to cases.json and record it:
+/// `python3 Oracle/helm_oracle.py Cases/cases.json Charts CASE` (see the script's header).
 @Suite struct GoldenTests {
     @Test func corpusIsPresent() {
         #expect(Corpus.cases.count >= 15)

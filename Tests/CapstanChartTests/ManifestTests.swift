@@ -53,7 +53,7 @@ import Testing
             try ManifestSorter.sort(["c/templates/x.yaml": "kind: [1]\n"])
         }
         #expect(throws: ChartError.self) {
-            try ManifestSorter.sort(["c/templates/x.yaml": "metadata:\n  annotations:\n    w: 5\n"])
+            try ManifestSorter.sort(["c/templates/x.yaml": "a: b\n  c: d\n"])
         }
     }
 }

@@ -67,3 +67,35 @@ import Testing
         #expect(throws: ChartError.self) { try ChartRenderer.render(library, values: ValueObject(), options: options) }
     }
 }
+
+/// The one-call driver renders exactly what file-by-file rendering does.
+@Suite struct DriverTests {
+    @Test(arguments: Corpus.cases.filter { $0.chart == "umbrella" || $0.chart == "scaffold" })
+    func driverMatchesPerFile(_ c: Corpus.Case) throws {
+        var chart = try ChartLoader.load(path: Corpus.charts + "/" + c.chart)
+        let values = try ValueOptionsTestHook.parse(c.values)
+        let options = RenderOptions(releaseName: c.release, namespace: c.namespace)
+        try Dependencies.process(&chart, values: values)
+        let merged = try Coalesce.values(chart, values, merge: false)
+        let viaDriver = Result { try ChartRenderer.renderTemplatesReportingPath(chart, values: merged, options: options, useDriver: true) }
+        let perFile = Result { try ChartRenderer.renderTemplates(chart, values: merged, options: options, useDriver: false) }
+        switch (viaDriver, perFile) {
+        case let (.success(a), .success(b)):
+            #expect(a.files == b)
+            #expect(a.usedDriver, "the one-call path fell back for \(c.name)")
+        case let (.failure(a), .failure(b)):
+            #expect(String(describing: a) == String(describing: b))
+        default:
+            Issue.record("driver and per-file rendering disagree on success")
+        }
+    }
+}
+
+@Suite struct SplitOutputTests {
+    @Test func splitsAtSeparatorsOnly() {
+        let sep = ChartRenderer.driverSeparator
+        #expect(ChartRenderer.splitOutput("a" + sep + "" + sep + "é\n" + sep) == ["a", "", "é\n", ""])
+        #expect(ChartRenderer.splitOutput("no separator") == ["no separator"])
+        #expect(ChartRenderer.splitOutput("") == [""])
+    }
+}
