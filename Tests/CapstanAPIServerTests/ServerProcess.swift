@@ -105,8 +105,9 @@ struct ServerError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Servers run one test at a time: several servers plus blocking process calls on a 2-core
-/// machine would starve the cooperative pool.
+/// Every suite of this target runs one test at a time: servers, external processes and the
+/// cooperative pool of a 2-core machine do not mix well with parallel tests (a combined run
+/// under `swift test` stalled when suites ran side by side).
 @Suite(.serialized) struct ServerTests {}
 
 /// Runs blocking work (process I/O, waits) on a dispatch thread, not the cooperative pool.

@@ -2,6 +2,7 @@ import CapstanModel
 import Testing
 @testable import CapstanAPIServer
 
+extension ServerTests {
 @Suite struct TablePrinterTests {
     // Ten minutes ago prints as "10m" for the next minute, so the age cells are stable.
     let created = WallClock.rfc3339(WallClock.nowSeconds() - 605)
@@ -82,4 +83,5 @@ import Testing
         #expect(try columns("", "persistentvolumeclaims").prefix(4) == ["Name", "Status", "Volume", "Capacity"])
         #expect(try columns("rbac.authorization.k8s.io", "roles") == ["Name", "Age"])
     }
+}
 }
