@@ -5,7 +5,8 @@ import Testing
 @testable import CapstanAPIServer
 
 /// The server in-process on an ephemeral port over a `MemoryStore`, driven through HTTP.
-@Suite(.serialized) struct InProcessServerTests {
+extension ServerTests {
+@Suite struct InProcessServerTests {
     static func withServer(_ body: (HTTPTestClient, MemoryStore) async throws -> Void) async throws {
         let store = MemoryStore(compaction: .disabled)
         let server = APIServer(store: store)
@@ -308,4 +309,5 @@ import Testing
             #expect(smp.status == 415)
         }
     }
+}
 }

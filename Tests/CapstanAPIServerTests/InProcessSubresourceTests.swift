@@ -5,7 +5,8 @@ import Testing
 @testable import CapstanAPIServer
 
 /// Subresources and server housekeeping, in-process.
-@Suite(.serialized) struct InProcessSubresourceTests {
+extension ServerTests {
+@Suite struct InProcessSubresourceTests {
     static func withServer(eventTTL: Int64 = 3600, bookmarks: Duration = .seconds(60),
                            _ body: (HTTPTestClient, APIServer) async throws -> Void) async throws {
         let store = MemoryStore(compaction: .disabled)
@@ -113,4 +114,5 @@ import Testing
             #expect(events.last?["object"]["rows"][0]["cells"][0] == "b")
         }
     }
+}
 }

@@ -5,16 +5,17 @@ import Testing
 
 /// End to end: the real `capstan server` binary driven by real kubectl 1.37 and the official
 /// Python client. These fail (not skip) in CI when an oracle is missing.
-@Suite(.serialized) struct KubectlE2ETests {
+extension ServerTests {
+@Suite struct KubectlE2ETests {
     static func write(_ files: [String: String], to dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (name, text) in files { try (text + "\n").write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
     }
 
-    @Test func applyGetDiffScaleDeleteWithKubectl() throws {
+    @Test func applyGetDiffScaleDeleteWithKubectl() async throws {
         guard oracleAvailable(Oracle.kubectl != nil, "kubectl 1.37") else { return }
         let server = ServerProcess()
-        try server.start()
+        try await server.startAsync()
         defer { server.cleanUp() }
         let v1 = server.dataDir + "/v1", v2 = server.dataDir + "/v2"
         try Self.write(["00-ns.yaml": KubectlManifests.namespace, "deploy.yaml": KubectlManifests.deploymentV1,
@@ -23,60 +24,60 @@ import Testing
                         "cm.yaml": KubectlManifests.configMapV2, "svc.yaml": KubectlManifests.service], to: v2)
 
         // apply: create, unchanged, then configured through strategic merge patches.
-        var out = try server.kubectl(["apply", "-f", v1])
+        var out = try await server.kubectl(["apply", "-f", v1])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("namespace/demo created") && out.stdout.contains("deployment.apps/web created")
             && out.stdout.contains("configmap/app-config created") && out.stdout.contains("service/web created"))
-        out = try server.kubectl(["apply", "-f", v1])
+        out = try await server.kubectl(["apply", "-f", v1])
         #expect(out.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(" unchanged") }, "\(out.stdout)")
-        out = try server.kubectl(["diff", "-f", v2])
+        out = try await server.kubectl(["diff", "-f", v2])
         #expect(out.status == 1 && out.stdout.contains("-  replicas: 2") && out.stdout.contains("+  replicas: 3"), "\(out.stdout)\(out.stderr)")
-        out = try server.kubectl(["apply", "-f", v2])
+        out = try await server.kubectl(["apply", "-f", v2])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("deployment.apps/web configured") && out.stdout.contains("configmap/app-config configured")
             && out.stdout.contains("service/web unchanged"))
-        out = try server.kubectl(["diff", "-f", v2])
+        out = try await server.kubectl(["diff", "-f", v2])
         #expect(out.status == 0 && out.stdout.isEmpty, "\(out.stdout)")
-        out = try server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "json"])
+        out = try await server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "json"])
         let deploy = try Value.parseJSON(out.stdout)
         #expect(deploy[path: ["metadata", "labels"]] == ["app": "web"])
         #expect((deploy[path: ["spec", "template", "spec", "containers"]].arrayValue ?? []).compactMap { $0["name"].stringValue } == ["nginx"])
         #expect(deploy[path: ["spec", "template", "spec", "containers"]][0]["image"] == "nginx:1.28")
         #expect(deploy[path: ["metadata", "generation"]] == 2)
-        out = try server.kubectl(["get", "cm", "app-config", "-n", "demo", "-o", "jsonpath={.data}"])
+        out = try await server.kubectl(["get", "cm", "app-config", "-n", "demo", "-o", "jsonpath={.data}"])
         #expect(out.stdout == #"{"color":"green"}"#)
 
         // get in every output format.
-        out = try server.kubectl(["get", "deploy", "-n", "demo"])
+        out = try await server.kubectl(["get", "deploy", "-n", "demo"])
         #expect(out.stdout.hasPrefix("NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    0/3     0            0           "), "\(out.stdout)")
-        out = try server.kubectl(["get", "deploy", "-n", "demo", "-o", "wide"])
+        out = try await server.kubectl(["get", "deploy", "-n", "demo", "-o", "wide"])
         #expect(out.stdout.contains("CONTAINERS   IMAGES       SELECTOR") && out.stdout.contains("nginx        nginx:1.28   app=web"), "\(out.stdout)")
-        out = try server.kubectl(["get", "svc", "web", "-n", "demo", "-o", "yaml"])
+        out = try await server.kubectl(["get", "svc", "web", "-n", "demo", "-o", "yaml"])
         #expect(out.stdout.contains("kind: Service") && out.stdout.contains("targetPort: 80"))
-        out = try server.kubectl(["get", "deploy,svc,cm", "-n", "demo", "-o", "name"])
+        out = try await server.kubectl(["get", "deploy,svc,cm", "-n", "demo", "-o", "name"])
         #expect(out.stdout == "deployment.apps/web\nservice/web\nconfigmap/app-config\n", "\(out.stdout)")
-        out = try server.kubectl(["get", "cm", "-n", "demo", "--show-labels"])
+        out = try await server.kubectl(["get", "cm", "-n", "demo", "--show-labels"])
         #expect(out.stdout.contains("LABELS") && out.stdout.contains("app=web"))
-        out = try server.kubectl(["get", "cm", "-A", "-L", "app", "-l", "app=web"])
+        out = try await server.kubectl(["get", "cm", "-A", "-L", "app", "-l", "app=web"])
         #expect(out.stdout.hasPrefix("NAMESPACE   NAME         DATA   AGE   APP\ndemo        app-config   1      "), "\(out.stdout)")
-        out = try server.kubectl(["get", "ns", "--sort-by=.metadata.name", "-o", "name"])
+        out = try await server.kubectl(["get", "ns", "--sort-by=.metadata.name", "-o", "name"])
         #expect(out.stdout == "namespace/default\nnamespace/demo\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n")
-        out = try server.kubectl(["get", "ns", "--sort-by=.metadata.name"])
+        out = try await server.kubectl(["get", "ns", "--sort-by=.metadata.name"])
         #expect(out.stdout.hasPrefix("NAME              STATUS   AGE\ndefault           Active"), "\(out.stdout)")
-        out = try server.kubectl(["get", "deploy", "missing", "-n", "demo"])
+        out = try await server.kubectl(["get", "deploy", "missing", "-n", "demo"])
         #expect(out.status == 1 && out.stderr.contains(#"Error from server (NotFound): deployments.apps "missing" not found"#))
 
         // scale through the scale subresource; describe; api-resources; explain.
-        out = try server.kubectl(["scale", "deploy", "web", "-n", "demo", "--replicas=5"])
+        out = try await server.kubectl(["scale", "deploy", "web", "-n", "demo", "--replicas=5"])
         #expect(out.stdout.contains("deployment.apps/web scaled"), "\(out.stderr)")
-        out = try server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas}"])
+        out = try await server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.spec.replicas}"])
         #expect(out.stdout == "5")
-        out = try server.kubectl(["describe", "deploy", "web", "-n", "demo"])
+        out = try await server.kubectl(["describe", "deploy", "web", "-n", "demo"])
         #expect(out.status == 0 && out.stdout.contains("Replicas:               5 desired") && out.stdout.contains("nginx:1.28"), "\(out.stdout)\(out.stderr)")
-        out = try server.kubectl(["api-resources"])
+        out = try await server.kubectl(["api-resources"])
         #expect(out.stdout.contains("deployments                         deploy       apps/v1") || out.stdout.contains("deployments"), "\(out.stdout)")
         #expect(out.stdout.split(separator: "\n").contains { $0.hasPrefix("pods ") && $0.contains(" po ") && $0.contains("Pod") })
-        out = try server.kubectl(["explain", "deployment.spec"])
+        out = try await server.kubectl(["explain", "deployment.spec"])
         #expect(out.status == 0 && out.stdout.contains("KIND:       Deployment") && out.stdout.contains("replicas"), "\(out.stderr)")
 
         // get -w: the initial row, then a change, ended by --request-timeout.
@@ -88,37 +89,40 @@ import Testing
         watcher.standardOutput = pipe
         watcher.standardError = FileHandle.nullDevice
         try watcher.run()
-        usleep(1_200_000)
-        _ = try server.kubectl(["label", "cm", "app-config", "-n", "demo", "watched=yes"])
-        let watched = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        watcher.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(1200))
+        _ = try await server.kubectl(["label", "cm", "app-config", "-n", "demo", "watched=yes"])
+        let watched = try await offPool { () -> String in
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            watcher.waitUntilExit()
+            return text
+        }
         #expect(watched.split(separator: "\n").filter { $0.hasPrefix("app-config") }.count == 2, "\(watched)")
 
         // delete with each propagation policy: what the server itself does (no GC yet).
-        out = try server.kubectl(["delete", "cm", "app-config", "-n", "demo"])
+        out = try await server.kubectl(["delete", "cm", "app-config", "-n", "demo"])
         #expect(out.status == 0 && out.stdout.contains("configmap \"app-config\" deleted"), "\(out.stderr)")
-        #expect(try server.kubectl(["get", "cm", "app-config", "-n", "demo"]).status == 1)
-        out = try server.kubectl(["delete", "deploy", "web", "-n", "demo", "--cascade=orphan", "--wait=false"])
+        #expect(try await server.kubectl(["get", "cm", "app-config", "-n", "demo"]).status == 1)
+        out = try await server.kubectl(["delete", "deploy", "web", "-n", "demo", "--cascade=orphan", "--wait=false"])
         #expect(out.status == 0)
-        out = try server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.finalizers}"])
+        out = try await server.kubectl(["get", "deploy", "web", "-n", "demo", "-o", "jsonpath={.metadata.finalizers}"])
         #expect(out.stdout == #"["orphan"]"#)
-        out = try server.kubectl(["delete", "svc", "web", "-n", "demo", "--cascade=foreground", "--wait=false"])
+        out = try await server.kubectl(["delete", "svc", "web", "-n", "demo", "--cascade=foreground", "--wait=false"])
         #expect(out.status == 0)
-        out = try server.kubectl(["get", "svc", "web", "-n", "demo", "-o", "jsonpath={.metadata.finalizers} {.metadata.deletionTimestamp}"])
+        out = try await server.kubectl(["get", "svc", "web", "-n", "demo", "-o", "jsonpath={.metadata.finalizers} {.metadata.deletionTimestamp}"])
         #expect(out.stdout.hasPrefix(#"["foregroundDeletion"] 20"#), "\(out.stdout)")
-        out = try server.kubectl(["delete", "ns", "demo", "--wait=false"])
+        out = try await server.kubectl(["delete", "ns", "demo", "--wait=false"])
         #expect(out.status == 0)
-        out = try server.kubectl(["get", "ns", "demo", "-o", "jsonpath={.status.phase}"])
+        out = try await server.kubectl(["get", "ns", "demo", "-o", "jsonpath={.status.phase}"])
         #expect(out.stdout == "Terminating")
-        out = try server.kubectl(["apply", "-f", v1 + "/cm.yaml"])
+        out = try await server.kubectl(["apply", "-f", v1 + "/cm.yaml"])
         #expect(out.status == 1 && out.stderr.contains("Forbidden") && out.stderr.contains("being terminated"), "\(out.stderr)")
     }
 
-    @Test func officialPythonClientListsAndWatches() throws {
-        let hasClient = (try? Oracle.run("/usr/bin/env", ["python3", "-c", "import kubernetes"]))?.status == 0
+    @Test func officialPythonClientListsAndWatches() async throws {
+        let hasClient = (try? await offPool { try Oracle.run("/usr/bin/env", ["python3", "-c", "import kubernetes"]) })?.status == 0
         guard oracleAvailable(hasClient, "python kubernetes client") else { return }
         let server = ServerProcess()
-        try server.start()
+        try await server.startAsync()
         defer { server.cleanUp() }
         let script = """
             import sys, threading, time
@@ -142,7 +146,8 @@ import Testing
                     w.stop()
             print("events", ",".join(seen))
             """
-        let out = try Oracle.run("/usr/bin/env", ["python3", "-c", script, server.kubeconfig])
+        let config = server.kubeconfig
+        let out = try await offPool { try Oracle.run("/usr/bin/env", ["python3", "-c", script, config]) }
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("namespaces default,kube-node-lease,kube-public,kube-system"), "\(out.stdout)")
         #expect(out.stdout.contains("events MODIFIED:v2,DELETED:v2"), "\(out.stdout)")
@@ -150,7 +155,7 @@ import Testing
 
     @Test func killDashNineLosesNoAcknowledgedWrite() async throws {
         let server = ServerProcess()
-        try server.start()
+        try await server.startAsync()
         defer { server.cleanUp() }
         let client = HTTPTestClient(base: server.base)
         let acknowledged = AckBox()
@@ -163,11 +168,11 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(1500))
         server.signal(SIGKILL)
-        _ = server.waitForExit(timeout: 5)
+        _ = await server.waitForExitAsync(timeout: 5)
         await writer.value
         let names = acknowledged.names
         #expect(names.count > 10)
-        try server.start()
+        try await server.startAsync()
         let list = try await HTTPTestClient(base: server.base).get("/api/v1/namespaces/default/configmaps")
         let stored = Set((list.json["items"].arrayValue ?? []).compactMap { $0["metadata"]["name"].stringValue })
         let lost = names.filter { !stored.contains($0) }
@@ -176,7 +181,7 @@ import Testing
 
     @Test func restartResumesAndSIGTERMEndsOpenWatches() async throws {
         let server = ServerProcess()
-        try server.start()
+        try await server.startAsync()
         defer { server.cleanUp() }
         var client = HTTPTestClient(base: server.base)
         let created = try await client.post("/api/v1/namespaces/default/configmaps", ["metadata": ["name": "keep"], "data": ["a": "1"]])
@@ -186,11 +191,11 @@ import Testing
         let watch = Task { try? await watchClient.get("/api/v1/configmaps?watch=true") }
         try await Task.sleep(for: .milliseconds(300))
         server.signal(SIGTERM)
-        let status = server.waitForExit(timeout: 10)
+        let status = await server.waitForExitAsync(timeout: 10)
         #expect(status == 0, "server did not exit cleanly on SIGTERM with an open watch")
         let reply = await watch.value
         #expect(reply?.status == 200)
-        try server.start()
+        try await server.startAsync()
         client = HTTPTestClient(base: server.base)
         let again = try await client.get("/api/v1/namespaces/default/configmaps/keep")
         #expect(again.json["metadata"]["uid"] == created.json["metadata"]["uid"])
@@ -199,6 +204,7 @@ import Testing
         let before = Int(created.json["metadata"]["resourceVersion"].stringValue ?? "") ?? 0
         #expect((Int(next.json["metadata"]["resourceVersion"].stringValue ?? "") ?? 0) > before)
     }
+}
 }
 
 /// Names of acknowledged writes, appended by one writer task and read after it ends.

@@ -3,6 +3,7 @@ import CapstanModel
 import Testing
 @testable import CapstanAPIServer
 
+extension ServerTests {
 @Suite struct RegistryRulesTests {
     let deployment: Value = [
         "apiVersion": "apps/v1", "kind": "Deployment",
@@ -86,4 +87,5 @@ import Testing
         #expect(decoded[path: ["metadata", "resourceVersion"]] == "9")
         #expect(decoded["apiVersion"] == "v1")
     }
+}
 }

@@ -2,6 +2,7 @@ import CapstanModel
 import Testing
 @testable import CapstanAPIServer
 
+extension ServerTests {
 @Suite struct RoutingTests {
     @Test func discoveryAndOpenAPIPaths() {
         #expect(Route.parse("/version") == .version)
@@ -82,4 +83,5 @@ import Testing
         #expect(try ContinueToken(decoding: t.encoded) == t)
         #expect(throws: StatusError.self) { try ContinueToken(decoding: "zz") }
     }
+}
 }

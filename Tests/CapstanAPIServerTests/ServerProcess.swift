@@ -80,11 +80,19 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Runs kubectl against this server with a fresh discovery cache per server.
-    func kubectl(_ args: [String], input: String? = nil) throws -> Oracle.Output {
+    func kubectl(_ args: [String], input: String? = nil) async throws -> Oracle.Output {
         guard let kubectl = Oracle.kubectl else { throw ServerError(Oracle.missing("kubectl 1.37")) }
-        return try Oracle.run(kubectl, args + ["--cache-dir", dataDir + "/kcache"], input: input,
-                              environment: ["KUBECONFIG": kubeconfig])
+        let (cache, config) = (dataDir + "/kcache", kubeconfig)
+        return try await offPool {
+            try Oracle.run(kubectl, args + ["--cache-dir", cache], input: input, environment: ["KUBECONFIG": config])
+        }
     }
+
+    func startAsync() async throws { try await offPool { try self.start() } }
+    func waitForExitAsync(timeout: TimeInterval) async -> Int32? {
+        (try? await offPool { self.waitForExit(timeout: timeout) }) ?? nil
+    }
+    func cleanUpAsync() async { _ = try? await offPool { self.cleanUp() } }
 
     func cleanUp() {
         stop()
@@ -95,6 +103,18 @@ final class ServerProcess: @unchecked Sendable {
 struct ServerError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
+}
+
+/// Every suite of this target runs one test at a time: servers, external processes and the
+/// cooperative pool of a 2-core machine do not mix well with parallel tests (a combined run
+/// under `swift test` stalled when suites ran side by side).
+@Suite(.serialized) struct ServerTests {}
+
+/// Runs blocking work (process I/O, waits) on a dispatch thread, not the cooperative pool.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
 }
 
 /// Oracle gate: true when the test may run; records a failure in CI when it may not.

@@ -3,6 +3,7 @@ import CapstanModel
 import Testing
 @testable import CapstanAPIServer
 
+extension ServerTests {
 @Suite struct StatusTests {
     @Test func notFoundNamesTheQualifiedResource() {
         let s = StatusError.notFound(group: "apps", resource: "deployments", name: "missing").status
@@ -65,4 +66,5 @@ import Testing
         #expect(WallClock.parse("2026-11-21T19:57:55Z").map(WallClock.rfc3339) == "2026-11-21T19:57:55Z")
         #expect(WallClock.parse("2026-11-21T21:57:55+02:00").map(WallClock.rfc3339) == "2026-11-21T19:57:55Z")
     }
+}
 }
