@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
-            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTestSupport", "capstan",
         ]),
         // `capstan` only so that the end-to-end tests find the built binary to run as a server.
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),

@@ -1,12 +1,21 @@
+import CapstanClient
 import CapstanModel
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// A minimal HTTP client for the in-process tests (URLSession, one shared keep-alive pool).
+/// A minimal HTTP client for the server tests, on CapstanClient's swift-nio transport.
+/// (FoundationNetworking's async URLSession stalled the suite now and then on Linux: a request
+/// whose continuation was never resumed, past its own timeout.)
 struct HTTPTestClient: Sendable {
     let base: String
+    let transport: HTTPTransport
+
+    init(base: String) {
+        self.base = base
+        let hostPort = base.replacingOccurrences(of: "http://", with: "")
+        let parts = hostPort.split(separator: ":")
+        transport = HTTPTransport(host: String(parts.first ?? "127.0.0.1"), port: Int(parts.last ?? "80") ?? 80,
+                                  defaultTimeout: .seconds(30))
+    }
 
     struct Reply: Sendable {
         var status: Int
@@ -27,23 +36,20 @@ struct HTTPTestClient: Sendable {
                  contentType: String = "application/json", accept: String = "application/json",
                  headers: [String: String] = [:]) async throws -> Reply
     {
-        var r = URLRequest(url: URL(string: base + path)!)
-        r.httpMethod = method
-        r.timeoutInterval = 30
-        r.setValue(accept, forHTTPHeaderField: "Accept")
-        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
+        var fields = HeaderFields([("Accept", accept)])
+        for (k, v) in headers { fields.set(k, v) }
+        var bytes: [UInt8] = []
         if let body {
-            r.httpBody = Data(body.jsonBytes())
-            r.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            bytes = body.jsonBytes()
+            fields.set("Content-Type", contentType)
         } else if let rawBody {
-            r.httpBody = Data(rawBody)
-            r.setValue(contentType, forHTTPHeaderField: "Content-Type")
+            bytes = rawBody
+            fields.set("Content-Type", contentType)
         }
-        let (data, response) = try await URLSession.shared.data(for: r)
-        let http = response as! HTTPURLResponse
+        let response = try await transport.send(TransportRequest(method: method, path: path, headers: fields, body: bytes))
         var hs: [String: String] = [:]
-        for (k, v) in http.allHeaderFields { hs["\(k)"] = "\(v)" }
-        return Reply(status: http.statusCode, headers: hs, body: Array(data))
+        for field in response.headers { hs[field.name] = field.value }
+        return Reply(status: response.status, headers: hs, body: response.body)
     }
 
     func get(_ path: String, accept: String = "application/json") async throws -> Reply {
