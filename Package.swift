@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims.
@@ -29,11 +30,23 @@ let package = Package(
         .target(name: "CapstanChart", dependencies: ["CapstanTemplate", "CapstanYAML", "CapstanModel"]),
         .target(name: "CapstanStore", dependencies: ["CSQLite"]),
         .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
+        .target(name: "CapstanClient", dependencies: [
+            "CapstanModel", "CapstanAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "CapstanAPIServer", dependencies: [
+            "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
-            "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanAPIServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,12 +64,17 @@ let package = Package(
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel", "CapstanTestSupport"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
-        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"]),
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
+        .testTarget(name: "CapstanAPIServerTests", dependencies: [
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
+        ]),
+        // `capstan` only so that the end-to-end tests find the built binary to run as a server.
+        .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
 )
