@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CapstanStore", dependencies: ["CSQLite"]),
         .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
         .target(name: "CapstanClient", dependencies: [
-            "CapstanModel", "CapstanAPI",
+            "CapstanModel", "CapstanAPI", "CapstanYAML",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

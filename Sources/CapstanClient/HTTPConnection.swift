@@ -75,7 +75,6 @@ final class HTTPConnection: Sendable {
                 for await job in jobs {
                     let keepAlive = try await exchange(job, parts: &parts, outbound: outbound, hostHeader: hostHeader)
                     if !keepAlive { return }
-                    transport.release(self)
                 }
             }
         } catch {
@@ -83,7 +82,8 @@ final class HTTPConnection: Sendable {
         }
     }
 
-    /// One request/response; returns whether the connection may be reused.
+    /// One request/response; returns whether the connection may be reused (it has then
+    /// already been released to the pool).
     private func exchange(_ job: Job, parts: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator,
                           outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>, hostHeader: String) async throws -> Bool
     {
@@ -134,6 +134,9 @@ final class HTTPConnection: Sendable {
                     body?.yield(Array(buffer.readableBytesView))
                 case .end:
                     timer.cancel()
+                    // Back to the pool before the caller sees the end, so its next request
+                    // finds this connection idle instead of opening another.
+                    if keepAlive { transport.release(self) }
                     body?.finish()
                     return keepAlive
                 }
