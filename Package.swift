@@ -36,17 +36,26 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .target(name: "CapstanAPIServer", dependencies: [
+            "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "CapstanControllers", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
 
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
-            "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanAPIServer",
+            "CapstanClient", "CapstanControllers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks: `make bench` builds this in release and prints ratios against the oracles.
         .executableTarget(name: "capstan-bench", dependencies: [
             "CYAML", "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CapstanClient", "CapstanControllers",
         ], path: "Benchmarks"),
 
         .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
@@ -58,13 +67,19 @@ let package = Package(
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel", "CapstanTestSupport"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
-        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"]),
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport"]),
+        .testTarget(name: "CapstanAPIServerTests", dependencies: [
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
+        ]),
+        .testTarget(name: "CapstanControllersTests", dependencies: [
+            "CapstanControllers", "CapstanClient", "CapstanModel", "CapstanTestSupport", "capstan",
+        ]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
 )
