@@ -1,5 +1,6 @@
 /// CapstanCluster — the bundled control plane in one process: API server + SQLite store +
-/// scheduler + node lifecycle controller + N simulated nodes, all talking through `Client`.
+/// controllers (CapstanControllers' standard set and the node lifecycle controller) +
+/// scheduler + N simulated nodes, all talking through `Client`.
 ///
 /// Owns: composition and lifecycle only (start order, readiness wait, clean shutdown, the
 /// kubeconfig file). Holds no behaviour of its own: scheduling, nodes and the API live in
@@ -9,6 +10,7 @@
 /// API server does not yet expose an in-process request handler for `ClosureTransport`.
 import CapstanAPIServer
 import CapstanClient
+import CapstanControllers
 import CapstanModel
 import CapstanNode
 import CapstanScheduler
@@ -58,6 +60,8 @@ public final class Cluster: Sendable {
         var client: RESTClient?
         var scheduler: Scheduler?
         var lifecycle: NodeLifecycleController?
+        var controllers: ControllerManager?
+        var controllerTask: Task<Void, Never>?
         var nodes: [NodeAgent] = []
     }
     private let parts = Mutex(Parts())
@@ -87,9 +91,11 @@ public final class Cluster: Sendable {
         let scheduler = Scheduler(client: client)
         let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,
                                                 evictionTimeout: config.podEvictionTimeout, interval: config.lifecycleInterval)
+        let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client))
+        let controllerTask = Task { _ = try? await manager.run() }
         parts.withLock {
             $0.store = store; $0.server = server; $0.transport = transport; $0.client = client
-            $0.scheduler = scheduler; $0.lifecycle = lifecycle
+            $0.scheduler = scheduler; $0.lifecycle = lifecycle; $0.controllers = manager; $0.controllerTask = controllerTask
         }
         var agents: [NodeAgent] = []
         for i in 1...max(1, config.nodes) {
@@ -134,6 +140,8 @@ public final class Cluster: Sendable {
     public func shutdown() async {
         let p = parts.withLock { $0 }
         p.lifecycle?.stop()
+        p.controllers?.stop()
+        await p.controllerTask?.value
         p.scheduler?.stop()
         for n in p.nodes { n.stop() }
         p.transport?.shutdown()

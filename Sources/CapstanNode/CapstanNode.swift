@@ -205,16 +205,16 @@ public final class NodeAgent: Sendable {
         let elapsed = Double(now.nanoseconds(since: record.start)) / 1e9
         let snap = runtime.snapshot(of: pod, elapsed: elapsed)
         var status = StatusRender.podStatus(pod, snap, start: record.start, now: now, hostIP: config.internalIP, podIP: record.ip)
-        // Only post what changed; the timestamps of unchanged conditions are kept by the renderer.
-        if status == pod["status"] { return }
-        var next = pod
+        status["conditions"] = mergedConditions(pod["status"]["conditions"], status["conditions"])
+        // Only post what changed since our last post (the server may normalise what it stores,
+        // so comparing with the stored status alone would post forever).
+        if status == record.lastStatus || status == pod["status"] { return }
         if let msg = snap.problems.first, !record.reportedProblems {
             state.withLock { $0.records[uid]?.reportedProblems = true }
             await event(pod, reason: "InvalidSimulation", message: msg, type: "Warning")
         }
-        status["conditions"] = mergedConditions(pod["status"]["conditions"], status["conditions"])
+        var next = pod
         next["status"] = status
-        if next == pod { return }
         if (try? await client.updateStatus(.pods, namespace: ns, next)) != nil {
             state.withLock { $0.records[uid]?.lastStatus = status }
         }

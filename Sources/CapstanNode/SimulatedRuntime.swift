@@ -34,7 +34,10 @@ public struct SimulatedRuntime: ContainerRuntime {
             let b = SimBehaviour(annotations: annotations, container: name, isInit: true, problems: &problems)
             // Init containers are retried on failure unless the pod never restarts.
             let life = evaluate(b, container: c, restart: policy == "Never" ? .never : .onFailure, from: clock, at: t)
-            inits.append(life.snapshot)
+            // The kubelet reports an init container ready once it has completed successfully.
+            var shown = life.snapshot
+            if case .terminated(let code, _, _, _) = shown.state { shown.ready = code == 0 && !life.willRestart } else { shown.ready = false }
+            inits.append(shown)
             if case .terminated(let code, _, _, let finished) = life.snapshot.state, code == 0, !life.willRestart {
                 clock = finished
             } else {

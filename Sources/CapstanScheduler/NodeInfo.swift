@@ -44,7 +44,7 @@ public struct NodeInfo: Sendable {
     static let defaultMilliCPU: Int64 = 100
     static let defaultMemory: Int64 = 200 * 1024 * 1024
 
-    mutating func add(_ pod: PodInfo) {
+    public mutating func add(_ pod: PodInfo) {
         if pods[pod.uid] != nil { remove(uid: pod.uid) }
         pods[pod.uid] = pod
         requested = requested + pod.requests
@@ -52,7 +52,7 @@ public struct NodeInfo: Sendable {
         usedPorts += pod.hostPorts
     }
 
-    mutating func remove(uid: String) {
+    public mutating func remove(uid: String) {
         guard let pod = pods.removeValue(forKey: uid) else { return }
         requested = requested - pod.requests
         nonZeroRequested = nonZeroRequested - Self.nonZero(pod)

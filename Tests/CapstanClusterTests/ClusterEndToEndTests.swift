@@ -182,20 +182,57 @@ import Testing
         }
     }
 
-    @Test func silentNodeGoesNotReadyAndItsPodsAreEvicted() async throws {
+    @Test func seedScenarioDeploymentAndServices() async throws {
+        guard let k = Self.kubectlOrFail() else { return }
+        let (cluster, dir) = try await Self.makeCluster()
+        defer { Task { await cluster.shutdown() } }
+        let manifests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../manifests/myapp").standardizedFileURL.path
+        let applied = try kubectl(k, dir, ["apply", "-f", manifests])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("deployment.apps/myapp-deploy created"), "\(applied.stdout)")
+        let ready = try eventually(30) {
+            try kubectl(k, dir, ["get", "deploy", "myapp-deploy", "-o", "jsonpath={.status.readyReplicas}"]).stdout == "3"
+        }
+        #expect(ready)
+        let pods = try kubectl(k, dir, ["get", "pods", "-l", "app=myapp", "-o",
+                                        "jsonpath={range .items[*]}{.spec.nodeName} {.status.podIP}{\"\\n\"}{end}"]).stdout
+        let lines = pods.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(Set(lines.compactMap(\.first)) == ["node-1", "node-2", "node-3"], "\(pods)")
+        let ips = Set(lines.compactMap { $0.count > 1 ? $0[1] : nil })
+        #expect(ips.count == 3)
+        let endpoints = try eventually(15) {
+            let out = try kubectl(k, dir, ["get", "endpoints", "myapp-clusterip", "-o", "jsonpath={.subsets[*].addresses[*].ip}"]).stdout
+            return Set(out.split(separator: " ").map(String.init)) == ips
+        }
+        #expect(endpoints)
+        let svc = try kubectl(k, dir, ["get", "svc", "myapp-clusterip", "-o", "jsonpath={.spec.clusterIP}"]).stdout
+        #expect(!svc.isEmpty && svc != "None")
+    }
+
+    @Test func silentNodeGoesNotReadyAndItsPodsAreReplaced() async throws {
         guard let k = Self.kubectlOrFail() else { return }
         let (cluster, dir) = try await Self.makeCluster(nodes: 2)
         defer { Task { await cluster.shutdown() } }
-        let pod = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: victim}
+        let deploy = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
         spec:
-          nodeSelector: {kubernetes.io/hostname: node-1}
-          containers: [{name: c, image: x}]
+          replicas: 2
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]
         """
-        _ = try kubectl(k, dir, ["apply", "-f", "-"], input: pod)
-        #expect(try eventually(10) { try kubectl(k, dir, ["get", "pod", "victim", "--no-headers"]).stdout.contains("Running") })
+        _ = try kubectl(k, dir, ["apply", "-f", "-"], input: deploy)
+        func placement() throws -> [String] {
+            try kubectl(k, dir, ["get", "pods", "-l", "app=web", "--field-selector", "status.phase=Running", "-o",
+                                 "jsonpath={range .items[*]}{.spec.nodeName}/{.metadata.deletionTimestamp}{\" \"}{end}"])
+                .stdout.split(separator: " ").map(String.init)
+        }
+        #expect(try eventually(20) { Set(try placement()) == ["node-1/", "node-2/"] })
         cluster.nodes.first { $0.config.name == "node-1" }?.setHeartbeatsPaused(true)
         let notReady = try eventually(15) {
             try kubectl(k, dir, ["get", "node", "node-1", "--no-headers"]).stdout.contains("NotReady")
@@ -203,11 +240,12 @@ import Testing
         #expect(notReady)
         let taint = try kubectl(k, dir, ["get", "node", "node-1", "-o", "jsonpath={.spec.taints[*].key}"]).stdout
         #expect(taint.contains("node.kubernetes.io/unreachable"))
-        // Evicted after the 1 s default toleration; the node agent still finishes the deletion.
-        let gone = try eventually(15) {
-            try kubectl(k, dir, ["get", "pod", "victim", "--ignore-not-found"]).stdout.isEmpty
+        // Evicted after the 1 s default toleration; the ReplicaSet replaces the pod on node-2.
+        let replaced = try eventually(20) {
+            let now = try placement()
+            return now.count == 2 && now.allSatisfy { $0 == "node-2/" }
         }
-        #expect(gone)
+        #expect(replaced)
         // Heartbeats resume: Ready again and the taint is lifted.
         cluster.nodes.first { $0.config.name == "node-1" }?.setHeartbeatsPaused(false)
         let back = try eventually(15) {

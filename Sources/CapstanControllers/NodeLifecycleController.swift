@@ -8,8 +8,7 @@ import Synchronization
 /// timeout) has run out. When the Lease is renewed again the taint goes away (the node posts
 /// Ready itself).
 ///
-/// Lives in CapstanCluster because CapstanControllers was not merged into this branch yet; it
-/// uses only `Client`, so it can move there unchanged.
+/// A polling loop rather than a `Controller`: its input is the clock (lease age), not events.
 ///
 /// Thread-safety: immutable configuration; the loop task sits behind a `Mutex`.
 public final class NodeLifecycleController: Sendable {
