@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CapstanStore", dependencies: ["CSQLite"]),
         .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
         .target(name: "CapstanClient", dependencies: [
-            "CapstanModel", "CapstanAPI",
+            "CapstanModel", "CapstanAPI", "CapstanYAML",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,10 +73,11 @@ let package = Package(
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
-        .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
             "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
         ]),
+        // `capstan` only so that the end-to-end tests find the built binary to run as a server.
+        .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanControllersTests", dependencies: [
             "CapstanControllers", "CapstanClient", "CapstanModel", "CapstanTestSupport", "capstan",
         ]),

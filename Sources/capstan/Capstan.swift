@@ -8,7 +8,7 @@ struct Capstan: AsyncParsableCommand {
         commandName: "capstan",
         abstract: "GitOps reconciliation for Kubernetes, with a bundled control plane.",
         version: CapstanVersion.string,
-        subcommands: [VersionCommand.self, ApplyCommand.self, PatchCommand.self, TemplateCommand.self]
+        subcommands: [VersionCommand.self, ApplyCommand.self, PatchCommand.self, TemplateCommand.self, ServerCommand.self]
     )
 }
 

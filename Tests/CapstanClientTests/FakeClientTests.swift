@@ -226,3 +226,42 @@ func configMap(_ name: String, namespace: String = "demo", labels: [String: Stri
         #expect(!APIError.local(.transport, "refused").isNotFound)
     }
 }
+
+@Suite struct SubresourceTests {
+    @Test func bindEvictAndLogs() async throws {
+        let client = FakeClient()
+        let pod: Value = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p", "namespace": "demo"],
+                          "spec": ["containers": [["name": "c", "image": "x"]]]]
+        _ = try await client.create(pod)
+        _ = try await client.bind(namespace: "demo", pod: "p", node: "n1")
+        #expect(try await client.get(.pods, namespace: "demo", name: "p")["spec"]["nodeName"] == "n1")
+        do {
+            _ = try await client.bind(namespace: "demo", pod: "p", node: "n2")
+            Issue.record("second binding accepted")
+        } catch {
+            #expect(error.isConflict)
+        }
+        await client.setLogs(namespace: "demo", pod: "p", "one\ntwo\nthree\n")
+        #expect(try await client.logText(namespace: "demo", pod: "p", options: LogOptions(tailLines: 2)) == "two\nthree\n")
+        _ = try await client.evict(namespace: "demo", pod: "p")
+        await #expect(throws: APIError.self) { try await client.get(.pods, namespace: "demo", name: "p") }
+        let verbs = await client.actions.map(\.description)
+        #expect(verbs.contains("create pods demo/p/binding"))
+        #expect(verbs.contains("create pods demo/p/eviction"))
+    }
+
+    @Test func logsOverTheTransportStream() async throws {
+        let rec = RecordingTransport { r in
+            StreamingResponse(status: 200, headers: ["Content-Type": "text/plain"], body: AsyncThrowingStream { c in
+                c.yield(Array("line 1\n".utf8))
+                c.yield(Array("line 2\n".utf8))
+                c.finish()
+            })
+        }
+        let client = RESTClient(transport: rec.transport)
+        let text = try await client.logText(namespace: "demo", pod: "web-0",
+                                            options: LogOptions(container: "nginx", follow: true, tailLines: 10))
+        #expect(text == "line 1\nline 2\n")
+        #expect(rec.paths == ["/api/v1/namespaces/demo/pods/web-0/log?container=nginx&follow=true&tailLines=10"])
+    }
+}

@@ -77,7 +77,8 @@ import Testing
             }
         }
         for i in 0..<8 { q.add(i) }
-        try? await Task.sleep(for: .milliseconds(300))
+        let allRetried = await eventually { tally.withLock { t in (0..<8).allSatisfy { (t.runs[$0] ?? 0) >= 3 } } }
+        #expect(allRetried)
         q.shutDown()
         await runner.value
         let t = tally.withLock { $0 }

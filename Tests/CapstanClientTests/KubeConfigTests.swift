@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import CapstanClient
+
+private func tempDir() -> String {
+    let dir = NSTemporaryDirectory() + "capstan-kubeconfig-\(UUID().uuidString.prefix(8))"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+private func write(_ text: String, _ path: String) {
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+}
+
+private let first = """
+apiVersion: v1
+kind: Config
+current-context: dev
+clusters:
+- name: dev
+  cluster:
+    server: http://127.0.0.1:6443
+    certificate-authority: certs/ca.crt
+- name: shared
+  cluster:
+    server: http://first.example:80
+contexts:
+- name: dev
+  context: {cluster: dev, user: alice, namespace: team-a}
+users:
+- name: alice
+  user:
+    tokenFile: token.txt
+"""
+
+private let second = """
+apiVersion: v1
+kind: Config
+current-context: prod
+clusters:
+- name: shared
+  cluster:
+    server: http://second.example:81
+- name: prod
+  cluster:
+    server: https://prod.example
+    insecure-skip-tls-verify: true
+contexts:
+- name: prod
+  context: {cluster: prod, user: bob}
+- name: other
+  context: {cluster: shared, user: bob}
+users:
+- name: bob
+  user:
+    token: secret-token
+    client-certificate-data: Q0VSVA==
+    client-key: /abs/key.pem
+"""
+
+@Suite struct KubeConfigTests {
+    @Test func mergesFilesFirstWins() throws {
+        let dir = tempDir()
+        write(first, dir + "/a.yaml")
+        write(second, dir + "/b.yaml")
+        write("s3cr3t\n", dir + "/token.txt")
+        let config = try KubeConfig.loadDefault(environment: ["KUBECONFIG": "\(dir)/a.yaml:\(dir)/missing.yaml:\(dir)/b.yaml"])
+        #expect(config.currentContext == "dev")
+        #expect(config.clusters["shared"]?.server == "http://first.example:80")
+        #expect(config.clusters["prod"]?.insecureSkipTLSVerify == true)
+        #expect(config.clusters["dev"]?.certificateAuthority == dir + "/certs/ca.crt")
+        #expect(config.users["bob"]?.clientKey == "/abs/key.pem")
+        #expect(config.users["bob"]?.clientCertificateData == "Q0VSVA==")
+        #expect(config.contexts.count == 3)
+
+        let dev = try config.resolve()
+        #expect(dev.endpoint == ServerEndpoint(scheme: "http", host: "127.0.0.1", port: 6443))
+        #expect(dev.namespace == "team-a")
+        #expect(try dev.authHeaders()["authorization"] == "Bearer s3cr3t")
+
+        let other = try config.resolve(context: "other", namespace: "x")
+        #expect(other.namespace == "x")
+        #expect(other.endpoint.port == 80)
+        #expect(try other.authHeaders()["Authorization"] == "Bearer secret-token")
+    }
+
+    @Test func explicitPathWinsAndMustExist() throws {
+        let dir = tempDir()
+        write(second, dir + "/b.yaml")
+        let config = try KubeConfig.loadDefault(explicitPath: dir + "/b.yaml", environment: ["KUBECONFIG": dir + "/nope"])
+        #expect(config.currentContext == "prod")
+        #expect(throws: KubeConfigError.self) { try KubeConfig.loadDefault(explicitPath: dir + "/nope", environment: [:]) }
+    }
+
+    @Test func httpsIsRefusedClearly() throws {
+        let config = try KubeConfig(text: second, file: "/x/b.yaml")
+        let prod = try config.resolve()
+        #expect(prod.endpoint.port == 443)
+        do {
+            _ = try prod.makeClient()
+            Issue.record("https accepted")
+        } catch {
+            #expect(error.description.contains("TLS is not yet supported"))
+            #expect(error.file == "/x/b.yaml")
+        }
+    }
+
+    @Test func errorsNameFileAndField() {
+        let bad = """
+        clusters:
+        - name: c
+          cluster:
+            server: 42
+        """
+        do {
+            _ = try KubeConfig(text: bad, file: "/etc/kc")
+            Issue.record("bad server accepted")
+        } catch {
+            #expect(error.description == "/etc/kc: clusters[0].cluster.server: expected a string, found integer")
+        }
+        do {
+            let config = try KubeConfig(text: first, file: "/etc/kc")
+            _ = try config.resolve(context: "nope")
+            Issue.record("unknown context accepted")
+        } catch {
+            #expect(error.message == "context \"nope\" does not exist")
+        }
+        #expect(throws: KubeConfigError.self) { try ServerEndpoint("ftp://x") }
+        #expect(throws: KubeConfigError.self) { try ServerEndpoint("http://x:99999") }
+        #expect((try? ServerEndpoint("https://[::1]:6443")) == ServerEndpoint(scheme: "https", host: "::1", port: 6443))
+    }
+}
