@@ -2,7 +2,6 @@ import ArgumentParser
 import CapstanClient
 import CapstanControllers
 import CapstanModel
-import CapstanYAML
 import Foundation
 
 /// `capstan controllers --kubeconfig FILE [--context C]`: runs every controller (ReplicaSet,
@@ -21,8 +20,11 @@ struct ControllersCommand: AsyncParsableCommand {
     var context: String?
 
     func run() async throws {
-        let server = try Self.server(kubeconfig: kubeconfig, context: context)
-        let client = RESTClient(transport: URLSessionTransport(baseURL: server))
+        let config = try KubeConfig.load(files: [kubeconfig])
+        let connection = try config.resolve(context: context)
+        let server = connection.cluster.server
+        // Enough connections for many watches (one per watched resource) plus parallel writes.
+        let client = try connection.makeClient(maxConnections: 256)
         let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client),
                                         log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
         signal(SIGTERM, SIG_IGN)
@@ -37,20 +39,5 @@ struct ControllersCommand: AsyncParsableCommand {
         try await manager.run()
         for source in sources { source.cancel() }
         FileHandle.standardError.write(Data("capstan controllers stopped\n".utf8))
-    }
-
-    /// The server URL of the chosen context's cluster.
-    static func server(kubeconfig path: String, context: String?) throws -> String {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let config = try YAML.parse(text, file: path)
-        let contextName = context ?? config["current-context"].stringValue ?? ""
-        let ctx = (config["contexts"].arrayValue ?? []).first { $0["name"].stringValue == contextName }
-        guard let ctx else { throw ValidationError("\(path): context \"\(contextName)\" not found") }
-        let clusterName = ctx["context"]["cluster"].stringValue ?? ""
-        let cluster = (config["clusters"].arrayValue ?? []).first { $0["name"].stringValue == clusterName }
-        guard let server = cluster?["cluster"]["server"].stringValue, !server.isEmpty else {
-            throw ValidationError("\(path): cluster \"\(clusterName)\" has no server")
-        }
-        return server
     }
 }
