@@ -9,11 +9,12 @@ import Synchronization
 /// transport strongly until it closes; `HTTPTransport.shutdown()` closes idle connections.
 /// Immutable after creation apart from the channel's own state; safe to share.
 final class HTTPConnection: Sendable {
-    /// Why a request failed on this connection; `beforeResponse` when no response byte arrived
-    /// (safe to retry on a fresh connection).
+    /// Why a request failed on this connection; `retryable` when a fresh connection may safely
+    /// try again: nothing of the response arrived, and either the request was never fully
+    /// written or it is a GET/HEAD (a POST the server may have acted on is never repeated).
     struct Failure: Error, Sendable {
         var message: String
-        var beforeResponse: Bool
+        var retryable: Bool
     }
 
     struct Job: Sendable {
@@ -61,7 +62,7 @@ final class HTTPConnection: Sendable {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<StreamingResponse, any Error>) in
             let job = Job(request: request, timeout: timeout, wholeResponseTimeout: wholeResponseTimeout, head: c)
             if case .terminated = jobs.yield(job) {
-                c.resume(throwing: Failure(message: "connection closed", beforeResponse: true))
+                c.resume(throwing: Failure(message: "connection closed", retryable: true))
             }
         }
     }
@@ -95,6 +96,7 @@ final class HTTPConnection: Sendable {
             channel.close(promise: nil)
         }
         var headDelivered = false
+        var written = false
         var body: AsyncThrowingStream<[UInt8], any Error>.Continuation?
         do {
             var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: job.request.method), uri: job.request.path)
@@ -108,10 +110,11 @@ final class HTTPConnection: Sendable {
                 try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: job.request.body))))
             }
             try await outbound.write(.end(nil))
+            written = true
             var keepAlive = true
             while true {
                 guard let part = try await parts.next() else {
-                    throw Failure(message: "connection closed by the server", beforeResponse: !headDelivered)
+                    throw Failure(message: "connection closed by the server", retryable: false)
                 }
                 switch part {
                 case .head(let h):
@@ -154,7 +157,8 @@ final class HTTPConnection: Sendable {
             if headDelivered {
                 body?.finish(throwing: APIError.local(.transport, message, request: job.request.summary))
             } else {
-                job.head.resume(throwing: Failure(message: message, beforeResponse: !timedOut.isSet))
+                let idempotent = job.request.method == "GET" || job.request.method == "HEAD"
+                job.head.resume(throwing: Failure(message: message, retryable: !timedOut.isSet && (!written || idempotent)))
             }
             throw error
         }

@@ -9,7 +9,9 @@ import Synchronization
 ///   one while under the bound, else waits its turn (FIFO). Nothing else throttles requests.
 ///   A connection goes back to the pool after a complete response unless the server said
 ///   `Connection: close`. A request that fails on a *reused* connection before any response
-///   byte arrived (the server closed an idle connection) is retried once on a fresh one.
+///   byte arrived (the server closed an idle connection) is retried once on a fresh one — if it
+///   was not fully written, or is a GET/HEAD; writes the server may have applied are not repeated.
+///   Connections hold the transport until they close: call `shutdown()` when done with it.
 /// - **Streaming**: `stream` returns at the response head; chunked bodies are delivered chunk by
 ///   chunk (watches, followed logs). The connection is busy until the body ends; stopping early
 ///   closes it (HTTP/1.1 cannot abandon a response otherwise).
@@ -94,7 +96,7 @@ public final class HTTPTransport: Transport {
                                                 wholeResponseTimeout: wholeResponseTimeout)
             } catch let failure as HTTPConnection.Failure {
                 // A stale keep-alive connection: retry once on a fresh one.
-                if failure.beforeResponse && reused && attempt == 1 { continue }
+                if failure.retryable && reused && attempt == 1 { continue }
                 throw APIError.local(.transport, failure.message, request: request.summary)
             } catch {
                 throw APIError.local(.transport, "\(error)", request: request.summary)

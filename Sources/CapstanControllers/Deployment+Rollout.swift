@@ -145,7 +145,9 @@ struct Rollout {
         let rs: Value = ["apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": metadata,
                          "spec": ["replicas": .int(Int64(size)),
                                   "minReadySeconds": d["spec"]["minReadySeconds"].isNull ? .int(0) : d["spec"]["minReadySeconds"],
-                                  "selector": selector, "template": template]]
+                                  "selector": selector, "template": template],
+                         // The API server's schema requires status.replicas even on create.
+                         "status": ["replicas": 0]]
         do {
             let created = try await client.create(.replicaSets, namespace: namespace, rs)
             replace(created)

@@ -1,3 +1,4 @@
+import CapstanAPI
 import CapstanModel
 import Foundation
 import Synchronization
@@ -259,5 +260,41 @@ final class CapstanServer: @unchecked Sendable {
             #expect(!error.isNotFound)
             #expect(transport.openConnections == 0)
         }
+    }
+}
+
+@Suite(.serialized) struct CustomResourceMappingTests {
+    @Test func aNewCRDIsFoundByRefreshingDiscoveryOnAMiss() async throws {
+        let server = CapstanServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client()
+        _ = try await client.discover()   // cache discovery before the CRD exists
+        let crd: Value = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": "widgets.example.com"],
+            "spec": [
+                "group": "example.com", "scope": "Namespaced",
+                "names": ["plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"]],
+                "versions": [["name": "v1", "served": true, "storage": true,
+                              "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]]]],
+            ],
+        ]
+        _ = try await client.create(crd)
+        let gvk = GroupVersionKind(group: "example.com", version: "v1", kind: "Widget")
+        var info: ResourceInfo?
+        for _ in 0..<100 where info == nil {
+            info = try? await client.mapping(for: gvk)
+            if info == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(info?.plural == "widgets")
+        #expect(info?.namespaced == true)
+        #expect(try await client.resolve("wd").gvk == gvk)
+        let widget = try await client.create(["apiVersion": "example.com/v1", "kind": "Widget",
+                                              "metadata": ["name": "w", "namespace": "default"], "spec": ["size": 3]])
+        #expect(widget["spec"]["size"] == 3)
+        // The on-disk cache now holds the CRD too: a fresh client resolves it without a refresh.
+        let fresh = try server.client()
+        #expect(try await fresh.discover(refresh: false).mapping(for: gvk) != nil)
     }
 }

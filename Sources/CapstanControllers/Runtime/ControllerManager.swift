@@ -52,7 +52,10 @@ public final class ControllerManager: Sendable {
                         do {
                             try await controller.reconcile(key, queue: queue)
                         } catch {
-                            if !(error is TerminalError) { log("\(controller.name) \(key): \(error)") }
+                            // Conflicts are routine (a stale cache); the retry reads the new state.
+                            if !(error is TerminalError), (error as? APIError)?.isConflict != true {
+                                log("\(controller.name) \(key): \(error)")
+                            }
                             throw error
                         }
                     }
