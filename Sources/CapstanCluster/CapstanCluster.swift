@@ -91,7 +91,8 @@ public final class Cluster: Sendable {
         let scheduler = Scheduler(client: client)
         let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,
                                                 evictionTimeout: config.podEvictionTimeout, interval: config.lifecycleInterval)
-        let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client))
+        let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client),
+                                        log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
         let controllerTask = Task { _ = try? await manager.run() }
         parts.withLock {
             $0.store = store; $0.server = server; $0.transport = transport; $0.client = client
