@@ -9,6 +9,9 @@ import Foundation
 /// 2. scheduling 10,000 pods onto 1,000 nodes (the scheduler against an in-memory client, and
 ///    the bare decision loop);
 /// 3. 1,000 pods created through the API server until all are Ready on 10 simulated nodes.
+/// Prints one line at once (stdout is block-buffered when piped; a slow phase should not hide earlier results).
+private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 func runClusterBench(arguments: [String]) async throws {
     func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
     let clock = ContinuousClock()
@@ -23,7 +26,7 @@ func runClusterBench(arguments: [String]) async throws {
     try await cluster.start()
     try await cluster.waitForNodesReady()
     let cold = clock.now - start
-    print("cluster up --nodes 3 (in-process, cold store) to all Ready: \(String(format: "%.3f", seconds(cold))) s (target < 1 s)")
+    say("cluster up --nodes 3 (in-process, cold store) to all Ready: \(String(format: "%.3f", seconds(cold))) s (target < 1 s)")
     await cluster.shutdown()
     try? FileManager.default.removeItem(atPath: dir)
 
@@ -38,7 +41,7 @@ func runClusterBench(arguments: [String]) async throws {
         if case .node(let n) = cache.decide(p) { cache.assume(p, on: n); placed += 1 }
     }
     let decideTime = seconds(clock.now - t0)
-    print("decisions: \(placed) pods on \(nodeCount) nodes in \(String(format: "%.2f", decideTime)) s = \(Int(Double(placed) / decideTime)) pods/s")
+    say("decisions: \(placed) pods on \(nodeCount) nodes in \(String(format: "%.2f", decideTime)) s = \(Int(Double(placed) / decideTime)) pods/s")
 
     // 2b. The full scheduler (informers, queue, bindings) against the in-memory client.
     let fake = FakeClient()
@@ -53,7 +56,7 @@ func runClusterBench(arguments: [String]) async throws {
     }
     let schedTime = seconds(clock.now - t1)
     scheduler.stop()
-    print("scheduler (FakeClient): \(scheduler.stats.bound) pods bound on \(nodeCount) nodes in \(String(format: "%.2f", schedTime)) s = \(Int(Double(scheduler.stats.bound) / schedTime)) pods/s (target ≥ 1000)")
+    say("scheduler (FakeClient): \(scheduler.stats.bound) pods bound on \(nodeCount) nodes in \(String(format: "%.2f", schedTime)) s = \(Int(Double(scheduler.stats.bound) / schedTime)) pods/s (target ≥ 1000)")
 
     // 3. 1,000 pods through the real API server until Ready.
     let dir2 = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-bench-\(UUID().uuidString)").path
@@ -87,7 +90,7 @@ func runClusterBench(arguments: [String]) async throws {
             (p[path: ["status", "conditions"]].arrayValue ?? []).contains { $0["type"] == "Ready" && $0["status"] == "True" }
         }.count
     }
-    print("\(replicas) pods created through the API server to all Ready on 10 nodes: \(String(format: "%.2f", seconds(clock.now - t2))) s (\(ready) Ready; target < 5 s for a Deployment)")
+    say("\(replicas) pods created through the API server to all Ready on 10 nodes: \(String(format: "%.2f", seconds(clock.now - t2))) s (\(ready) Ready; target < 5 s for a Deployment)")
     await big.shutdown()
     try? FileManager.default.removeItem(atPath: dir2)
 }
