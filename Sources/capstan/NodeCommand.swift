@@ -37,19 +37,25 @@ struct NodeCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("capstan node \(name) registered with http://\(host):\(port)\n".utf8))
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let fired = Mutex(false)
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                s.setEventHandler {
-                    // Resume once even if both signals arrive.
-                    if fired.withLock({ f in defer { f = true }; return !f }) { agent.stop(); done.resume() }
-                }
-                s.resume()
-                return s
+        // The signal sources live until the end of run(); the first signal stops the node.
+        let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let stopped = Mutex(false)
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler {
+                agent.stop()
+                stopped.withLock { $0 = true }
+                waiter.withLock { $0?.resume(); $0 = nil }
             }
-            _ = sources
+            s.resume()
+            return s
         }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let already = stopped.withLock { $0 }
+            if already { done.resume() } else { waiter.withLock { $0 = done } }
+        }
+        for s in sources { s.cancel() }
+        FileHandle.standardError.write(Data("capstan node \(name) stopped\n".utf8))
     }
 
     /// The first `server: http://host:port` of a kubeconfig (CapstanClient's kubeconfig loader
