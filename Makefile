@@ -34,12 +34,22 @@ pip-deps:
 build: system-deps
 	$(SWIFT) build --product capstan
 
-demo: build
-	@echo "== capstan apply -f manifests --recursive --dry-run=client"
-	.build/debug/capstan apply -f manifests --recursive --dry-run=client
-	@echo
-	@echo "== the objects it would send (-o yaml), first file"
-	.build/debug/capstan apply -f manifests/myapp --dry-run=client -o yaml
+demo: build pip-deps
+	@set -e; D=$$(mktemp -d /tmp/capstan-demo.XXXXXX); C=.build/debug/capstan; K="$(CAPSTAN_KUBECTL)"; \
+	trap "$$C cluster down --data-dir $$D >/dev/null 2>&1 || true" EXIT; \
+	echo "== capstan cluster up --nodes 3 --data-dir $$D --port 0 --detach"; \
+	$$C cluster up --nodes 3 --data-dir $$D --port 0 --detach; \
+	export KUBECONFIG=$$D/kubeconfig; \
+	echo; echo "== kubectl get nodes -o wide"; $$K get nodes -o wide; \
+	echo; echo "== kubectl apply -f manifests/myapp"; $$K apply -f manifests/myapp; \
+	echo; echo "== waiting for the pods"; \
+	for i in $$(seq 1 100); do \
+	  n=$$($$K get pods -l app=myapp --no-headers 2>/dev/null | grep -c " 1/1 *Running" || true); \
+	  [ "$$n" -ge 3 ] && break; sleep 0.2; done; \
+	echo; echo "== kubectl get pods -o wide"; $$K get pods -o wide; \
+	echo; echo "== kubectl get services"; $$K get services; \
+	echo; echo "== kubectl get endpoints"; $$K get endpoints 2>/dev/null || true; \
+	echo; echo "== capstan cluster down"; $$C cluster down --data-dir $$D
 
 test: deps
 	$(SWIFT) build --build-tests

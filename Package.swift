@@ -42,17 +42,26 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .target(name: "CapstanControllers", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
+
+        .target(name: "CapstanScheduler", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
+        .target(name: "CapstanNode", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
+        .target(name: "CapstanCluster", dependencies: [
+            "CapstanAPIServer", "CapstanStore", "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanModel", "CapstanAPI",
+        ]),
 
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
             "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanAPIServer",
+            "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks: `make bench` builds this in release and prints ratios against the oracles.
         .executableTarget(name: "capstan-bench", dependencies: [
             "CYAML", "CapstanModel", "CapstanYAML", "CapstanPatch", "CapstanAPI", "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanCluster",
         ], path: "Benchmarks"),
 
         .executableTarget(name: "capstan-store-crashtest", dependencies: ["CapstanStore"], path: "Tests/StoreCrashHelper"),
@@ -75,6 +84,15 @@ let package = Package(
         ]),
         // `capstan` only so that the end-to-end tests find the built binary to run as a server.
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),
+        .testTarget(name: "CapstanSchedulerTests", dependencies: ["CapstanScheduler", "CapstanClient", "CapstanModel"]),
+        .testTarget(name: "CapstanNodeTests", dependencies: ["CapstanNode", "CapstanClient", "CapstanModel", "CapstanYAML"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "CapstanControllersTests", dependencies: [
+            "CapstanControllers", "CapstanClient", "CapstanModel", "CapstanTestSupport", "capstan",
+        ]),
+        .testTarget(name: "CapstanClusterTests", dependencies: [
+            "CapstanCluster", "CapstanClient", "CapstanModel", "CapstanTestSupport", "capstan",
+        ]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
 )

@@ -68,6 +68,10 @@ enum RegistryRules {
             object[path: ["metadata", "labels", "kubernetes.io/metadata.name"]] = .string(name)
         case ("", "services"):
             object["status"] = ["loadBalancer": .object([:])]
+        case ("apps", "replicasets"), ("apps", "statefulsets"):
+            // Their status.replicas has no omitempty in Kubernetes: a fresh object shows 0,
+            // and the schema requires it (wip/cluster fix; the controllers create ReplicaSets).
+            object["status"] = ["replicas": 0]
         case ("apiextensions.k8s.io", "customresourcedefinitions"):
             let names = object[path: ["spec", "names"]]
             let now = WallClock.now()

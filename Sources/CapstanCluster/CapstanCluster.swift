@@ -1,0 +1,182 @@
+/// CapstanCluster — the bundled control plane in one process: API server + SQLite store +
+/// controllers (CapstanControllers' standard set and the node lifecycle controller) +
+/// scheduler + N simulated nodes, all talking through `Client`.
+///
+/// Owns: composition and lifecycle only (start order, readiness wait, clean shutdown, the
+/// kubeconfig file). Holds no behaviour of its own: scheduling, nodes and the API live in
+/// their modules.
+///
+/// Transport: components reach the server over loopback HTTP (`HTTPTransport`) because the
+/// API server does not yet expose an in-process request handler for `ClosureTransport`.
+import CapstanAPIServer
+import CapstanClient
+import CapstanControllers
+import CapstanModel
+import CapstanNode
+import CapstanScheduler
+import CapstanStore
+import Foundation
+import Synchronization
+
+public struct ClusterConfig: Sendable {
+    public var dataDir: String
+    public var port: Int = 6443
+    public var address: String = "127.0.0.1"
+    public var nodes: Int = 3
+    public var nodeCPU: String = "4"
+    public var nodeMemory: String = "8Gi"
+    public var nodePods: Int = 110
+    public var nodeLabels: [String: String] = [:]
+    /// `key=value:Effect` or `key:Effect`.
+    public var nodeTaints: [Value] = []
+    public var leaseRenewInterval: Duration = .seconds(10)
+    public var nodeSyncInterval: Duration = .milliseconds(200)
+    public var nodeMonitorGracePeriod: Double = 40
+    public var podEvictionTimeout: Double = 300
+    public var lifecycleInterval: Duration = .seconds(1)
+    public var backoffBase: Double = 10
+
+    public init(dataDir: String) { self.dataDir = dataDir }
+
+    /// Parses `k=v:Effect` (value optional) into a taint.
+    public static func taint(_ text: String) -> Value? {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(parts[1]) else { return nil }
+        let kv = parts[0].split(separator: "=", maxSplits: 1).map(String.init)
+        guard let key = kv.first, !key.isEmpty else { return nil }
+        var t: Value = ["key": .string(key), "effect": .string(parts[1])]
+        if kv.count == 2 { t["value"] = .string(kv[1]) }
+        return t
+    }
+}
+
+/// A running cluster. Thread-safety: components are set once in `start()` behind a `Mutex`.
+public final class Cluster: Sendable {
+    public let config: ClusterConfig
+    private struct Parts {
+        var store: SQLiteStore?
+        var server: APIServer?
+        var transport: HTTPTransport?
+        var client: RESTClient?
+        var scheduler: Scheduler?
+        var lifecycle: NodeLifecycleController?
+        var controllers: ControllerManager?
+        var controllerTask: Task<Void, Never>?
+        var nodes: [NodeAgent] = []
+    }
+    private let parts = Mutex(Parts())
+
+    public init(config: ClusterConfig) { self.config = config }
+
+    public var client: (any Client)? { parts.withLock { $0.client } }
+    public var nodes: [NodeAgent] { parts.withLock { $0.nodes } }
+    public var scheduler: Scheduler? { parts.withLock { $0.scheduler } }
+    public var port: Int { parts.withLock { $0.server?.port ?? 0 } }
+    public var kubeconfigPath: String { config.dataDir + "/kubeconfig" }
+
+    /// Starts everything in dependency order and writes the kubeconfig.
+    public func start() async throws {
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: config.dataDir + "/capstan.db")
+        let server = APIServer(store: store)
+        let bound: Int
+        do { bound = try await server.start(host: config.address, port: config.port) } catch {
+            await store.close()
+            throw error
+        }
+        try Self.kubeconfig(server: "http://\(config.address):\(bound)")
+            .write(toFile: kubeconfigPath, atomically: true, encoding: .utf8)
+        let transport = HTTPTransport(host: config.address, port: bound, maxConnections: 64)
+        let client = RESTClient(transport: transport)
+        let scheduler = Scheduler(client: client)
+        let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,
+                                                evictionTimeout: config.podEvictionTimeout, interval: config.lifecycleInterval)
+        let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client),
+                                        log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
+        let controllerTask = Task { _ = try? await manager.run() }
+        parts.withLock {
+            $0.store = store; $0.server = server; $0.transport = transport; $0.client = client
+            $0.scheduler = scheduler; $0.lifecycle = lifecycle; $0.controllers = manager; $0.controllerTask = controllerTask
+        }
+        var agents: [NodeAgent] = []
+        for i in 1...max(1, config.nodes) {
+            var nc = NodeConfig(name: "node-\(i)", index: i)
+            nc.cpu = config.nodeCPU
+            nc.memory = config.nodeMemory
+            nc.pods = config.nodePods
+            nc.labels = config.nodeLabels
+            nc.taints = config.nodeTaints
+            nc.leaseRenewInterval = config.leaseRenewInterval
+            nc.syncInterval = config.nodeSyncInterval
+            agents.append(NodeAgent(client: client, config: nc, runtime: SimulatedRuntime(backoffBase: config.backoffBase)))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for a in agents { group.addTask { try await a.start() } }
+            try await group.waitForAll()
+        }
+        parts.withLock { $0.nodes = agents }
+        await scheduler.start()
+        lifecycle.start()
+    }
+
+    /// Returns once every node reports Ready=True (or throws after `timeout`).
+    public func waitForNodesReady(timeout: Duration = .seconds(30)) async throws {
+        guard let client else { return }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let list = try? await client.list(.nodes, namespace: nil) {
+                let ready = list.items.filter { n in
+                    (n[path: ["status", "conditions"]].arrayValue ?? []).contains {
+                        $0["type"].stringValue == "Ready" && $0["status"].stringValue == "True"
+                    }
+                }.count
+                if ready >= config.nodes { return }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ClusterError("nodes did not become Ready within \(timeout)")
+    }
+
+    /// Stops nodes, scheduler and controllers, then the server and the store.
+    public func shutdown() async {
+        let p = parts.withLock { $0 }
+        p.lifecycle?.stop()
+        p.controllers?.stop()
+        await p.controllerTask?.value
+        p.scheduler?.stop()
+        for n in p.nodes { n.stop() }
+        p.transport?.shutdown()
+        await p.server?.shutdown()
+        await p.store?.close()
+    }
+
+    /// Returns when the server stops.
+    public func wait() async { await parts.withLock { $0.server }?.wait() }
+
+    public static func kubeconfig(server: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: capstan
+          cluster:
+            server: \(server)
+        contexts:
+        - name: capstan
+          context:
+            cluster: capstan
+            user: capstan
+            namespace: default
+        current-context: capstan
+        users:
+        - name: capstan
+          user: {}
+
+        """
+    }
+}
+
+public struct ClusterError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

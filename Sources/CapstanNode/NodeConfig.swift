@@ -1,0 +1,54 @@
+import CapstanModel
+
+/// How a node presents itself and how fast it works. A plain value.
+public struct NodeConfig: Sendable {
+    public var name: String
+    public var cpu: String = "4"
+    public var memory: String = "8Gi"
+    public var pods: Int = 110
+    public var ephemeralStorage: String = "100Gi"
+    public var labels: [String: String] = [:]
+    /// `spec.taints` entries ({key, value, effect}).
+    public var taints: [Value] = []
+    /// N of the node's pod CIDR 10.244.N.0/24 and of its InternalIP 172.18.0.(N+2).
+    public var index: Int = 1
+    public var instanceType: String = "capstan.sim"
+    public var architecture: String = "amd64"
+    /// How often the Lease is renewed (Kubernetes: 10 s).
+    public var leaseRenewInterval: Duration = .seconds(10)
+    public var leaseDurationSeconds: Int64 = 40
+    /// How often the Node's status (Ready condition heartbeat) is posted even without changes.
+    public var statusInterval: Duration = .seconds(60)
+    /// How often pods are re-evaluated against the runtime.
+    public var syncInterval: Duration = .milliseconds(200)
+
+    public init(name: String, index: Int = 1) {
+        self.name = name
+        self.index = index
+    }
+
+    public var podCIDR: String { "10.244.\(index % 256).0/24" }
+    public var internalIP: String { "172.18.\((index + 2) / 256).\((index + 2) % 256)" }
+
+    /// The Node object this configuration registers.
+    public func nodeObject() -> Value {
+        var labels: ValueObject = [
+            "kubernetes.io/hostname": .string(name), "kubernetes.io/os": "linux",
+            "kubernetes.io/arch": .string(architecture), "beta.kubernetes.io/os": "linux",
+            "beta.kubernetes.io/arch": .string(architecture), "node.kubernetes.io/instance-type": .string(instanceType),
+        ]
+        for (k, v) in self.labels.sorted(by: { $0.key < $1.key }) { labels[k] = .string(v) }
+        var spec: Value = ["podCIDR": .string(podCIDR), "podCIDRs": [.string(podCIDR)]]
+        if !taints.isEmpty { spec["taints"] = .array(taints) }
+        return ["apiVersion": "v1", "kind": "Node",
+                "metadata": ["name": .string(name), "labels": .object(labels),
+                             "annotations": ["node.alpha.kubernetes.io/ttl": "0"]],
+                "spec": spec]
+    }
+
+    /// Capacity and allocatable (the same: the simulated node reserves nothing).
+    public var capacity: Value {
+        ["cpu": .string(cpu), "memory": .string(memory), "pods": .string(String(pods)),
+         "ephemeral-storage": .string(ephemeralStorage)]
+    }
+}

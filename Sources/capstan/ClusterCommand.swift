@@ -1,0 +1,138 @@
+import ArgumentParser
+import CapstanCluster
+import CapstanModel
+import Foundation
+
+/// `capstan cluster up|down`: the bundled control plane (API server, store, scheduler,
+/// node lifecycle controller, simulated nodes) in one process. Wiring only: `CapstanCluster`.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run a local Kubernetes-compatible cluster with simulated nodes.",
+        subcommands: [ClusterUpCommand.self, ClusterDownCommand.self])
+}
+
+struct ClusterUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Start the cluster (foreground; --detach returns once every node is Ready).")
+
+    @Option(name: .long, help: "Number of nodes.") var nodes: Int = 3
+    @Option(name: .long, help: ArgumentHelp("Directory for the store, kubeconfig and pid file.", valueName: "DIR"))
+    var dataDir: String = ".capstan"
+    @Option(name: .long, help: "API server port (0 picks a free one).") var port: Int = 6443
+    @Option(name: .long, help: "CPU of each node.") var nodeCpu: String = "4"
+    @Option(name: .long, help: "Memory of each node.") var nodeMemory: String = "8Gi"
+    @Option(name: .long, help: ArgumentHelp("Extra node labels.", valueName: "k=v,…")) var nodeLabels: String = ""
+    @Option(name: .long, help: ArgumentHelp("Node taints.", valueName: "k=v:Effect,…")) var nodeTaints: String = ""
+    @Option(name: .long, help: "Seconds between node lease renewals.") var leaseRenewSeconds: Double = 10
+    @Option(name: .long, help: "Seconds without a lease renewal before a node is NotReady.") var nodeGraceSeconds: Double = 40
+    @Option(name: .long, help: "Seconds pods stay on an unreachable node before eviction.") var podEvictionSeconds: Double = 300
+    @Flag(name: .long, help: "Run in the background; return once every node is Ready.") var detach = false
+
+    func validate() throws {
+        if nodes < 1 || nodes > 5000 { throw ValidationError("--nodes must be between 1 and 5000") }
+        for t in splitList(nodeTaints) where ClusterConfig.taint(t) == nil {
+            throw ValidationError("invalid taint \(t): want key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute")
+        }
+        for l in splitList(nodeLabels) where !l.contains("=") { throw ValidationError("invalid label \(l): want key=value") }
+    }
+
+    func run() async throws {
+        let absolute = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        if detach { try detachAndWait(absolute); return }
+        var config = ClusterConfig(dataDir: absolute)
+        config.port = port
+        config.nodes = nodes
+        config.nodeCPU = nodeCpu
+        config.nodeMemory = nodeMemory
+        for l in splitList(nodeLabels) {
+            let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
+            config.nodeLabels[kv[0]] = kv.count > 1 ? kv[1] : ""
+        }
+        config.nodeTaints = splitList(nodeTaints).compactMap(ClusterConfig.taint)
+        config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
+        config.nodeMonitorGracePeriod = nodeGraceSeconds
+        config.podEvictionTimeout = podEvictionSeconds
+        let cluster = Cluster(config: config)
+        try await cluster.start()
+        try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)
+        try await cluster.waitForNodesReady()
+        FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { Task { await cluster.shutdown() } }
+            source.resume()
+            return source
+        }
+        await cluster.wait()
+        for s in sources { s.cancel() }
+        try? FileManager.default.removeItem(atPath: absolute + "/cluster.pid")
+        FileHandle.standardError.write(Data("capstan cluster stopped\n".utf8))
+    }
+
+    /// Re-runs this binary without --detach in the background, then waits for its "Ready" line.
+    private func detachAndWait(_ dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let log = dir + "/cluster.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: log) else { throw ValidationError("cannot write \(log)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        process.arguments = CommandLine.arguments.dropFirst().filter { $0 != "--detach" }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if !process.isRunning {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw ValidationError("cluster exited early:\n\(text)")
+            }
+            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Ready, API on") {
+                print("capstan cluster is up (\(nodes) nodes Ready, pid \(process.processIdentifier), log \(log))")
+                print("export KUBECONFIG=\(dir)/kubeconfig")
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.terminate()
+        throw ValidationError("cluster did not become ready within 60s; see \(log)")
+    }
+}
+
+struct ClusterDownCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop a cluster started with --detach.")
+
+    @Option(name: .long, help: ArgumentHelp("The cluster's data directory.", valueName: "DIR"))
+    var dataDir: String = ".capstan"
+
+    func run() async throws {
+        let path = URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/cluster.pid"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ValidationError("no running cluster: \(path) not found")
+        }
+        if kill(pid, SIGTERM) != 0 {
+            try? FileManager.default.removeItem(atPath: path)
+            print("cluster (pid \(pid)) was not running")
+            return
+        }
+        // Wait for a clean exit (the pid file goes away), then give up politely.
+        for _ in 0..<500 {
+            if kill(pid, 0) != 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try? FileManager.default.removeItem(atPath: path)
+        print("capstan cluster stopped (pid \(pid))")
+    }
+}
+
+func splitList(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
