@@ -88,6 +88,7 @@ import Testing
         }
         let describe = try c.kubectl(["describe", "deployment", "web"])
         #expect(describe.stdout.contains("NewReplicaSetAvailable"), "\(describe.stdout)")
+        #expect(describe.stdout.contains("ScalingReplicaSet"), "\(describe.stdout)")
         #expect(describe.stdout.contains("NewReplicaSet:   web-\(hash) (5/5 replicas created)"), "\(describe.stdout)")
     }
 
