@@ -80,7 +80,13 @@ struct Rollout {
         if updated == rs { return false }
         let stored = try await client.update(.replicaSets, namespace: namespace, updated)
         replace(stored)
-        return Self.specReplicas(rs) != count
+        let from = Self.specReplicas(rs)
+        if from != count {
+            await recordEvent(client, about: d, reason: "ScalingReplicaSet",
+                              message: "Scaled \(count > from ? "up" : "down") replica set \(rs.name ?? "") from \(from) to \(count)",
+                              component: "deployment-controller")
+        }
+        return from != count
     }
 
     // MARK: - The new ReplicaSet
@@ -151,6 +157,10 @@ struct Rollout {
         do {
             let created = try await client.create(.replicaSets, namespace: namespace, rs)
             replace(created)
+            if size > 0 {
+                await recordEvent(client, about: d, reason: "ScalingReplicaSet",
+                                  message: "Scaled up replica set \(name) from 0 to \(size)", component: "deployment-controller")
+            }
             try await setDeploymentRevision(revision)
             setProgressing("True", "NewReplicaSetCreated", "Created new replica set \"\(name)\"")
             return created
