@@ -1,0 +1,112 @@
+import CapstanModel
+
+/// URL paths and query strings of the Kubernetes API.
+enum APIPath {
+    /// `/api/v1` or `/apis/GROUP/VERSION`.
+    static func groupVersion(_ group: String, _ version: String) -> String {
+        group.isEmpty ? "/api/\(escape(version))" : "/apis/\(escape(group))/\(escape(version))"
+    }
+
+    /// `/apis/apps/v1/namespaces/demo/deployments/web/scale`; the namespace segment only when
+    /// `namespace` is non-empty (nil lists across namespaces, and cluster-scoped objects have none).
+    static func resource(_ gvr: GroupVersionResource, namespace: String?, name: String? = nil,
+                         subresource: String? = nil) -> String
+    {
+        var path = groupVersion(gvr.group, gvr.version)
+        if let namespace, !namespace.isEmpty { path += "/namespaces/\(escape(namespace))" }
+        path += "/\(escape(gvr.resource))"
+        if let name { path += "/\(escape(name))" }
+        if let subresource { path += "/\(escape(subresource))" }
+        return path
+    }
+
+    /// Appends `?k=v&…` (nothing when empty), each key and value percent-encoded.
+    static func withQuery(_ path: String, _ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return path }
+        return path + "?" + query.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    /// Percent-encodes everything outside RFC 3986's unreserved set.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                 UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b >> 4)]))
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b & 0xF)]))
+            }
+        }
+        return out
+    }
+}
+
+extension ListOptions {
+    var query: [(String, String)] {
+        var q: [(String, String)] = []
+        if let s = labelSelector, !s.isEmpty { q.append(("labelSelector", s.description)) }
+        if let s = fieldSelector, !s.isEmpty { q.append(("fieldSelector", s.description)) }
+        if let limit, limit > 0 { q.append(("limit", String(limit))) }
+        if let continueToken, !continueToken.isEmpty { q.append(("continue", continueToken)) }
+        if let resourceVersion { q.append(("resourceVersion", resourceVersion)) }
+        if let resourceVersionMatch { q.append(("resourceVersionMatch", resourceVersionMatch)) }
+        if let timeoutSeconds { q.append(("timeoutSeconds", String(timeoutSeconds))) }
+        return q
+    }
+}
+
+extension WatchOptions {
+    var query: [(String, String)] {
+        var q: [(String, String)] = []
+        if allowWatchBookmarks { q.append(("allowWatchBookmarks", "true")) }
+        if let s = fieldSelector, !s.isEmpty { q.append(("fieldSelector", s.description)) }
+        if let s = labelSelector, !s.isEmpty { q.append(("labelSelector", s.description)) }
+        if let resourceVersion { q.append(("resourceVersion", resourceVersion)) }
+        if let resourceVersionMatch { q.append(("resourceVersionMatch", resourceVersionMatch)) }
+        if let sendInitialEvents { q.append(("sendInitialEvents", sendInitialEvents ? "true" : "false")) }
+        if let timeoutSeconds { q.append(("timeoutSeconds", String(timeoutSeconds))) }
+        q.append(("watch", "true"))
+        return q
+    }
+}
+
+extension WriteOptions {
+    var query: [(String, String)] {
+        var q: [(String, String)] = []
+        if dryRun { q.append(("dryRun", "All")) }
+        if let fieldManager { q.append(("fieldManager", fieldManager)) }
+        if let fieldValidation { q.append(("fieldValidation", fieldValidation)) }
+        return q
+    }
+}
+
+extension PatchOptions {
+    var query: [(String, String)] {
+        var q: [(String, String)] = []
+        if dryRun { q.append(("dryRun", "All")) }
+        if let fieldManager { q.append(("fieldManager", fieldManager)) }
+        if let force { q.append(("force", force ? "true" : "false")) }
+        if let fieldValidation { q.append(("fieldValidation", fieldValidation)) }
+        return q
+    }
+}
+
+extension LogOptions {
+    var query: [(String, String)] {
+        var q: [(String, String)] = []
+        if let container { q.append(("container", container)) }
+        if follow { q.append(("follow", "true")) }
+        if let limitBytes { q.append(("limitBytes", String(limitBytes))) }
+        if previous { q.append(("previous", "true")) }
+        if let sinceSeconds { q.append(("sinceSeconds", String(sinceSeconds))) }
+        if let tailLines { q.append(("tailLines", String(tailLines))) }
+        if timestamps { q.append(("timestamps", "true")) }
+        return q
+    }
+}
