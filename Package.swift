@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "CapstanChart", dependencies: ["CapstanTemplate", "CapstanYAML", "CapstanModel"]),
         .target(name: "CapstanStore", dependencies: ["CSQLite"]),
         .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
+        .target(name: "CapstanApply", dependencies: [
+            "CapstanClient", "CapstanPatch", "CapstanManifest", "CapstanAPI", "CapstanModel", "CapstanYAML",
+        ]),
         .target(name: "CapstanClient", dependencies: [
             "CapstanModel", "CapstanAPI",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -40,7 +43,7 @@ let package = Package(
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
-            "CapstanTemplate", "CapstanChart", "CapstanStore",
+            "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanClient", "CapstanApply",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
+        .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport"]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
