@@ -39,11 +39,17 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .target(name: "CapstanAPIServer", dependencies: [
+            "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
 
         // The binary: argument parsing and wiring only.
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
-            "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanClient", "CapstanApply",
+            "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanAPIServer", "CapstanClient", "CapstanApply",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -61,14 +67,18 @@ let package = Package(
         .testTarget(name: "CapstanModelTests", dependencies: ["CapstanModel", "CapstanTestSupport"]),
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
-        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"]),
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
         .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
-        .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport"]),
+        .testTarget(name: "CapstanAPIServerTests", dependencies: [
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",
+        ]),
+        // `capstan` only so that the end-to-end tests find the built binary to run as a server.
+        .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]
 )

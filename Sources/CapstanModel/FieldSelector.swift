@@ -6,7 +6,8 @@
 /// parsing, so ``description`` is canonical.
 ///
 /// Which fields an object exposes, and their values, come from ``SelectableFields``: evaluate
-/// with ``matches(object:kind:)``, after the API server has checked the fields with
+/// with ``matches(object:kind:)`` (or ``SelectableFields/compile(_:kind:)`` once per list or
+/// watch), after the API server has checked the fields with
 /// ``SelectableFields/check(_:kind:)``. Immutable value; safe to share across tasks.
 public struct FieldSelector: Hashable, Sendable, CustomStringConvertible {
     public enum Operator: String, Hashable, Sendable {

@@ -100,7 +100,8 @@ extension LabelSelector {
         if !keyErrors.isEmpty {
             problems.append("\(keyPath): Invalid value: \(GoFormat.quote(key)): " + keyErrors.joined(separator: "; "))
         }
-        let slice = GoFormat.stringSlice(values, isNil: valuesAreNil && values.isEmpty)
+        // Only rendered when a message needs it (parsing valid selectors stays cheap).
+        var slice: String { GoFormat.stringSlice(values, isNil: valuesAreNil && values.isEmpty) }
         switch op {
         case .in, .notIn:
             if values.isEmpty {

@@ -51,25 +51,28 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
         }
 
         @inline(__always) func contains(_ value: String) -> Bool {
-            for v in values where v == value { return true }
+            for i in values.indices where values[i] == value { return true }
             return false
         }
 
         /// Whether a label set satisfies this clause (Kubernetes' `Requirement.Matches`).
-        public func matches(_ lookup: (String) -> String?) -> Bool {
+        public func matches(_ lookup: (String) -> String?) -> Bool { evaluate(lookup(key)) }
+
+        /// The clause applied to the label's value (`nil` when the label is absent).
+        @inline(__always) func evaluate(_ found: String?) -> Bool {
             switch self.operator {
             case .equals, .doubleEquals, .in:
-                guard let value = lookup(key) else { return false }
+                guard let value = found else { return false }
                 return contains(value)
             case .notEquals, .notIn:
-                guard let value = lookup(key) else { return true }
+                guard let value = found else { return true }
                 return !contains(value)
             case .exists:
-                return lookup(key) != nil
+                return found != nil
             case .doesNotExist:
-                return lookup(key) == nil
+                return found == nil
             case .greaterThan, .lessThan:
-                guard let value = lookup(key), let bound,
+                guard let value = found, let bound,
                       let number = LabelSelector.parseInt64(value.utf8) else { return false }
                 return self.operator == .greaterThan ? number > bound : number < bound
             }
@@ -133,7 +136,8 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     /// Whether a label map satisfies every requirement.
     public func matches(_ labels: [String: String]) -> Bool {
         if matchesNothing { return false }
-        for requirement in requirements where !requirement.matches({ labels[$0] }) { return false }
+        // Index-based loops borrow each requirement instead of copying it (no retains).
+        for i in requirements.indices where !requirements[i].evaluate(labels[requirements[i].key]) { return false }
         return true
     }
 
@@ -141,7 +145,10 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     public func matches(object: Value) -> Bool {
         if matchesNothing { return false }
         if requirements.isEmpty { return true }
-        let labels = object["metadata"]["labels"]
+        guard case .object(let top) = object, let metadata = top["metadata"], case .object(let meta) = metadata,
+              let labels = meta["labels"] else {
+            return matches(labelsObject: .null)
+        }
         return matches(labelsObject: labels)
     }
 
@@ -150,9 +157,18 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     public func matches(labelsObject labels: Value) -> Bool {
         if matchesNothing { return false }
         guard case .object(let map) = labels else {
-            return requirements.allSatisfy { $0.matches { _ in nil } }
+            for i in requirements.indices where !requirements[i].evaluate(nil) { return false }
+            return true
         }
-        for requirement in requirements where !requirement.matches({ map[$0]?.stringValue }) { return false }
+        for i in requirements.indices {
+            let found: String?
+            if let index = map.index(forKey: requirements[i].key), case .string(let s) = map.values[index] {
+                found = s
+            } else {
+                found = nil
+            }
+            if !requirements[i].evaluate(found) { return false }
+        }
         return true
     }
 

@@ -83,6 +83,12 @@ public enum NameValidation {
 
     /// A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 bytes.
     public static func labelKey(_ value: String) -> [String] {
+        if isValidLabelKey(value) { return [] }  // the common case, without allocating
+        return labelKeyProblems(value)
+    }
+
+    /// The full check behind ``labelKey(_:)``, building every message.
+    static func labelKeyProblems(_ value: String) -> [String] {
         var errors: [String] = []
         let parts = value.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         let name: Substring.UTF8View
@@ -119,8 +125,9 @@ public enum NameValidation {
 
     /// A label value: empty, or at most 63 bytes of `[-A-Za-z0-9_.]` starting and ending alphanumeric.
     public static func labelValue(_ value: String) -> [String] {
-        var errors: [String] = []
         let bytes = value.utf8
+        if bytes.isEmpty || (bytes.count <= labelValueMaxLength && isLabelToken(bytes)) { return [] }
+        var errors: [String] = []
         if bytes.count > labelValueMaxLength { errors.append(maxLengthBytes(labelValueMaxLength)) }
         if !bytes.isEmpty && !isLabelToken(bytes[...]) {
             errors.append(regexError(
@@ -131,6 +138,25 @@ public enum NameValidation {
     }
 
     // MARK: - Scanners
+
+    /// True exactly when ``labelKey(_:)`` finds no problem.
+    static func isValidLabelKey(_ value: String) -> Bool {
+        let bytes = value.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else {
+            return bytes.count <= labelKeyNameMaxLength && isLabelToken(bytes)
+        }
+        let prefix = bytes[..<slash]
+        let name = bytes[bytes.index(after: slash)...]
+        guard !name.contains(UInt8(ascii: "/")), !prefix.isEmpty, prefix.count <= dns1123SubdomainMaxLength,
+              name.count <= labelKeyNameMaxLength, isLabelToken(name) else { return false }
+        var start = prefix.startIndex
+        while true {
+            let dot = prefix[start...].firstIndex(of: UInt8(ascii: ".")) ?? prefix.endIndex
+            if !isDNS1123Label(prefix[start..<dot]) { return false }
+            if dot == prefix.endIndex { return true }
+            start = prefix.index(after: dot)
+        }
+    }
 
     @inline(__always) static func isLowerAlpha(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

@@ -26,43 +26,86 @@ extension Quantity {
     }
 
     static func parse(_ text: String) throws(QuantityError) -> Quantity {
-        let bytes = Array(text.utf8)
-        if bytes.isEmpty { throw QuantityError(text: text, reason: .formatWrong) }
+        if text.isEmpty { throw QuantityError(text: text, reason: .formatWrong) }
         if text == "0" { return Quantity(nanos: 0, format: .decimalSI, original: "0") }
+        var copy = text
+        // `withUTF8` only rethrows untyped errors, so carry the typed one out in a Result.
+        let result = copy.withUTF8 { buffer in
+            Result { () throws(QuantityError) -> Quantity in try parse(buffer, text: text) }
+        }
+        return try result.get()
+    }
 
-        let parts = try scan(bytes, text: text)
-        guard let (base, exponent, format) = interpretSuffix(parts.suffix) else {
+    static func parse(_ s: UnsafeBufferPointer<UInt8>, text: String) throws(QuantityError) -> Quantity {
+        let parts = try scan(s, text: text)
+        guard let (base, exponent, format) = interpretSuffix(parts.suffix(in: s)) else {
             throw QuantityError(text: text, reason: .suffix)
         }
-
-        // The digits, with the decimal point removed.
-        var digits = parts.numerator + parts.denominator
-        var power10 = (base == 10 ? exponent : 0) - parts.denominator.count + 9
-        while let first = digits.first, first == 0 { digits.removeFirst() }
-        var nanos: Int128 = 0
-        if !digits.isEmpty {
-            if base == 2 { multiplyByPowerOfTwo(&digits, exponent) }
-            while let last = digits.last, last == 0 {
-                digits.removeLast()
-                power10 += 1
-            }
-            if let exact = nanoUnits(digits, power10: power10), exact <= maxNanos {
-                nanos = exact
-            } else if format == .binarySI {
-                nanos = binaryCapNanos  // Kubernetes caps binary amounts instead of failing
-            } else {
-                throw QuantityError(text: text, reason: .tooLarge)
-            }
+        var nanos: Int128
+        if let fast = fastNanos(s, parts: parts, base: base, exponent: exponent) {
+            nanos = fast
+        } else {
+            nanos = slowNanos(s, parts: parts, base: base, exponent: exponent)
         }
-
+        if nanos < 0 || nanos > maxNanos {  // negative marks an overflow
+            guard format == .binarySI else { throw QuantityError(text: text, reason: .tooLarge) }
+            nanos = binaryCapNanos  // Kubernetes caps binary amounts instead of failing
+        }
         var finalFormat = format
         if format == .binarySI {
             if nanos > binaryCapNanos { nanos = binaryCapNanos }
             if nanos > 0 && nanos < nanosPerUnit { finalFormat = .decimalSI }
         }
         if !parts.positive { nanos = -nanos }
-        let kept = keepsOriginal(parts: parts, base: base, exponent: exponent, format: format) ? text : nil
+        let kept = keepsOriginal(s, parts: parts, exponent: exponent, format: format) ? text : nil
         return Quantity(nanos: nanos, format: finalFormat, original: kept)
+    }
+
+    /// The common case without allocating: at most 18 significant digits. Returns nil to ask
+    /// for the exact digit-by-digit path, and -1 for an amount too large for 128 bits.
+    static func fastNanos(_ s: UnsafeBufferPointer<UInt8>, parts: Parts, base: Int, exponent: Int) -> Int128? {
+        var digits: UInt64 = 0
+        for i in parts.numStart..<parts.numEnd {
+            if digits >= 100_000_000_000_000_000 { return nil }
+            digits = digits * 10 + UInt64(s[i] - 0x30)
+        }
+        for i in parts.denomStart..<parts.denomEnd {
+            if digits >= 100_000_000_000_000_000 { return nil }
+            digits = digits * 10 + UInt64(s[i] - 0x30)
+        }
+        if digits == 0 { return 0 }
+        let power10 = (base == 10 ? exponent : 0) - (parts.denomEnd - parts.denomStart) + 9
+        let scaled = Int128(digits) << (base == 2 ? exponent : 0)  // < 2^124
+        if power10 >= 0 {
+            var n = scaled
+            for _ in 0..<power10 {
+                let (m, overflow) = n.multipliedReportingOverflow(by: 10)
+                if overflow { return -1 }
+                n = m
+            }
+            return n
+        }
+        if power10 < -38 { return 1 }  // far below a nano-unit: rounds up to 1n
+        var divisor: Int128 = 1
+        for _ in 0..<(-power10) { divisor *= 10 }
+        let (q, r) = scaled.quotientAndRemainder(dividingBy: divisor)
+        return r == 0 ? q : q + 1
+    }
+
+    /// Exact arithmetic on the decimal digits, for inputs with many significant digits.
+    static func slowNanos(_ s: UnsafeBufferPointer<UInt8>, parts: Parts, base: Int, exponent: Int) -> Int128 {
+        var digits: [UInt8] = []
+        for i in parts.numStart..<parts.numEnd { digits.append(s[i] - 0x30) }
+        for i in parts.denomStart..<parts.denomEnd { digits.append(s[i] - 0x30) }
+        var power10 = (base == 10 ? exponent : 0) - (parts.denomEnd - parts.denomStart) + 9
+        while let first = digits.first, first == 0 { digits.removeFirst() }
+        if digits.isEmpty { return 0 }
+        if base == 2 { multiplyByPowerOfTwo(&digits, exponent) }
+        while let last = digits.last, last == 0 {
+            digits.removeLast()
+            power10 += 1
+        }
+        return nanoUnits(digits, power10: power10) ?? -1
     }
 
     /// `digits × 10^power10`, rounded up to an integer; nil when it needs more than 37 digits.
@@ -81,19 +124,32 @@ extension Quantity {
         return nanos + 1
     }
 
+    /// Where the pieces of a quantity are in its UTF-8 bytes.
     struct Parts {
         var positive = true
-        var numerator: [UInt8] = []    // digit values, leading zeros removed ("0" when none)
-        var denominator: [UInt8] = []  // digit values after the point
-        var suffix = ""
+        /// The integer digits after leading zeros (an empty range reads as "0").
+        var numStart = 0, numEnd = 0
+        var denomStart = 0, denomEnd = 0
+        var suffixStart = 0, end = 0
+
+        func suffix(in s: UnsafeBufferPointer<UInt8>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: s[suffixStart..<end]), as: UTF8.self)
+        }
     }
 
     /// The scanner of `parseQuantityString`, including its leniencies (`1.`, `.5`, `.`).
-    static func scan(_ s: [UInt8], text: String) throws(QuantityError) -> Parts {
-        var parts = Parts()
+    static func scan(_ s: UnsafeBufferPointer<UInt8>, text: String) throws(QuantityError) -> Parts {
         let end = s.count
+        var parts = Parts()
+        parts.end = end
         var pos = 0
         func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        func done(_ p: Parts) -> Parts {
+            var p = p
+            if p.denomEnd == 0 { p.denomStart = p.numEnd; p.denomEnd = p.numEnd }
+            if p.suffixStart == 0 { p.suffixStart = end }
+            return p
+        }
         if s[0] == UInt8(ascii: "-") {
             parts.positive = false
             pos += 1
@@ -101,32 +157,35 @@ extension Quantity {
             pos += 1
         }
         while pos < end && s[pos] == UInt8(ascii: "0") { pos += 1 }
-        if pos >= end {
-            parts.numerator = [0]
-            return parts
-        }
-        while pos < end && isDigit(s[pos]) {
-            parts.numerator.append(s[pos] - 0x30)
-            pos += 1
-        }
-        if parts.numerator.isEmpty { parts.numerator = [0] }
-        if pos >= end { return parts }
+        parts.numStart = pos
+        while pos < end && isDigit(s[pos]) { pos += 1 }
+        parts.numEnd = pos
+        if pos >= end { return done(parts) }
         if s[pos] == UInt8(ascii: ".") {
             pos += 1
-            while pos < end && isDigit(s[pos]) {
-                parts.denominator.append(s[pos] - 0x30)
-                pos += 1
-            }
-            if pos >= end { return parts }
+            parts.denomStart = pos
+            while pos < end && isDigit(s[pos]) { pos += 1 }
+            parts.denomEnd = pos
+            if pos >= end { return done(parts) }
+        } else {
+            parts.denomStart = pos
+            parts.denomEnd = pos
         }
-        let suffixStart = pos
-        let letters = Array("eEinumkKMGTP".utf8)
-        while pos < end && letters.contains(s[pos]) { pos += 1 }
+        parts.suffixStart = pos
+        while pos < end && isSuffixLetter(s[pos]) { pos += 1 }
         if pos < end && (s[pos] == UInt8(ascii: "-") || s[pos] == UInt8(ascii: "+")) { pos += 1 }
         while pos < end && isDigit(s[pos]) { pos += 1 }
         if pos < end { throw QuantityError(text: text, reason: .formatWrong) }
-        parts.suffix = String(decoding: s[suffixStart...], as: UTF8.self)
         return parts
+    }
+
+    static func isSuffixLetter(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "i"), UInt8(ascii: "n"), UInt8(ascii: "u"),
+             UInt8(ascii: "m"), UInt8(ascii: "k"), UInt8(ascii: "K"), UInt8(ascii: "M"), UInt8(ascii: "G"),
+             UInt8(ascii: "T"), UInt8(ascii: "P"): return true
+        default: return false
+        }
     }
 
     /// (base, exponent, format) for a suffix, as `suffixHandler.interpret`.
@@ -150,9 +209,9 @@ extension Quantity {
         case "Ei": return (2, 60, .binarySI)
         default: break
         }
-        let utf8 = Array(suffix.utf8)
-        guard utf8.count > 1, utf8[0] == UInt8(ascii: "e") || utf8[0] == UInt8(ascii: "E"),
-              let exponent = LabelSelector.parseInt64(utf8[1...]) else { return nil }
+        let utf8 = suffix.utf8
+        guard utf8.count > 1, let first = utf8.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E"),
+              let exponent = LabelSelector.parseInt64(utf8.dropFirst()) else { return nil }
         // Exponents this far out only over- or underflow; clamp to keep the arithmetic small.
         return (10, Int(Swift.max(-100, Swift.min(100, exponent))), .decimalExponent)
     }
@@ -174,22 +233,30 @@ extension Quantity {
 
     /// Kubernetes keeps the input string (and prints it back) only on its int64 fast path
     /// when the text is already in canonical shape; mirrored here so output matches.
-    static func keepsOriginal(parts: Parts, base: Int, exponent: Int, format: Format) -> Bool {
-        let num = parts.numerator, denom = parts.denominator
+    static func keepsOriginal(_ s: UnsafeBufferPointer<UInt8>, parts: Parts, exponent: Int, format: Format) -> Bool {
+        // Kubernetes' numerator is "0" when all its digits were zeros.
+        let numIsZero = parts.numStart == parts.numEnd
+        let numCount = numIsZero ? 1 : parts.numEnd - parts.numStart
+        let denomCount = parts.denomEnd - parts.denomStart
         switch format {
         case .decimalSI, .decimalExponent:
-            guard 18 - (num.count + denom.count) >= 0 else { return false }
-            let scale = exponent - denom.count
+            guard 18 - (numCount + denomCount) >= 0 else { return false }
+            let scale = exponent - denomCount
             guard scale >= -9 else { return false }
-            let shifted = num + denom
-            let endsWith000 = shifted.count >= 3 && shifted.suffix(3).allSatisfy { $0 == 0 }
-            return scale % 3 == 0 && !endsWith000 && shifted.first != 0
+            // "shifted" is numerator then denominator digits.
+            func shifted(_ i: Int) -> UInt8 {
+                if i < numCount { return numIsZero ? 0x30 : s[parts.numStart + i] }
+                return s[parts.denomStart + i - numCount]
+            }
+            let total = numCount + denomCount
+            let endsWith000 = total >= 3 && (total - 3..<total).allSatisfy { shifted($0) == 0x30 }
+            return scale % 3 == 0 && !endsWith000 && shifted(0) != 0x30
         case .binarySI:
-            guard denom.isEmpty else { return false }
-            let precision = 15 - num.count - Int(Float(exponent) * 3 / 10) - 1
+            guard denomCount == 0 else { return false }
+            let precision = 15 - numCount - Int(Float(exponent) * 3 / 10) - 1
             guard precision >= 0 else { return false }
             var value: Int64 = 0
-            for d in num { value = value * 10 + Int64(d) }  // ≤ 14 digits here
+            for i in parts.numStart..<parts.numEnd { value = value * 10 + Int64(s[i] - 0x30) }  // ≤ 14 digits
             let (_, overflow) = value.multipliedReportingOverflow(by: Int64(1) << Int64(exponent))
             return !overflow && exponent % 10 == 0 && value & 0x07 != 0
         }

@@ -104,6 +104,66 @@ public enum SelectableFields {
         return FieldSelector(requirements: out)
     }
 
+    /// A field selector resolved against one kind's table once, so matching many objects
+    /// (a list or a watch) does no table lookups. Immutable; safe to share across tasks.
+    public struct Compiled: Sendable {
+        enum Source: Sendable {
+            case name, namespace, absent
+            case field(Field)
+        }
+        let terms: [(source: Source, negated: Bool, value: String)]
+
+        /// Whether `object` satisfies every term.
+        public func matches(_ object: Value) -> Bool {
+            for i in terms.indices {
+                let actual: String
+                switch terms[i].source {
+                case .name: actual = object["metadata"]["name"].stringValue ?? ""
+                case .namespace: actual = object["metadata"]["namespace"].stringValue ?? ""
+                case .absent: actual = ""
+                case .field(let spec): actual = SelectableFields.render(spec, of: object)
+                }
+                if terms[i].negated == (actual == terms[i].value) { return false }
+            }
+            return true
+        }
+    }
+
+    /// Resolves `selector` for `kind` (after ``check(_:kind:)``) for repeated matching.
+    public static func compile(_ selector: FieldSelector, kind: GroupKind) -> Compiled {
+        let entry = table[kind]
+        return Compiled(terms: selector.requirements.map { r in
+            let source: Compiled.Source
+            switch r.field {
+            case "metadata.name": source = .name
+            case "metadata.namespace": source = (entry?.namespaced ?? true) ? .namespace : .absent
+            default:
+                if let spec = entry?.fields.first(where: { $0.name == r.field }), !spec.path.isEmpty {
+                    source = .field(spec)
+                } else {
+                    source = .absent
+                }
+            }
+            return (source, r.operator == .notEquals, r.value)
+        })
+    }
+
+    static func render(_ spec: Field, of object: Value) -> String {
+        let v = object[path: spec.path]
+        switch spec.render {
+        case .string:
+            return v.stringValue ?? ""
+        case .int:
+            if let i = v.intValue { return String(i) }
+            return "0"
+        case .bool:
+            return v.boolValue == true ? "true" : "false"
+        case .firstPodIP:
+            if let first = object["status"]["podIPs"][0]["ip"].stringValue { return first }
+            return object["status"]["podIP"].stringValue ?? ""
+        }
+    }
+
     /// The string value of a selectable field of `object`, or nil when the kind does not
     /// expose it (a selector term on it then compares against "").
     public static func value(of field: String, in object: Value, kind: GroupKind) -> String? {
@@ -116,19 +176,7 @@ public enum SelectableFields {
         default:
             guard let entry = table[kind], let spec = entry.fields.first(where: { $0.name == field }) else { return nil }
             if spec.path.isEmpty { return nil }
-            let v = object[path: spec.path]
-            switch spec.render {
-            case .string:
-                return v.stringValue ?? ""
-            case .int:
-                if let i = v.intValue { return String(i) }
-                return "0"
-            case .bool:
-                return v.boolValue == true ? "true" : "false"
-            case .firstPodIP:
-                if let first = object["status"]["podIPs"][0]["ip"].stringValue { return first }
-                return object["status"]["podIP"].stringValue ?? ""
-            }
+            return render(spec, of: object)
         }
     }
 }

@@ -53,7 +53,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Adds whole seconds.
-    public func adding(seconds delta: Int64) -> Timestamp { Timestamp(seconds: seconds + delta, nanoseconds: nanoseconds) }
+    public func adding(seconds delta: Int64) -> Timestamp {
+        let (sum, overflow) = seconds.addingReportingOverflow(delta)
+        return Timestamp(seconds: overflow ? (delta > 0 ? Int64.max - 1 : Int64.min + 1) : sum, nanoseconds: nanoseconds)
+    }
 
     /// kubectl's AGE column for an object created at `self`, seen at `now`.
     public func age(at now: Timestamp) -> String { HumanDuration.string(nanoseconds: now.nanoseconds(since: self)) }

@@ -29,6 +29,26 @@ public enum PatchType: String, Sendable, CaseIterable {
         case .strategic: return "application/strategic-merge-patch+json"
         }
     }
+
+    /// The patch type of a PATCH request's `Content-Type` (parameters such as `charset` are
+    /// ignored); nil for anything else (e.g. `application/apply-patch+yaml`).
+    public init?(contentType: String) {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingSpaces().lowercased() } ?? ""
+        guard let type = PatchType.allCases.first(where: { $0.contentType == media }) else { return nil }
+        self = type
+    }
+}
+
+extension PatchType {
+    /// Applies a patch of this type to `object` — what an API server does for PATCH.
+    /// `meta` matters only to strategic merge (`.none`: plain JSON rules).
+    public func apply(_ patch: Value, to object: Value, meta: PatchMeta = .none) throws(PatchError) -> Value {
+        switch self {
+        case .json: return try JSONPatch.apply(patch: patch, to: object)
+        case .merge: return try MergePatch.apply(patch: patch, to: object)
+        case .strategic: return try StrategicMerge.apply(patch: patch, to: object, meta: meta)
+        }
+    }
 }
 
 /// A location inside a document, printed as `spec.containers[name=web].image` (map keys are
@@ -135,3 +155,12 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Bound on nesting, so hostile input cannot exhaust the stack.
 let maxPatchDepth = 200
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -30,19 +30,19 @@ extension StrategicMerge {
         case .null: original = [:]
         default: throw PatchError(.invalidDocument, at: .root, "the object to patch must be a JSON object, got \(object.typeName)")
         }
-        var merger = Merger(options: .apply)
+        let merger = Merger(options: .apply)
         return .object(try merger.mergeMap(original, patchObject, meta: meta, path: .root, depth: 0))
     }
 }
 
-/// The merge walk. A struct so the options travel without globals; it holds no state between
-/// calls.
+/// The merge walk: `mergeMap` and `mergeSlice` recurse through patch and object together.
+/// Immutable (only the options), so it is freely shared.
 struct Merger {
     let options: MergeOptions
 
     init(options: MergeOptions) { self.options = options }
 
-    mutating func mergeMap(_ originalIn: ValueObject, _ patchIn: ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> ValueObject {
+    func mergeMap(_ originalIn: ValueObject, _ patchIn: ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> ValueObject {
         guard depth < maxPatchDepth else { throw PatchError(.tooDeep, at: path, "document nested deeper than \(maxPatchDepth) levels") }
         var patch = patchIn
         if let directive = patch["$patch"] {
@@ -73,7 +73,6 @@ struct Merger {
                 key = try Directive.listKey(patchKey, prefix: Directive.deleteFromPrimitiveList, path: path)
                 isDeleteList = true
             }
-            let fieldPath = path.appending(key)
 
             if patchValue.isNull {
                 original.removeValue(forKey: key)
@@ -96,6 +95,7 @@ struct Merger {
 
             switch (originalValue, patchValue) {
             case (.object(let o), .object(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 if strategy == "replace" {
@@ -104,6 +104,7 @@ struct Merger {
                     original[key] = .object(try mergeMap(o, p, meta: field, path: fieldPath, depth: depth + 1))
                 }
             case (.array(let o), .array(let p)):
+                let fieldPath = path.appending(key)
                 let field = meta.field(key)
                 let (_, strategy) = try field.strategy(at: fieldPath)
                 original[key] = .array(try mergeList(o, p, field: field, strategy: strategy, isDeleteList: isDeleteList, path: fieldPath, depth: depth + 1))
@@ -116,12 +117,12 @@ struct Merger {
 
     /// A list field: merged when the schema says `merge` (or when it is a deletion list),
     /// otherwise the patch's list replaces the original.
-    mutating func mergeList(_ original: [Value], _ patch: [Value], field: PatchMeta, strategy: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
+    func mergeList(_ original: [Value], _ patch: [Value], field: PatchMeta, strategy: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
         guard strategy == "merge" || isDeleteList else { return patch }
         return try mergeSlice(original, patch, elements: field.items, mergeKey: field.mergeKey ?? "", isDeleteList: isDeleteList, path: path, depth: depth)
     }
 
-    mutating func mergeSlice(_ originalIn: [Value], _ patchIn: [Value], elements: PatchMeta, mergeKey: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
+    func mergeSlice(_ originalIn: [Value], _ patchIn: [Value], elements: PatchMeta, mergeKey: String, isDeleteList: Bool, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
         if originalIn.isEmpty && patchIn.isEmpty { return originalIn }
         let kind = try ListOrder.elementKind([originalIn, patchIn], path: path)
         var original = originalIn
@@ -180,7 +181,7 @@ struct Merger {
 
     /// Merges each patch element into the original element with the same merge key, or
     /// appends it. Original elements are indexed by merge key, so this is linear.
-    mutating func mergePlainElements(_ originalIn: [Value], _ patch: [Value], mergeKey: String, elements: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
+    func mergePlainElements(_ originalIn: [Value], _ patch: [Value], mergeKey: String, elements: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) -> [Value] {
         var original = originalIn
         var index: [Value: Int] = [:]
         index.reserveCapacity(original.count)

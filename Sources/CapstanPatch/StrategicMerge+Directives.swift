@@ -98,7 +98,7 @@ extension Merger {
     /// `$setElementOrder/<list>`: merges the list it names (if the patch has it) and then puts
     /// the result in the given order, with items the order does not mention kept where the
     /// original had them relative to the rest.
-    mutating func mergeOrderedLists(_ original: inout ValueObject, _ patch: inout ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) {
+    func mergeOrderedLists(_ original: inout ValueObject, _ patch: inout ValueObject, meta: PatchMeta, path: PatchPath, depth: Int) throws(PatchError) {
         var orderKeys: [String] = []
         for k in patch.keys where k.hasPrefix(Directive.setElementOrder) { orderKeys.append(k) }
         for orderKey in orderKeys {

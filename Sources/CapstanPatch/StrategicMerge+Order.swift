@@ -12,6 +12,7 @@ enum ListOrder {
         var found: JSONKind?
         for list in lists {
             for element in list {
+                if let f = found, f == element.kind { continue }
                 let k = element.kind
                 if let f = found {
                     if f != k {
@@ -140,7 +141,7 @@ enum ListOrder {
         let left = try sortedByOrder(serverOnly, order: serverOrder, mergeKey: mergeKey, kind: kind, path: path)
         if left.isEmpty { return right }
         if right.isEmpty { return left }
-        let serverIndex = firstIndexes(serverOrder, mergeKey: mergeKey, kind: kind)
+        let serverIndex = OrderIndex(serverOrder, mergeKey: mergeKey, kind: kind)
         var out: [Value] = []
         out.reserveCapacity(left.count + right.count)
         var i = 0
@@ -150,15 +151,45 @@ enum ListOrder {
                 out.append(right[j]); j += 1
             } else if j >= right.count {
                 out.append(left[i]); i += 1
-            } else if let li = serverIndex[orderKey(left[i], mergeKey: mergeKey, kind: kind)],
-                      let ri = serverIndex[orderKey(right[j], mergeKey: mergeKey, kind: kind)], li < ri
-            {
+            } else if let li = serverIndex.rank(of: left[i]), let ri = serverIndex.rank(of: right[j]), li < ri {
                 out.append(left[i]); i += 1
             } else {
                 out.append(right[j]); j += 1
             }
         }
         return out
+    }
+
+    /// Position of an item (by merge key, or by value for primitives) in an order list: the
+    /// first occurrence, as Kubernetes' scan finds it. Short lists are scanned, long ones hashed.
+    struct OrderIndex {
+        let keys: [Value]
+        let table: [Value: Int]?
+        let mergeKey: String
+        let kind: JSONKind
+
+        init(_ list: [Value], mergeKey: String, kind: JSONKind) {
+            self.mergeKey = mergeKey
+            self.kind = kind
+            var keys: [Value] = []
+            keys.reserveCapacity(list.count)
+            for v in list { keys.append(ListOrder.orderKey(v, mergeKey: mergeKey, kind: kind)) }
+            self.keys = keys
+            if keys.count > 12 {
+                var table: [Value: Int] = [:]
+                table.reserveCapacity(keys.count)
+                for (i, k) in keys.enumerated() where table[k] == nil { table[k] = i }
+                self.table = table
+            } else {
+                self.table = nil
+            }
+        }
+
+        func rank(of item: Value) -> Int? {
+            let key = ListOrder.orderKey(item, mergeKey: mergeKey, kind: kind)
+            if let table { return table[key] }
+            return keys.firstIndex(of: key)
+        }
     }
 
     @inline(__always)
@@ -170,14 +201,21 @@ enum ListOrder {
         return v
     }
 
-    static func firstIndexes(_ list: [Value], mergeKey: String, kind: JSONKind) -> [Value: Int] {
-        var index: [Value: Int] = [:]
-        index.reserveCapacity(list.count)
-        for (i, v) in list.enumerated() {
-            let k = orderKey(v, mergeKey: mergeKey, kind: kind)
-            if index[k] == nil { index[k] = i }
+    @inline(__always)
+    static func isDeleteDirective(_ v: Value) -> Bool {
+        guard case .object(let o) = v, case .string(let s)? = o[Directive.patch] else { return false }
+        return s == "delete"
+    }
+
+    private static func checkMergeKeys(_ list: [Value], mergeKey: String, path: PatchPath) throws(PatchError) {
+        for v in list {
+            guard case .object(let o) = v else {
+                throw PatchError(.typeMismatch, at: path, "list element \(v.jsonString()) is not an object")
+            }
+            guard o[mergeKey] != nil else {
+                throw PatchError(.missingMergeKey, at: path, "element \(v.jsonString()) lacks the merge key \"\(mergeKey)\"")
+            }
         }
-        return index
     }
 
     /// Sorts `items` by their position in `order`; `$patch: delete` items go last. Items the
@@ -187,46 +225,36 @@ enum ListOrder {
         var items = itemsIn
         var deletions: [Value] = []
         if kind == .object {
-            for list in [items, order] {
-                for v in list {
-                    guard case .object(let o) = v else {
-                        throw PatchError(.typeMismatch, at: path, "list element \(v.jsonString()) is not an object")
-                    }
-                    guard o[mergeKey] != nil else {
-                        throw PatchError(.missingMergeKey, at: path, "element \(v.jsonString()) lacks the merge key \"\(mergeKey)\"")
-                    }
-                }
-            }
-            if items.contains(where: { $0[Directive.patch] == .string("delete") }) {
-                deletions = items.filter { $0[Directive.patch] == .string("delete") }
-                items = items.filter { $0[Directive.patch] != .string("delete") }
+            try checkMergeKeys(items, mergeKey: mergeKey, path: path)
+            try checkMergeKeys(order, mergeKey: mergeKey, path: path)
+            if items.contains(where: isDeleteDirective) {
+                deletions = items.filter(isDeleteDirective)
+                items = items.filter { !isDeleteDirective($0) }
             }
         }
         if items.count > 1 {
-            let index = firstIndexes(order, mergeKey: mergeKey, kind: kind)
-            var keyed = items.map { (value: $0, rank: index[orderKey($0, mergeKey: mergeKey, kind: kind)] ?? -1) }
+            let index = OrderIndex(order, mergeKey: mergeKey, kind: kind)
+            var ranks: [Int] = []
+            ranks.reserveCapacity(items.count)
             var allFound = true
             var sorted = true
-            for (n, entry) in keyed.enumerated() {
-                if entry.rank < 0 { allFound = false; break }
-                if n > 0 && keyed[n - 1].rank > entry.rank { sorted = false }
+            for item in items {
+                let r = index.rank(of: item) ?? -1
+                if r < 0 { allFound = false }
+                if let last = ranks.last, last > r { sorted = false }
+                ranks.append(r)
             }
             if allFound {
                 if !sorted {
                     // A consistent comparator: any stable sort gives Go's answer.
-                    keyed = keyed.enumerated().sorted { a, b in
-                        a.element.rank != b.element.rank ? a.element.rank < b.element.rank : a.offset < b.offset
-                    }.map(\.element)
-                    items = keyed.map(\.value)
+                    let permutation = ranks.indices.sorted { a, b in ranks[a] != ranks[b] ? ranks[a] < ranks[b] : a < b }
+                    items = permutation.map { items[$0] }
                 }
             } else {
-                var ranks = keyed.map(\.rank)
-                var values = keyed.map(\.value)
-                GoStableSort.sort(&ranks, &values)
-                items = values
+                GoStableSort.sort(&ranks, &items)
             }
         }
-        return items + deletions
+        return deletions.isEmpty ? items : items + deletions
     }
 }
 

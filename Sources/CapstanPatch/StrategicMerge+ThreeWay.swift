@@ -26,7 +26,7 @@ extension StrategicMerge {
         let differ = Differ()
         let delta = try differ.diffMaps(c, m, meta: meta, options: DiffOptions(setElementOrder: true, ignoreDeletions: true), path: .root, depth: 0)
         let deletions = try differ.diffMaps(o, m, meta: meta, options: DiffOptions(setElementOrder: true, ignoreChangesAndAdditions: true), path: .root, depth: 0)
-        var merger = Merger(options: .combinePatches)
+        let merger = Merger(options: .combinePatches)
         let patch = try merger.mergeMap(deletions, delta, meta: meta, path: .root, depth: 0)
         if !overwrite {
             let changed = try differ.diffMaps(o, c, meta: meta, options: DiffOptions(setElementOrder: false), path: .root, depth: 0)

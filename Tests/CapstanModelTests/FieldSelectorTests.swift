@@ -141,3 +141,27 @@ import Testing
         #expect(SelectableFields.supported(for: GroupKind(group: "", kind: "ConfigMap")) == nil)
     }
 }
+
+@Suite struct CompiledFieldSelectorTests {
+    @Test func compiledAgreesWithDirectMatching() throws {
+        let kinds = [GroupKind(group: "", kind: "Pod"), GroupKind(group: "", kind: "Node"), GroupKind(group: "batch", kind: "Job"),
+                     GroupKind(group: "", kind: "ConfigMap")]
+        let objects: [Value] = [
+            ["metadata": ["name": "a", "namespace": "x"], "spec": ["nodeName": "n1", "unschedulable": true], "status": ["phase": "Running", "succeeded": 2]],
+            ["metadata": ["name": "b"], "spec": [:], "status": ["podIP": "10.0.0.1"]],
+            ["metadata": ["name": "c", "namespace": "y"]],
+        ]
+        let selectors = ["metadata.name=a", "metadata.namespace=x", "metadata.namespace=", "spec.nodeName=n1,status.phase!=Failed",
+                         "spec.unschedulable=true", "status.successful=2", "status.successful=0", "status.podIP=10.0.0.1",
+                         "spec.hostNetwork=false", "status.podIPs=", "bogus=", "bogus!=x"]
+        for kind in kinds {
+            for text in selectors {
+                let selector = try FieldSelector.parse(text)
+                let compiled = SelectableFields.compile(selector, kind: kind)
+                for object in objects {
+                    #expect(compiled.matches(object) == selector.matches(object: object, kind: kind), "\(kind) \(text) \(object)")
+                }
+            }
+        }
+    }
+}

@@ -85,3 +85,18 @@ import Testing
         #expect(names.count > 45)
     }
 }
+
+@Suite struct LabelKeyFastPathTests {
+    /// The allocation-free validity check must agree with the full message-building check.
+    @Test func fastCheckAgreesWithFullCheck() {
+        let long63 = String(repeating: "k", count: 63), long64 = long63 + "k"
+        let prefix253 = Array(repeating: String(repeating: "p", count: 63), count: 4).joined(separator: ".").dropLast(2)
+        let samples = ["a", "A", "a.b", "a_b", "-a", "a-", "", "/", "/a", "a/", "a/b", "a/b/c", "ex.com/a", "Ex.com/a",
+                       "ex..com/a", "ex.com./a", "-ex.com/a", "ex_com/a", long63, long64, "ex.com/" + long63,
+                       "ex.com/" + long64, String(prefix253) + "/a", String(prefix253) + "p/a", "é", "a/é", "1", "1/2"]
+        for sample in samples {
+            #expect(NameValidation.isValidLabelKey(sample) == NameValidation.labelKeyProblems(sample).isEmpty, "\(sample)")
+        }
+        #expect(String(prefix253).utf8.count == 253)
+    }
+}

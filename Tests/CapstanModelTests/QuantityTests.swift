@@ -2,7 +2,7 @@ import Testing
 @testable import CapstanModel
 
 /// The printed forms below are what kubectl 1.37 writes for `--limits=cpu=<input>`
-/// (`kubectl set resources --local … -o jsonpath`); `QuantityOracleTests` re-checks a sample
+/// (`kubectl set resources --local … -o jsonpath`); `KubectlOracleTests` re-checks a sample
 /// against the live binary.
 @Suite struct QuantityTests {
     static let printed: [(String, String)] = [
@@ -121,5 +121,39 @@ import Testing
         #expect(try Quantity(parsing: "+1k").canonical == "1k")
         #expect(try Quantity(parsing: "1E3").canonical == "1e3")
         #expect(try Quantity(parsing: "01k").canonical == "1k")
+    }
+}
+
+@Suite struct QuantityPathAgreementTests {
+    /// The allocation-free path and the exact digit path must agree wherever both apply.
+    @Test func fastAndExactPathsAgree() throws {
+        let numbers = ["0", "1", "7", "10", "123", "999999999", "1.5", "0.001", "12.000", ".25", "3.", "100000",
+                       "0.0000000001", "123456789012345678", "98765.4321", "0.3333333333"]
+        let suffixes = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+                        "e3", "e-3", "E6", "e-12", "e+2", "e0"]
+        var checked = 0
+        for number in numbers {
+            for suffix in suffixes {
+                let text = number + suffix
+                var bytes = text
+                let outcome = bytes.withUTF8 { s -> (Int128?, Int128)? in
+                    guard let parts = try? Quantity.scan(s, text: text),
+                          let (base, exponent, _) = Quantity.interpretSuffix(parts.suffix(in: s)) else { return nil }
+                    return (Quantity.fastNanos(s, parts: parts, base: base, exponent: exponent),
+                            Quantity.slowNanos(s, parts: parts, base: base, exponent: exponent))
+                }
+                guard let (fast, exact) = outcome else {
+                    Issue.record("\(text) did not scan")
+                    continue
+                }
+                // Anything past the accepted range (or overflowing) is one outcome: too large.
+                func normalized(_ n: Int128) -> Int128 { n < 0 || n > Quantity.maxNanos ? -1 : n }
+                if let fast {
+                    #expect(normalized(fast) == normalized(exact), "\(text)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 300)
     }
 }

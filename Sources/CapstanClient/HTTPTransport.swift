@@ -1,0 +1,192 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// HTTP/1.1 to one API server over swift-nio, with a bounded pool of keep-alive connections.
+///
+/// - **Pooling**: up to `maxConnections` connections; a request takes an idle one or opens a new
+///   one while under the bound, else waits its turn (FIFO). Nothing else throttles requests.
+///   A connection goes back to the pool after a complete response unless the server said
+///   `Connection: close`. A request that fails on a *reused* connection before any response
+///   byte arrived (the server closed an idle connection) is retried once on a fresh one.
+/// - **Streaming**: `stream` returns at the response head; chunked bodies are delivered chunk by
+///   chunk (watches, followed logs). The connection is busy until the body ends; stopping early
+///   closes it (HTTP/1.1 cannot abandon a response otherwise).
+/// - **Timeouts**: `TransportRequest.timeout` (else `defaultTimeout`) bounds a whole `send`, and
+///   the wait for the head of a `stream`; expiry closes the connection and throws.
+/// - **TLS** is not built in yet (it would add swift-nio-ssl and BoringSSL to every build):
+///   `KubeConfig` refuses `https` servers with a clear error instead.
+///
+/// Each connection is served by one task that owns its `NIOAsyncChannel` and takes requests from
+/// an `AsyncStream`; the pool's bookkeeping is behind a `Mutex`. Safe to share across tasks.
+public final class HTTPTransport: Transport {
+    public let host: String
+    public let port: Int
+    public let maxConnections: Int
+    public let defaultTimeout: Duration
+    public let connectTimeout: Duration
+
+    private struct Pool {
+        var idle: [HTTPConnection] = []
+        var total = 0
+        /// Waiting requests: resumed with an idle connection, or nil meaning "a slot is free, open one".
+        var waiters: [CheckedContinuation<HTTPConnection?, Never>] = []
+        var nextID = 0
+        var shutDown = false
+    }
+
+    private let pool = Mutex(Pool())
+
+    public init(host: String, port: Int, maxConnections: Int = 16, defaultTimeout: Duration = .seconds(60),
+                connectTimeout: Duration = .seconds(10))
+    {
+        self.host = host
+        self.port = port
+        self.maxConnections = max(1, maxConnections)
+        self.defaultTimeout = defaultTimeout
+        self.connectTimeout = connectTimeout
+    }
+
+    deinit {
+        for c in pool.withLock({ $0.idle }) { c.close() }
+    }
+
+    /// Connections currently open (idle or busy); for tests and diagnostics.
+    public var openConnections: Int { pool.withLock { $0.total } }
+
+    /// Closes idle connections and refuses new requests.
+    public func shutdown() {
+        let (idle, waiters) = pool.withLock { p -> ([HTTPConnection], [CheckedContinuation<HTTPConnection?, Never>]) in
+            p.shutDown = true
+            defer { p.idle.removeAll(); p.waiters.removeAll() }
+            return (p.idle, p.waiters)
+        }
+        for c in idle { c.close() }
+        for w in waiters { w.resume(returning: nil) }
+    }
+
+    // MARK: - Transport
+
+    public func send(_ request: TransportRequest) async throws(APIError) -> TransportResponse {
+        let response = try await exchange(request, wholeResponseTimeout: true)
+        do {
+            let body = try await response.collect(limit: Int.max)
+            return TransportResponse(status: response.status, headers: response.headers, body: body)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw .local(.transport, "\(error)", request: request.summary)
+        }
+    }
+
+    public func stream(_ request: TransportRequest) async throws(APIError) -> StreamingResponse {
+        try await exchange(request, wholeResponseTimeout: false)
+    }
+
+    private func exchange(_ request: TransportRequest, wholeResponseTimeout: Bool) async throws(APIError) -> StreamingResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (connection, reused) = try await acquire(request)
+            do {
+                return try await connection.run(request, timeout: request.timeout ?? defaultTimeout,
+                                                wholeResponseTimeout: wholeResponseTimeout)
+            } catch let failure as HTTPConnection.Failure {
+                // A stale keep-alive connection: retry once on a fresh one.
+                if failure.beforeResponse && reused && attempt == 1 { continue }
+                throw APIError.local(.transport, failure.message, request: request.summary)
+            } catch {
+                throw APIError.local(.transport, "\(error)", request: request.summary)
+            }
+        }
+    }
+
+    // MARK: - Pool
+
+    private enum Decision { case use(HTTPConnection), open(Int), wait, refuse }
+
+    private func acquire(_ request: TransportRequest) async throws(APIError) -> (HTTPConnection, reused: Bool) {
+        while true {
+            let decision: Decision = pool.withLock { p in
+                if p.shutDown { return .refuse }
+                while let c = p.idle.popLast() {
+                    if c.isActive { return .use(c) }
+                    // Closed while idle: its task frees the slot as it ends.
+                    c.close()
+                }
+                if p.total < maxConnections {
+                    p.total += 1
+                    p.nextID += 1
+                    return .open(p.nextID)
+                }
+                return .wait
+            }
+            switch decision {
+            case .refuse:
+                throw .local(.transport, "transport is shut down", request: request.summary)
+            case .use(let c):
+                return (c, true)
+            case .open(let id):
+                return (try await open(id: id, request: request), false)
+            case .wait:
+                let handed = await withCheckedContinuation { (c: CheckedContinuation<HTTPConnection?, Never>) in
+                    let now: HTTPConnection?? = pool.withLock { p in
+                        if p.shutDown { return .some(nil) }
+                        if let idle = p.idle.popLast() { return .some(idle) }
+                        if p.total < maxConnections { return .some(nil) }
+                        p.waiters.append(c)
+                        return nil
+                    }
+                    if let now { c.resume(returning: now) }
+                }
+                if let handed, handed.isActive { return (handed, true) }
+                // A slot is free (or the handed connection died, and its task frees its slot): decide again.
+                handed?.close()
+            }
+        }
+    }
+
+    private func open(id: Int, request: TransportRequest) async throws(APIError) -> HTTPConnection {
+        do {
+            let timeout = TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
+                                                 + connectTimeout.components.attoseconds / 1_000_000_000)
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(timeout)
+                .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                            wrappingChannelSynchronously: channel)
+                    }
+                }
+            return HTTPConnection(id: id, channel: channel, hostHeader: "\(host):\(port)", transport: self)
+        } catch {
+            connectionClosed(nil)
+            throw .local(.transport, "cannot connect to \(host):\(port): \(error)", request: request.summary)
+        }
+    }
+
+    /// A connection finished a response and may serve another.
+    func release(_ connection: HTTPConnection) {
+        let waiter: CheckedContinuation<HTTPConnection?, Never>? = pool.withLock { p in
+            if p.shutDown { return nil }
+            if !p.waiters.isEmpty { return p.waiters.removeFirst() }
+            p.idle.append(connection)
+            return nil
+        }
+        if let waiter { waiter.resume(returning: connection) } else if pool.withLock({ $0.shutDown }) { connection.close() }
+    }
+
+    /// A connection closed (called once by its task), or never opened: free its slot and let a
+    /// waiter open a new one.
+    func connectionClosed(_ connection: HTTPConnection?) {
+        let waiter: CheckedContinuation<HTTPConnection?, Never>? = pool.withLock { p in
+            if let connection { p.idle.removeAll { $0 === connection } }
+            p.total -= 1
+            return p.waiters.isEmpty ? nil : p.waiters.removeFirst()
+        }
+        waiter?.resume(returning: nil)
+    }
+}

@@ -1,0 +1,52 @@
+/// kubectl's client-side-apply bookkeeping: the `last-applied-configuration` annotation that
+/// is the *original* of the next three-way patch. Kept beside the patch algorithms so that
+/// `apply` and `diff` compute byte for byte what kubectl would send.
+import CapstanModel
+
+public enum LastApplied {
+    /// `kubectl.kubernetes.io/last-applied-configuration`
+    public static let annotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// The annotation's value for `manifest`: the manifest without this annotation (and with
+    /// `metadata.annotations` present, `{}` if empty), encoded as Go's encoder writes it —
+    /// sorted keys, `<>&` escaped — followed by a newline.
+    public static func configuration(for manifest: Value) -> String {
+        var m = manifest
+        var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
+        annotations.removeValue(forKey: annotation)
+        m[path: ["metadata", "annotations"]] = .object(annotations)
+        return m.jsonString(.goMarshal) + "\n"
+    }
+
+    /// The document kubectl treats as *modified*: the manifest carrying its own
+    /// last-applied annotation.
+    public static func modified(_ manifest: Value) -> Value {
+        var m = manifest
+        var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
+        annotations[annotation] = .string(configuration(for: manifest))
+        m[path: ["metadata", "annotations"]] = .object(annotations)
+        return m
+    }
+
+    /// The *original* recorded on a live object: its parsed annotation, or `.null` when the
+    /// object was never applied (then nothing is deleted, only added or changed).
+    public static func original(of live: Value) throws(PatchError) -> Value {
+        guard let text = live[path: ["metadata", "annotations", annotation]].stringValue else { return .null }
+        do {
+            return try Value.parseJSON(text)
+        } catch {
+            throw PatchError(.invalidDocument, path: "metadata.annotations[\(annotation)]", "the last-applied configuration is not valid JSON: \(error)")
+        }
+    }
+
+    /// The patch `kubectl apply` sends to bring `live` to `manifest`: strategic merge when
+    /// `meta` is given (built-in kinds), kubectl's three-way JSON merge patch otherwise.
+    public static func patch(manifest: Value, live: Value, meta: PatchMeta?, overwrite: Bool = true) throws(PatchError) -> (type: PatchType, patch: Value) {
+        let original = try original(of: live)
+        let modified = modified(manifest)
+        if let meta {
+            return (.strategic, try StrategicMerge.createThreeWay(original: original, modified: modified, current: live, meta: meta, overwrite: overwrite))
+        }
+        return (.merge, try MergePatch.createThreeWay(original: original, modified: modified, current: live))
+    }
+}
