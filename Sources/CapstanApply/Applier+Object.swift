@@ -16,7 +16,7 @@ extension Applier {
         var result = ObjectResult(typedName: item.typedName, namespace: namespace, source: item.source, action: .failed,
                                   dryRunSuffix: options.suffix)
         if options.serverSide { return await serverSideApply(item, options: options) }
-        let modified = LastApplied.annotated(item.object)
+        let modified = LastApplied.modified(item.object)
         let file = item.source.file
         var attempt = 0
         while true {
@@ -53,8 +53,7 @@ extension Applier {
             let patch: Value
             let type: CapstanClient.PatchType
             do {
-                (patch, type) = try Self.threeWayPatch(original: LastApplied.original(of: live), modified: modified,
-                                                       current: live, gvk: info.gvk)
+                (patch, type) = try Self.threeWayPatch(manifest: item.object, live: live, gvk: info.gvk)
             } catch {
                 result.error = "error: \(item.typedName) (\(file)): computing the patch: \(error)"
                 return result
@@ -113,15 +112,11 @@ extension Applier {
 
     /// The patch `kubectl apply` sends: strategic merge for kinds with built-in patch metadata,
     /// JSON merge patch (lists replaced whole) for everything else.
-    static func threeWayPatch(original: Value?, modified: Value, current: Value, gvk: GroupVersionKind)
+    static func threeWayPatch(manifest: Value, live: Value, gvk: GroupVersionKind)
         throws(PatchError) -> (Value, CapstanClient.PatchType)
     {
-        let original = original ?? .object([:])
-        if let meta = PatchMeta.builtin(gvk) {
-            return (try StrategicMerge.createThreeWay(original: original, modified: modified, current: current, meta: meta),
-                    .strategicMerge)
-        }
-        return (try MergePatch.createThreeWay(original: original, modified: modified, current: current), .merge)
+        let made = try LastApplied.patch(manifest: manifest, live: live, meta: PatchMeta.builtin(gvk))
+        return (made.patch, made.type == .strategic ? .strategicMerge : .merge)
     }
 
     static func applyLocally(_ patch: Value, type: CapstanClient.PatchType, to live: Value, gvk: GroupVersionKind)

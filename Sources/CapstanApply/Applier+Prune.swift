@@ -18,12 +18,7 @@ extension Applier {
     func openInventory(_ parent: ApplySetParent, members: [ResolvedManifest], options: ApplyOptions)
         async throws -> Inventory
     {
-        var live: Value?
-        do {
-            live = try await client.get(parent.resource, namespace: parent.namespace, name: parent.name)
-        } catch let error where error.isNotFound {
-            live = nil
-        }
+        let live = try await getIfExists(parent.resource, namespace: parent.namespace, name: parent.name)
         var previous: (groupKinds: Set<String>, namespaces: Set<String>) = ([], [])
         if let live {
             let id = live[path: ["metadata", "labels", ApplySetParent.idLabel]].stringValue
@@ -48,9 +43,7 @@ extension Applier {
     /// Creates the parent, or merge-patches its id label and inventory annotations.
     func writeParent(_ parent: ApplySetParent, groupKinds: Set<String>, namespaces: Set<String>) async throws {
         let desired = parent.object(groupKinds: groupKinds, namespaces: namespaces)
-        do {
-            _ = try await client.get(parent.resource, namespace: parent.namespace, name: parent.name)
-        } catch let error where error.isNotFound {
+        if try await getIfExists(parent.resource, namespace: parent.namespace, name: parent.name) == nil {
             _ = try await client.create(parent.resource, namespace: parent.namespace, desired)
             return
         }
@@ -121,6 +114,16 @@ extension Applier {
             }
         }
         return results
+    }
+
+    /// GET that maps NotFound to nil.
+    func getIfExists(_ resource: GroupVersionResource, namespace: String?, name: String) async throws(APIError) -> Value? {
+        do {
+            return try await client.get(resource, namespace: namespace, name: name)
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
+        }
     }
 
     static func key(_ groupKind: String, _ namespace: String?, _ name: String) -> String {

@@ -2,6 +2,7 @@ import CapstanAPI
 import CapstanClient
 import CapstanManifest
 import CapstanModel
+import CapstanPatch
 import CapstanYAML
 
 /// One object's diff: the live object (nil when it does not exist yet) next to what applying
@@ -64,7 +65,7 @@ public struct Differ: Sendable {
         let info = item.resource
         let namespace = info.namespaced ? item.object.namespace : nil
         let name = item.object.name ?? ""
-        let modified = LastApplied.annotated(item.object)
+        let modified = LastApplied.modified(item.object)
         var live: Value?
         do {
             live = try await client.get(info.gvr, namespace: namespace, name: name)
@@ -78,8 +79,7 @@ public struct Differ: Sendable {
             let patch: Value
             let type: CapstanClient.PatchType
             do {
-                (patch, type) = try Applier.threeWayPatch(original: LastApplied.original(of: live), modified: modified,
-                                                          current: live, gvk: info.gvk)
+                (patch, type) = try Applier.threeWayPatch(manifest: item.object, live: live, gvk: info.gvk)
             } catch {
                 return .failure(ApplyError("error: \(item.typedName): computing the patch: \(error)"))
             }
