@@ -69,7 +69,12 @@ public final class APIServer: Sendable {
         let http = HTTPServer { [self] request in await self.handle(request) }
         let (listener, bound) = try await http.bind(host: host, port: port)
         let task = Task { _ = try? await http.serve(listener) }
-        let sweeper = Task { [self] in await self.sweepEvents() }
+        let sweeper = Task { [self] in
+            // Housekeeping: event expiry, and store progress notifications that become watch bookmarks.
+            async let events: Void = self.sweepEvents()
+            async let progress: Void = self.tickProgress()
+            _ = await (events, progress)
+        }
         runtime.withLock {
             $0.http = http
             $0.serveTask = task
@@ -91,6 +96,15 @@ public final class APIServer: Sendable {
         sweeper?.cancel()
         await http?.shutdown()
         await task?.value
+    }
+
+    /// Asks the store for progress events every `bookmarkInterval`; watches that allow
+    /// bookmarks forward them as BOOKMARK events.
+    func tickProgress() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: bookmarkInterval) } catch { return }
+            await store.requestProgress()
+        }
     }
 
     /// The default namespaces and the CRDs already stored.

@@ -23,6 +23,8 @@ final class HTTPServer: Sendable {
     private struct State {
         var listener: Channel?
         var connections: [ObjectIdentifier: Channel] = [:]
+        /// Connections in the middle of a request (their response is not fully written).
+        var busy: Set<ObjectIdentifier> = []
         var streams: [Int: Task<Void, Never>] = [:]
         var nextStream = 0
         var shuttingDown = false
@@ -86,8 +88,19 @@ final class HTTPServer: Sendable {
         try? await listener?.close()
         for task in streams { task.cancel() }
         for task in streams { await task.value }
-        let connections = state.withLock { Array($0.connections.values) }
-        for channel in connections { try? await channel.close() }
+        // Idle keep-alive connections close now; busy ones first finish their response (a
+        // cancelled watch still writes its last chunk), for at most five seconds.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let (idle, busyCount) = state.withLock { s in
+                (s.connections.filter { !s.busy.contains($0.key) }.map(\.value), s.busy.count)
+            }
+            for channel in idle { try? await channel.close() }
+            if busyCount == 0 || ContinuousClock.now > deadline { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let rest = state.withLock { Array($0.connections.values) }
+        for channel in rest { try? await channel.close() }
     }
 
     // MARK: - One connection
@@ -102,6 +115,7 @@ final class HTTPServer: Sendable {
                 for try await part in inbound {
                     switch part {
                     case .head(let h):
+                        _ = state.withLock { $0.busy.insert(ObjectIdentifier(channel)) }
                         head = h
                         body = []
                         tooLarge = false
@@ -125,6 +139,7 @@ final class HTTPServer: Sendable {
                         body = []
                         let keepAlive = h.isKeepAlive && !tooLarge && !state.withLock { $0.shuttingDown }
                         try await write(response, version: h.version, keepAlive: keepAlive, outbound: outbound, channel: channel)
+                        _ = state.withLock { $0.busy.remove(ObjectIdentifier(channel)) }
                         if !keepAlive { return }
                     }
                 }
@@ -132,6 +147,7 @@ final class HTTPServer: Sendable {
         } catch {
             // The peer went away or the connection broke; nothing to report to anyone.
         }
+        _ = state.withLock { $0.busy.remove(ObjectIdentifier(channel)) }
     }
 
     private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool,

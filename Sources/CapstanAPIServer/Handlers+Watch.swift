@@ -1,7 +1,6 @@
 import CapstanAPI
 import CapstanModel
 import CapstanStore
-import Synchronization
 
 extension APIServer {
     /// `?watch=true`: newline-delimited `{"type","object"}` events in chunks.
@@ -48,10 +47,9 @@ extension APIServer {
         let contentType = req.wantsTable ? TablePrinter.contentType : "application/json"
         let kind = req.info.gvk.kind
         let apiVersion = req.apiVersion
-        // Progress bookmarks (when asked for) carry the newest revision this watcher has been
-        // sent everything up to, so a client resuming from one misses nothing.
-        let bookmarkEvery = req.http.queryBool("allowWatchBookmarks") && !req.wantsTable ? bookmarkInterval : nil
-        let progress = WatchProgress(startRevision)
+        // Progress bookmarks (when asked for): the store's progress events, which follow every
+        // change sent before them, so a client resuming from one misses nothing.
+        let sendBookmarks = req.http.queryBool("allowWatchBookmarks") && !req.wantsTable
         return HTTPResponse(status: .ok, headers: [("Content-Type", contentType)], body: .stream { writer in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -68,10 +66,14 @@ extension APIServer {
                             try await writer.write(encoder.rawLine("BOOKMARK", bookmark))
                         }
                         for try await event in stream {
-                            if let (type, object) = try Self.translate(event, selection, apiVersion) {
+                            if event.kind == .bookmark {
+                                guard sendBookmarks else { continue }
+                                let bookmark: Value = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                                                       "metadata": ["resourceVersion": .string(String(event.revision))]]
+                                try await writer.write(encoder.rawLine("BOOKMARK", bookmark))
+                            } else if let (type, object) = try Self.translate(event, selection, apiVersion) {
                                 try await writer.write(encoder.line(type, object))
                             }
-                            progress.advance(to: event.revision)
                         }
                     } catch {
                         // Client gone, store closed or watcher too slow: end the stream; clients re-list.
@@ -79,17 +81,6 @@ extension APIServer {
                 }
                 group.addTask {
                     try? await Task.sleep(for: .seconds(timeoutSeconds))
-                }
-                if let every = bookmarkEvery {
-                    group.addTask {
-                        let encoder = WatchEncoder(req: req)
-                        while !Task.isCancelled {
-                            do { try await Task.sleep(for: every) } catch { return }
-                            let bookmark: Value = ["kind": .string(kind), "apiVersion": .string(apiVersion),
-                                                   "metadata": ["resourceVersion": .string(String(progress.revision))]]
-                            do { try await writer.write(encoder.rawLine("BOOKMARK", bookmark)) } catch { return }
-                        }
-                    }
                 }
                 await group.next()
                 group.cancelAll()
@@ -116,21 +107,15 @@ extension APIServer {
             case (true, false): return ("DELETED", object)
             case (false, false): return nil
             }
+        case .bookmark:
+            // Store progress is forwarded by the watch loop itself (as a BOOKMARK when allowed).
+            return nil
         case .deleted:
             guard let kv = event.previous else { return nil }
             let object = try ObjectCodec.decode(kv.value, revision: event.revision, apiVersion: apiVersion)
             return selection.matches(object) ? ("DELETED", object) : nil
         }
     }
-}
-
-/// The revision a watcher has been sent everything up to. Written by the event loop of one
-/// watch, read by its bookmark timer; guarded by a `Mutex`.
-final class WatchProgress: Sendable {
-    private let value: Mutex<Int64>
-    init(_ start: Int64) { value = Mutex(start) }
-    var revision: Int64 { value.withLock { $0 } }
-    func advance(to revision: Int64) { value.withLock { $0 = max($0, revision) } }
 }
 
 /// Turns events into lines: plain objects, or one-row Tables (column definitions on the
