@@ -235,7 +235,7 @@ struct ClusterAccess {
         let ns = ctx["namespace"].stringValue
         self.namespace = ns
         client = RESTClient(transport: HTTPTransport(host: host, port: port, maxConnections: 32),
-                            headers: [("User-Agent", "capstan/\(CapstanVersion.string)")], defaultNamespace: ns ?? "default")
+                            headers: ["User-Agent": "capstan/\(CapstanVersion.string)"], defaultNamespace: ns ?? "default")
     }
 }
 
@@ -262,8 +262,7 @@ final class ProgressLine: @unchecked Sendable {
         if result.action == .failed {
             printError(result.line)
         } else if streamLines {
-            print(result.line)
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
         }
         if isTerminal { FileHandle.standardError.write(Data("[\(done)/\(total)] applying…".utf8)) }
     }
