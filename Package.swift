@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
-        .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport"]),
+        .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
             "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan",

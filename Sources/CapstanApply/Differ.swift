@@ -163,6 +163,11 @@ public struct Differ: Sendable {
                 right?[field] = .object(r)
             }
         }
+        // The last-applied annotation holds the values in clear text: hide it the same way.
+        let path = ["metadata", "annotations", LastApplied.annotation]
+        let before = live?[path: path], after = merged?[path: path]
+        if left?[path: path].stringValue != nil { left?[path: path] = .string(before == after || after == .null ? "***" : "*** (before)") }
+        if right?[path: path].stringValue != nil { right?[path: path] = .string(before == after || before == .null ? "***" : "*** (after)") }
         return (left, right)
     }
 }
