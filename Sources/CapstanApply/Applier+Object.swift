@@ -9,7 +9,7 @@ extension Applier {
     /// empty. A 409 on PATCH (the live object moved) re-reads and recomputes, up to
     /// `options.conflictRetries` times; a 409 AlreadyExists on create (someone else created it
     /// meanwhile) goes round again as a patch.
-    func applyObject(_ item: ResolvedManifest, options: ApplyOptions) async -> ObjectResult {
+    func applyObject(_ item: ResolvedManifest, options: ApplyOptions, prefetched: Prefetched? = nil) async -> ObjectResult {
         let info = item.resource
         let namespace = info.namespaced ? item.object.namespace : nil
         let name = item.object.name ?? ""
@@ -21,9 +21,13 @@ extension Applier {
         var attempt = 0
         while true {
             attempt += 1
-            let live: Value?
+            var live: Value?
             do {
-                live = try await client.get(info.gvr, namespace: namespace, name: name)
+                switch (attempt, prefetched) {
+                case (1, .absent?): live = nil
+                case (1, .present(let object)?): live = object
+                default: live = try await client.get(info.gvr, namespace: namespace, name: name)
+                }
             } catch let error where error.isNotFound {
                 live = nil
             } catch {

@@ -73,13 +73,15 @@ public struct Applier: Sendable {
                    progress: (@Sendable (ObjectResult) -> Void)?) async -> [ObjectResult]
     {
         var results = [ObjectResult?](repeating: nil, count: tier.count)
+        let known = options.serverSide ? [:] : await prefetch(tier)
         await withTaskGroup(of: (Int, ObjectResult).self) { group in
             var next = 0
             func launch() {
                 let index = next
                 let item = tier[index]
                 next += 1
-                group.addTask { (index, await self.applyObject(item, options: options)) }
+                let live = known[Self.liveKey(item)]
+                group.addTask { (index, await self.applyObject(item, options: options, prefetched: live)) }
             }
             while next < tier.count && next < options.concurrency { launch() }
             for await (index, result) in group {
@@ -89,6 +91,44 @@ public struct Applier: Sendable {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// What a LIST showed for an object before the tier started.
+    enum Prefetched: Sendable {
+        case absent
+        case present(Value)
+    }
+
+    static func liveKey(_ item: ResolvedManifest) -> String {
+        "\(item.resource.gvr)|\(item.resource.namespaced ? item.object.namespace ?? "" : "")|\(item.object.name ?? "")"
+    }
+
+    /// Where many objects of one resource share a namespace, one LIST replaces their GETs
+    /// (kubectl GETs each); objects it does not show are known to be absent. A failed LIST
+    /// just leaves those objects to their own GETs.
+    func prefetch(_ tier: [ResolvedManifest]) async -> [String: Prefetched] {
+        var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
+        for item in tier {
+            let ns = item.resource.namespaced ? item.object.namespace : nil
+            let key = "\(item.resource.gvr)|\(ns ?? "")"
+            groups[key, default: (item.resource.gvr, ns, [])].2.append(item)
+        }
+        var known: [String: Prefetched] = [:]
+        for (_, (gvr, ns, items)) in groups where items.count >= 8 {
+            guard let listed = try? await client.listAll(gvr, namespace: ns) else { continue }
+            var byName: [String: Value] = [:]
+            let gvk = items[0].resource.gvk
+            for var object in listed.items {
+                // List items come without apiVersion/kind; GET would have returned them.
+                object["apiVersion"] = .string(gvk.apiVersion)
+                object["kind"] = .string(gvk.kind)
+                if let name = object.name { byName[name] = object }
+            }
+            for item in items {
+                known[Self.liveKey(item)] = byName[item.object.name ?? ""].map { .present($0) } ?? .absent
+            }
+        }
+        return known
     }
 
     /// `item` with the ApplySet membership label (it becomes part of last-applied, as with kubectl).

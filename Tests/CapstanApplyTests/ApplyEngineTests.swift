@@ -76,6 +76,19 @@ let webV1 = """
         #expect(cm[path: ["metadata", "labels", "owner"]] == "ops")
     }
 
+    @Test func manyObjectsAreReadWithOneListAndStayUnchanged() async throws {
+        let fake = FakeClient()
+        let applier = Applier(client: fake)
+        let yaml = (1...12).map { "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c\($0), namespace: demo}\ndata: {k: v}\n" }
+            .joined(separator: "---\n")
+        let first = await applier.apply(try resolve(yaml), options: ApplyOptions())
+        #expect(first.count(.created) == 12)
+        await fake.clearActions()
+        let again = await applier.apply(try resolve(yaml), options: ApplyOptions())
+        #expect(again.count(.unchanged) == 12)
+        #expect(await fake.actions.map(\.verb) == ["list"])
+    }
+
     @Test func conflictIsRetriedAfterRereading() async throws {
         let fake = FakeClient()
         let applier = Applier(client: fake)
