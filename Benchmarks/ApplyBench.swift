@@ -34,6 +34,7 @@ func runApplyBench(arguments: [String]) async throws {
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: kubeconfig) { try await Task.sleep(for: .milliseconds(50)) }
         try await Task.sleep(for: .milliseconds(200))
         // Two copies of the same objects in disjoint namespaces: each tool creates its own.
+        // Namespaces sit in `00-namespaces/` because kubectl applies files in path order.
         let kubectlDir = try ApplyBenchTools.generate(root: root + "/k\(count)", count: count, prefix: "k")
         let capstanDir = try ApplyBenchTools.generate(root: root + "/c\(count)", count: count, prefix: "c")
         let env = ["KUBECONFIG": kubeconfig]
@@ -64,10 +65,10 @@ enum ApplyBenchTools {
     /// namespaces (plus the Namespace objects), one file per object in nested folders.
     static func generate(root: String, count: Int, prefix: String) throws -> String {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: root + "/namespaces", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/00-namespaces", withIntermediateDirectories: true)
         for n in 0..<20 {
             try "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \(prefix)ns\(n)\n"
-                .write(toFile: root + "/namespaces/ns\(n).yaml", atomically: false, encoding: .utf8)
+                .write(toFile: root + "/00-namespaces/ns\(n).yaml", atomically: false, encoding: .utf8)
         }
         for i in 0..<count {
             let ns = "\(prefix)ns\(i % 20)"
