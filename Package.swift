@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "CapstanChart", dependencies: ["CapstanTemplate", "CapstanYAML", "CapstanModel"]),
         .target(name: "CapstanStore", dependencies: ["CSQLite"]),
         .target(name: "CapstanManifest", dependencies: ["CapstanModel", "CapstanYAML", "CapstanAPI"]),
+        .target(name: "CapstanApply", dependencies: [
+            "CapstanClient", "CapstanPatch", "CapstanManifest", "CapstanAPI", "CapstanModel", "CapstanYAML",
+        ]),
         .target(name: "CapstanClient", dependencies: [
             "CapstanModel", "CapstanAPI", "CapstanYAML",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -54,7 +57,7 @@ let package = Package(
         .executableTarget(name: "capstan", dependencies: [
             "CapstanModel", "CapstanYAML", "CapstanAPI", "CapstanPatch", "CapstanManifest",
             "CapstanTemplate", "CapstanChart", "CapstanStore", "CapstanAPIServer",
-            "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanCluster",
+            "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanCluster", "CapstanApply",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -78,6 +81,7 @@ let package = Package(
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),
+        .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
             "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTestSupport", "capstan",

@@ -1,0 +1,160 @@
+import CapstanAPI
+import CapstanClient
+import CapstanManifest
+import CapstanModel
+
+/// Applies resolved manifests to a cluster through a `Client`.
+///
+/// A value type holding only immutable references (the client is `Sendable` and safe to call
+/// from many tasks); every run's state lives in the run's own tasks.
+public struct Applier: Sendable {
+    public let client: any Client
+
+    public init(client: any Client) { self.client = client }
+
+    /// Applies everything: ApplySet parent first (recording the union of old and new members, so
+    /// an interrupted run never loses track of objects), then the tiers in order, then pruning,
+    /// then the parent's final inventory, then waits. Never throws: every failure is in the report.
+    public func apply(_ manifests: [ResolvedManifest], options: ApplyOptions,
+                      progress: (@Sendable (ObjectResult) -> Void)? = nil) async -> ApplyReport
+    {
+        var report = ApplyReport()
+        var items = manifests
+        var inventory: Inventory?
+        if options.prune, options.applySet == nil {
+            report.errors.append("error: --prune requires --applyset=NAME (the inventory that says what this tool applied)")
+            return report
+        }
+        if let parent = options.applySet {
+            do {
+                inventory = try await openInventory(parent, members: manifests, options: options)
+            } catch {
+                report.errors.append("error: \(error)")
+                return report
+            }
+            items = items.map { Self.labelled($0, partOf: parent.id) }
+        }
+
+        for tier in ApplyOrder.tiers(items, kind: { $0.resource.gvk.kind }) {
+            let results = await applyTier(tier, options: options, progress: progress)
+            report.results += results
+            if tier.first?.resource.gvk.kind == "CustomResourceDefinition", options.dryRun == .none {
+                for result in results where result.action != .failed {
+                    if let problem = await waitEstablished(result, timeout: .seconds(60)) { report.errors.append(problem) }
+                }
+                _ = try? await client.discover(refresh: true)
+            }
+        }
+
+        if let inventory, let parent = options.applySet {
+            if options.prune {
+                let pruned = await prune(inventory: inventory, keep: items, options: options)
+                for result in pruned { progress?(result) }
+                report.results += pruned
+            }
+            if options.dryRun == .none, !report.failed {
+                do {
+                    try await writeParent(parent, groupKinds: inventory.currentGroupKinds, namespaces: inventory.currentNamespaces)
+                } catch {
+                    report.errors.append("error: updating the applyset parent \(parent.kind.rawValue.lowercased())/\(parent.name): \(error)")
+                }
+            }
+        }
+
+        if options.wait, options.dryRun == .none {
+            report.errors += await waitReady(report.results.filter { $0.action != .failed && $0.action != .pruned },
+                                             timeout: options.timeout)
+        }
+        return report
+    }
+
+    /// Applies one tier with at most `options.concurrency` objects in flight; results in input order.
+    func applyTier(_ tier: [ResolvedManifest], options: ApplyOptions,
+                   progress: (@Sendable (ObjectResult) -> Void)?) async -> [ObjectResult]
+    {
+        var results = [ObjectResult?](repeating: nil, count: tier.count)
+        let known = options.serverSide ? [:] : await prefetch(tier)
+        await withTaskGroup(of: (Int, ObjectResult).self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                let item = tier[index]
+                next += 1
+                let live = known[Self.liveKey(item)]
+                group.addTask { (index, await self.applyObject(item, options: options, prefetched: live)) }
+            }
+            while next < tier.count && next < options.concurrency { launch() }
+            for await (index, result) in group {
+                results[index] = result
+                progress?(result)
+                if next < tier.count { launch() }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// What a LIST showed for an object before the tier started.
+    enum Prefetched: Sendable {
+        case absent
+        case present(Value)
+    }
+
+    static func liveKey(_ item: ResolvedManifest) -> String {
+        "\(item.resource.gvr)|\(item.resource.namespaced ? item.object.namespace ?? "" : "")|\(item.object.name ?? "")"
+    }
+
+    /// Where many objects of one resource share a namespace, one LIST replaces their GETs
+    /// (kubectl GETs each); objects it does not show are known to be absent. A failed LIST
+    /// just leaves those objects to their own GETs.
+    func prefetch(_ tier: [ResolvedManifest]) async -> [String: Prefetched] {
+        var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
+        for item in tier {
+            let ns = item.resource.namespaced ? item.object.namespace : nil
+            let key = "\(item.resource.gvr)|\(ns ?? "")"
+            groups[key, default: (item.resource.gvr, ns, [])].2.append(item)
+        }
+        var known: [String: Prefetched] = [:]
+        for (_, (gvr, ns, items)) in groups where items.count >= 8 {
+            guard let listed = try? await client.listAll(gvr, namespace: ns) else { continue }
+            var byName: [String: Value] = [:]
+            let gvk = items[0].resource.gvk
+            for var object in listed.items {
+                // List items come without apiVersion/kind; GET would have returned them.
+                object["apiVersion"] = .string(gvk.apiVersion)
+                object["kind"] = .string(gvk.kind)
+                if let name = object.name { byName[name] = object }
+            }
+            for item in items {
+                known[Self.liveKey(item)] = byName[item.object.name ?? ""].map { .present($0) } ?? .absent
+            }
+        }
+        return known
+    }
+
+    /// `item` with the ApplySet membership label (it becomes part of last-applied, as with kubectl).
+    static func labelled(_ item: ResolvedManifest, partOf id: String) -> ResolvedManifest {
+        var copy = item
+        var object = item.object
+        var labels = object[path: ["metadata", "labels"]].objectValue ?? [:]
+        labels[ApplySetParent.partOfLabel] = .string(id)
+        object[path: ["metadata", "labels"]] = .object(labels)
+        copy.manifest.object = object
+        return copy
+    }
+
+    /// Polls a CRD until its `Established` condition is True.
+    func waitEstablished(_ result: ObjectResult, timeout: Duration) async -> String? {
+        guard let name = result.object?.name else { return nil }
+        let crds = GroupVersionResource(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions")
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let live = try? await client.get(crds, namespace: nil, name: name),
+               Health.condition(live, "Established") == "True"
+            {
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return "error: timed out waiting for customresourcedefinition \(name) to be Established"
+    }
+}
