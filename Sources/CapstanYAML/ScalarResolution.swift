@@ -24,6 +24,21 @@ enum ScalarResolver {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
     ]
 
+    /// The boolean and null words, each packed by `packed`.
+    static let keywordCodes: [(UInt64, Value)] =
+        booleans.map { (packed($0.key), Value.bool($0.value)) } + nulls.map { (packed($0), Value.null) }
+
+    /// Up to eight bytes as one integer (little-endian, zero-padded); the words packed here
+    /// contain no NUL byte, so equal codes mean equal words for inputs of at most 5 bytes.
+    static func packed<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        var code: UInt64 = 0
+        var shift: UInt64 = 0
+        for b in bytes.prefix(8) { code |= UInt64(b) << shift; shift += 8 }
+        return code
+    }
+
+    static func packed(_ word: String) -> UInt64 { packed(word.utf8) }
+
     /// Resolves an untagged plain scalar straight from libyaml's bytes. Most scalars (keys,
     /// names, images) start with a letter that no special value starts with, and leave at once.
     static func resolvePlain(_ bytes: UnsafeBufferPointer<UInt8>) -> ResolvedScalar {
@@ -31,8 +46,13 @@ enum ScalarResolver {
         switch first {
         case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
              UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
-            // The longest boolean or null word is five letters ("false").
-            if bytes.count > 5 { return .value(.string(String(decoding: bytes, as: UTF8.self))) }
+            // Only the boolean and null words can make these anything but a string, and the
+            // longest of them is five letters ("false"): compare packed bytes, not hashed Strings.
+            if bytes.count <= 5 {
+                let code = packed(bytes)
+                for (word, value) in keywordCodes where word == code { return .value(value) }
+            }
+            return .value(.string(String(decoding: bytes, as: UTF8.self)))
         case UInt8(ascii: "1")...UInt8(ascii: "9") where bytes.count <= 18:
             // Plain decimal integers (ports, replicas, counts) are the common numeric case.
             var n: Int64 = 0

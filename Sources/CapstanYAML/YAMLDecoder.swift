@@ -76,33 +76,48 @@ public enum YAML {
 
 /// Turns libyaml events into `Value` trees without an intermediate node tree.
 ///
-/// Children of open containers collect in scratch buffers kept per nesting depth and reused
-/// across containers; a finished container is copied out once at its exact size. That avoids
-/// growing every small map and list step by step, which dominated the cost of building trees.
-/// `frames` holds, per open container, its kind, anchor, alias-weighted size and pending key.
+/// Children of every open container collect on two flat stacks (`values`, and `keys` for
+/// mappings); a finished container copies its slice out once at its exact size and pops it.
+/// The innermost container's bookkeeping lives in `top`, outside the `parents` array, so the
+/// per-event updates (weight, pending key) are plain stored-property writes.
 struct TreeBuilder {
     let file: String?
     static let maxDepth = 512
     /// Bound on the nodes a document may expand to through aliases ("billion laughs").
     static let maxExpandedNodes = 5_000_000
 
+    /// What a mapping holds between reading a key and reading its value.
+    enum PendingKey {
+        case none
+        case key(String)
+        /// A plain `<<`: the value is merged in.
+        case merge
+        /// A key JSON cannot hold (a sequence, a map, null); reported when its value arrives,
+        /// at the key's position.
+        case unsupported(typeName: String, line: Int, column: Int)
+    }
+
     struct Frame {
         var isMapping: Bool
         var anchor: String?
         /// Nodes in this container so far, aliases counted at their full size.
         var weight = 1
-        var pendingKey: Value?
-        var pendingIsMerge = false
-        var keyLine = 0
-        var keyColumn = 0
-        /// Key positions, built only once a map grows past `linearKeyLimit` entries.
+        /// Where this container's children start on `values` / `keys`.
+        var valueStart: Int
+        var keyStart: Int
+        var pending = PendingKey.none
+        /// Key positions (relative to `keyStart`), built once a map grows past `linearKeyLimit` entries.
         var keyIndex: [String: Int]?
     }
 
     static let linearKeyLimit = 32
-    var frames: [Frame] = []
-    var keyScratch: [[String]] = []
-    var valueScratch: [[Value]] = []
+    /// The innermost open container; meaningful only while `depth > 0`.
+    var top = Frame(isMapping: false, anchor: nil, valueStart: 0, keyStart: 0)
+    /// The open containers enclosing `top`, outermost first.
+    var parents: [Frame] = []
+    var depth = 0
+    var keys: [String] = []
+    var values: [Value] = []
     var anchors: [String: (value: Value, weight: Int)] = [:]
     var expandedNodes = 0
 
@@ -146,24 +161,14 @@ struct TreeBuilder {
             case YAML_DOCUMENT_END_EVENT:
                 documents.append(YAMLDocument(value: current, index: documents.count, line: documentLine))
             case YAML_MAPPING_START_EVENT:
-                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
-                openContainer(Frame(isMapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+                guard depth < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(isMapping: true, anchor: event.data.mapping_start.anchor.map { String(cString: $0) })
             case YAML_SEQUENCE_START_EVENT:
-                guard frames.count < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
-                openContainer(Frame(isMapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+                guard depth < Self.maxDepth else { throw error(event.start_mark, "nesting deeper than \(Self.maxDepth) levels") }
+                openContainer(isMapping: false, anchor: event.data.sequence_start.anchor.map { String(cString: $0) })
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
-                let depth = frames.count - 1
-                let frame = frames.removeLast()
-                let items = valueScratch[depth].withUnsafeBufferPointer { Array($0) }
-                let value: Value
-                if frame.isMapping {
-                    let keys = keyScratch[depth].withUnsafeBufferPointer { Array($0) }
-                    value = .object(ValueObject(uncheckedUniqueKeys: keys, values: items))
-                } else {
-                    value = .array(items)
-                }
-                if let anchor = frame.anchor { anchors[anchor] = (value, frame.weight) }
-                if frames.isEmpty { current = value } else { try add(value, weight: frame.weight, isPlainMergeKey: false, mark: event.start_mark) }
+                let (value, weight) = closeContainer()
+                if depth == 0 { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 if !seenContent {
@@ -181,8 +186,8 @@ struct TreeBuilder {
                 } else {
                     value = .string(String(decoding: bytes, as: UTF8.self))
                 }
-                if let anchor = scalar.anchor.map({ String(cString: $0) }) { anchors[anchor] = (value, 1) }
-                if frames.isEmpty {
+                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (value, 1) }
+                if depth == 0 {
                     current = value
                 } else {
                     let isMergeKey = plain && scalar.tag == nil && bytes.count == 2 && bytes[0] == 0x3C && bytes[1] == 0x3C
@@ -195,7 +200,7 @@ struct TreeBuilder {
                 guard expandedNodes <= Self.maxExpandedNodes else {
                     throw error(event.start_mark, "document contains excessive aliasing (more than \(Self.maxExpandedNodes) nodes)")
                 }
-                if frames.isEmpty { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
+                if depth == 0 { current = value } else { try add(value, weight: weight, isPlainMergeKey: false, mark: event.start_mark) }
             default:
                 break
             }
@@ -228,62 +233,75 @@ struct TreeBuilder {
         }
     }
 
-    mutating func openContainer(_ frame: Frame) {
-        let depth = frames.count
-        frames.append(frame)
-        if keyScratch.count <= depth {
-            keyScratch.append([])
-            valueScratch.append([])
+    mutating func openContainer(isMapping: Bool, anchor: String?) {
+        if depth > 0 { parents.append(top) }
+        top = Frame(isMapping: isMapping, anchor: anchor, valueStart: values.count, keyStart: keys.count)
+        depth += 1
+    }
+
+    /// Pops the innermost container, returning its value and alias-weighted size.
+    mutating func closeContainer() -> (Value, Int) {
+        let frame = top
+        let items = Array(values[frame.valueStart...])
+        values.removeSubrange(frame.valueStart...)
+        let value: Value
+        if frame.isMapping {
+            let names = Array(keys[frame.keyStart...])
+            keys.removeSubrange(frame.keyStart...)
+            value = .object(ValueObject(uncheckedUniqueKeys: names, values: items))
         } else {
-            keyScratch[depth].removeAll(keepingCapacity: true)
-            valueScratch[depth].removeAll(keepingCapacity: true)
+            value = .array(items)
         }
+        if let anchor = frame.anchor { anchors[anchor] = (value, frame.weight) }
+        depth -= 1
+        if depth > 0 { top = parents.removeLast() }
+        return (value, frame.weight)
     }
 
     /// Sets `key` in the innermost (mapping) container; a repeated key replaces the earlier
     /// value in its original position, as assigning into a Go map and then JSON would.
     mutating func set(_ key: String, _ value: Value) {
-        let depth = frames.count - 1
-        if let index = frames[depth].keyIndex {
-            if let i = index[key] { valueScratch[depth][i] = value; return }
-            frames[depth].keyIndex![key] = keyScratch[depth].count
-        } else if let i = keyScratch[depth].firstIndex(of: key) {
-            valueScratch[depth][i] = value
+        let keyStart = top.keyStart
+        if top.keyIndex != nil {
+            if let i = top.keyIndex?[key] { values[top.valueStart + i] = value; return }
+            top.keyIndex?[key] = keys.count - keyStart
+        } else if let i = keys[keyStart...].firstIndex(of: key) {
+            values[top.valueStart + (i - keyStart)] = value
             return
-        } else if keyScratch[depth].count >= Self.linearKeyLimit {
+        } else if keys.count - keyStart >= Self.linearKeyLimit {
             var index: [String: Int] = [:]
-            for (i, k) in keyScratch[depth].enumerated() { index[k] = i }
-            index[key] = keyScratch[depth].count
-            frames[depth].keyIndex = index
+            for (i, k) in keys[keyStart...].enumerated() { index[k] = i }
+            index[key] = keys.count - keyStart
+            top.keyIndex = index
         }
-        keyScratch[depth].append(key)
-        valueScratch[depth].append(value)
+        keys.append(key)
+        values.append(value)
     }
 
     mutating func add(_ value: Value, weight: Int, isPlainMergeKey: Bool, mark: yaml_mark_t) throws(YAMLError) {
-        let top = frames.count - 1
-        frames[top].weight += weight
-        guard frames[top].isMapping else {
-            valueScratch[top].append(value)
+        top.weight += weight
+        guard top.isMapping else {
+            values.append(value)
             return
         }
-        guard let key = frames[top].pendingKey else {
-            frames[top].pendingKey = value
-            frames[top].pendingIsMerge = isPlainMergeKey
-            frames[top].keyLine = Int(mark.line) + 1
-            frames[top].keyColumn = Int(mark.column) + 1
-            return
-        }
-        frames[top].pendingKey = nil
-        if frames[top].pendingIsMerge {
+        switch top.pending {
+        case .none:
+            if isPlainMergeKey {
+                top.pending = .merge
+            } else if let key = ScalarResolver.keyString(value) {
+                top.pending = .key(key)
+            } else {
+                top.pending = .unsupported(typeName: value.typeName, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+            }
+        case .key(let key):
+            top.pending = .none
+            set(key, value)
+        case .merge:
+            top.pending = .none
             try merge(value, mark: mark)
-            return
+        case .unsupported(let typeName, let line, let column):
+            throw YAMLError(file: file, line: line, column: column, message: "unsupported map key of type \(typeName)")
         }
-        guard let keyString = ScalarResolver.keyString(key) else {
-            throw YAMLError(file: file, line: frames[top].keyLine, column: frames[top].keyColumn,
-                            message: "unsupported map key of type \(key.typeName)")
-        }
-        set(keyString, value)
     }
 
     /// `<<: *base` or `<<: [*a, *b]`: merged keys override what came before; with a list, earlier
