@@ -10,6 +10,9 @@ let all: [(String, ([String]) async throws -> Void)] = [
     ("store", runStoreBench),
     ("api", runAPIBench),
     ("chart", runChartBench),
+    ("apply", runApplyBench),
+    ("controllers", runControllersBench),
+    ("cluster", runClusterBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -133,7 +133,7 @@ enum RegistryRules {
         meta.removeValue(forKey: "managedFields")
         meta.removeValue(forKey: "resourceVersion")
         result["metadata"] = meta
-        if req.group.isEmpty && req.plural == "namespaces" && !statusSubresource {
+        if req.group.isEmpty && req.plural == "namespaces" && !statusSubresource && req.path.subresource != "finalize" {
             // spec.finalizers change only through the finalize subresource.
             result[path: ["spec", "finalizers"]] = old[path: ["spec", "finalizers"]]
             if old[path: ["spec", "finalizers"]] == .null { result["spec"].removeValue(forKey: "finalizers") }

@@ -8,7 +8,10 @@ struct Capstan: AsyncParsableCommand {
         commandName: "capstan",
         abstract: "GitOps reconciliation for Kubernetes, with a bundled control plane.",
         version: CapstanVersion.string,
-        subcommands: [VersionCommand.self, ApplyCommand.self, PatchCommand.self, TemplateCommand.self, ServerCommand.self]
+        subcommands: [
+            VersionCommand.self, ApplyCommand.self, DiffCommand.self, TemplateCommand.self, PatchCommand.self,
+            ClusterCommand.self, ServerCommand.self, ControllersCommand.self, NodeCommand.self,
+        ]
     )
 }
 
