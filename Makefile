@@ -53,7 +53,9 @@ demo: build pip-deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	# One test at a time: end-to-end suites start servers and processes, and on 2 cores a
+	# parallel run starves the time-bounded controller tests (about 100 s either way).
+	$(SWIFT) test --skip-build --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release --product capstan-bench
