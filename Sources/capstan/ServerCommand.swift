@@ -1,5 +1,6 @@
 import ArgumentParser
 import CapstanAPIServer
+import CapstanCluster
 import CapstanStore
 import Foundation
 
@@ -32,7 +33,7 @@ struct ServerCommand: AsyncParsableCommand {
             await store.close()
             throw error
         }
-        let kubeconfig = Self.kubeconfig(server: "http://\(address):\(bound)")
+        let kubeconfig = Cluster.kubeconfig(server: "http://\(address):\(bound)")
         try kubeconfig.write(toFile: dataDir + "/kubeconfig", atomically: true, encoding: .utf8)
         // One write on the unbuffered standard error handle, so scripts waiting for it see it at once.
         FileHandle.standardError.write(Data("capstan API server listening on http://\(address):\(bound) (kubeconfig: \(dataDir)/kubeconfig)\n".utf8))
@@ -50,27 +51,5 @@ struct ServerCommand: AsyncParsableCommand {
         await store.close()
         for source in sources { source.cancel() }
         FileHandle.standardError.write(Data("capstan API server stopped\n".utf8))
-    }
-
-    static func kubeconfig(server: String) -> String {
-        """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: capstan
-          cluster:
-            server: \(server)
-        contexts:
-        - name: capstan
-          context:
-            cluster: capstan
-            user: capstan
-            namespace: default
-        current-context: capstan
-        users:
-        - name: capstan
-          user: {}
-
-        """
     }
 }
