@@ -25,6 +25,12 @@ extension Applier {
             guard id == parent.id else {
                 throw ApplyError("\(parent.kind.rawValue.lowercased()) \(parent.namespace)/\(parent.name) exists but is not the parent of applyset \(parent.id) (its \(ApplySetParent.idLabel) label is \(id.map { "\"\($0)\"" } ?? "missing"))")
             }
+            if let tooling = live[path: ["metadata", "annotations", ApplySetParent.toolingAnnotation]].stringValue,
+               ApplySetParent.tool(of: tooling) != ApplySetParent.tool(of: parent.tooling)
+            {
+                // As kubectl: one tool per ApplySet, or each would prune what the other applied.
+                throw ApplyError("applyset parent \(parent.kind.rawValue.lowercased()) \(parent.namespace)/\(parent.name) is managed by \(tooling), not \(ApplySetParent.tool(of: parent.tooling)); use another --applyset")
+            }
             previous = ApplySetParent.recorded(in: live)
         }
         var inventory = Inventory(parent: parent, previousGroupKinds: previous.groupKinds,
@@ -47,11 +53,9 @@ extension Applier {
             _ = try await client.create(parent.resource, namespace: parent.namespace, desired)
             return
         }
-        var annotations = desired[path: ["metadata", "annotations"]].objectValue ?? [:]
-        if annotations[ApplySetParent.namespacesAnnotation] == nil { annotations[ApplySetParent.namespacesAnnotation] = .null }
         let patch: Value = .object(["metadata": .object([
             "labels": desired[path: ["metadata", "labels"]],
-            "annotations": .object(annotations),
+            "annotations": desired[path: ["metadata", "annotations"]],
         ])])
         _ = try await client.patch(parent.resource, namespace: parent.namespace, name: parent.name, type: .merge, patch)
     }

@@ -14,9 +14,11 @@ public struct Applier: Sendable {
 
     /// Applies everything: ApplySet parent first (recording the union of old and new members, so
     /// an interrupted run never loses track of objects), then the tiers in order, then pruning,
-    /// then the parent's final inventory, then waits. Never throws: every failure is in the report.
+    /// then the parent's final inventory, then waits (reporting each state change to `waiting`).
+    /// Never throws: every failure is in the report.
     public func apply(_ manifests: [ResolvedManifest], options: ApplyOptions,
-                      progress: (@Sendable (ObjectResult) -> Void)? = nil) async -> ApplyReport
+                      progress: (@Sendable (ObjectResult) -> Void)? = nil,
+                      waiting: (@Sendable (WaitUpdate) -> Void)? = nil) async -> ApplyReport
     {
         var report = ApplyReport()
         var items = manifests
@@ -29,15 +31,22 @@ public struct Applier: Sendable {
             do {
                 inventory = try await openInventory(parent, members: manifests, options: options)
             } catch {
-                report.errors.append("error: \(error)")
+                report.errors.append(Failure.line(error))
                 return report
             }
             items = items.map { Self.labelled($0, partOf: parent.id) }
         }
 
+        // Namespaces this run created hold nothing yet: their objects need no LIST or GET.
+        var emptyNamespaces: Set<String> = []
         for tier in ApplyOrder.tiers(items, kind: { $0.resource.gvk.kind }) {
-            let results = await applyTier(tier, options: options, progress: progress)
+            let results = await applyTier(tier, options: options, emptyNamespaces: emptyNamespaces, progress: progress)
             report.results += results
+            if tier.first?.resource.gvk.kind == "Namespace", options.dryRun == .none {
+                for result in results where result.action == .created {
+                    if let name = result.object?.name { emptyNamespaces.insert(name) }
+                }
+            }
             if tier.first?.resource.gvk.kind == "CustomResourceDefinition", options.dryRun == .none {
                 for result in results where result.action != .failed {
                     if let problem = await waitEstablished(result, timeout: .seconds(60)) { report.errors.append(problem) }
@@ -63,17 +72,18 @@ public struct Applier: Sendable {
 
         if options.wait, options.dryRun == .none {
             report.errors += await waitReady(report.results.filter { $0.action != .failed && $0.action != .pruned },
-                                             timeout: options.timeout)
+                                             timeout: options.timeout, onUpdate: waiting)
         }
         return report
     }
 
     /// Applies one tier with at most `options.concurrency` objects in flight; results in input order.
-    func applyTier(_ tier: [ResolvedManifest], options: ApplyOptions,
+    func applyTier(_ tier: [ResolvedManifest], options: ApplyOptions, emptyNamespaces: Set<String> = [],
                    progress: (@Sendable (ObjectResult) -> Void)?) async -> [ObjectResult]
     {
         var results = [ObjectResult?](repeating: nil, count: tier.count)
-        let known = options.serverSide ? [:] : await prefetch(tier)
+        let known = options.serverSide ? [:] : await prefetch(tier, emptyNamespaces: emptyNamespaces,
+                                                                        concurrency: options.concurrency)
         await withTaskGroup(of: (Int, ObjectResult).self) { group in
             var next = 0
             func launch() {
@@ -104,29 +114,54 @@ public struct Applier: Sendable {
     }
 
     /// Where many objects of one resource share a namespace, one LIST replaces their GETs
-    /// (kubectl GETs each); objects it does not show are known to be absent. A failed LIST
-    /// just leaves those objects to their own GETs.
-    func prefetch(_ tier: [ResolvedManifest]) async -> [String: Prefetched] {
+    /// (kubectl GETs each); objects it does not show are known to be absent. Objects in
+    /// `emptyNamespaces` (created moments ago by this run) are absent without asking; should
+    /// one exist after all, its create answers AlreadyExists and it goes round as a patch. A
+    /// failed LIST just leaves those objects to their own GETs.
+    func prefetch(_ tier: [ResolvedManifest], emptyNamespaces: Set<String> = [], concurrency: Int = 16) async -> [String: Prefetched] {
         var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
+        var known: [String: Prefetched] = [:]
         for item in tier {
             let ns = item.resource.namespaced ? item.object.namespace : nil
+            if let ns, emptyNamespaces.contains(ns) {
+                known[Self.liveKey(item)] = .absent
+                continue
+            }
             let key = "\(item.resource.gvr)|\(ns ?? "")"
             groups[key, default: (item.resource.gvr, ns, [])].2.append(item)
         }
+        // The LISTs run side by side, at most `concurrency` at once.
+        let batches = groups.values.filter { $0.2.count >= 8 }
+        await withTaskGroup(of: [String: Prefetched].self) { group in
+            var next = 0
+            func launch() {
+                let (gvr, ns, items) = batches[next]
+                next += 1
+                group.addTask { await self.listed(gvr, namespace: ns, items) }
+            }
+            while next < batches.count && next < concurrency { launch() }
+            for await found in group {
+                known.merge(found) { _, new in new }
+                if next < batches.count { launch() }
+            }
+        }
+        return known
+    }
+
+    /// One LIST standing in for the GETs of `items`; empty when the LIST fails.
+    private func listed(_ gvr: GroupVersionResource, namespace: String?, _ items: [ResolvedManifest]) async -> [String: Prefetched] {
+        guard let listed = try? await client.listAll(gvr, namespace: namespace) else { return [:] }
+        var byName: [String: Value] = [:]
+        let gvk = items[0].resource.gvk
+        for var object in listed.items {
+            // List items come without apiVersion/kind; GET would have returned them.
+            object["apiVersion"] = .string(gvk.apiVersion)
+            object["kind"] = .string(gvk.kind)
+            if let name = object.name { byName[name] = object }
+        }
         var known: [String: Prefetched] = [:]
-        for (_, (gvr, ns, items)) in groups where items.count >= 8 {
-            guard let listed = try? await client.listAll(gvr, namespace: ns) else { continue }
-            var byName: [String: Value] = [:]
-            let gvk = items[0].resource.gvk
-            for var object in listed.items {
-                // List items come without apiVersion/kind; GET would have returned them.
-                object["apiVersion"] = .string(gvk.apiVersion)
-                object["kind"] = .string(gvk.kind)
-                if let name = object.name { byName[name] = object }
-            }
-            for item in items {
-                known[Self.liveKey(item)] = byName[item.object.name ?? ""].map { .present($0) } ?? .absent
-            }
+        for item in items {
+            known[Self.liveKey(item)] = byName[item.object.name ?? ""].map { .present($0) } ?? .absent
         }
         return known
     }

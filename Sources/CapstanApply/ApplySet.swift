@@ -15,29 +15,36 @@ public struct ApplySetParent: Sendable, Hashable {
     public static let toolingAnnotation = "applyset.kubernetes.io/tooling"
     public static let groupKindsAnnotation = "applyset.kubernetes.io/contains-group-kinds"
     public static let namespacesAnnotation = "applyset.kubernetes.io/additional-namespaces"
-    public static let tooling = "capstan/v0.1.0"
+    /// The `tooling` value when the caller gives none.
+    public static let defaultTooling = "capstan/v0.1.0"
 
     public enum ParentKind: String, Sendable { case secret = "Secret", configMap = "ConfigMap" }
 
     public var kind: ParentKind
     public var name: String
     public var namespace: String
+    /// `<tool>/<version>` recorded on the parent; a parent another tool manages is refused.
+    public var tooling: String
 
-    public init(kind: ParentKind = .secret, name: String, namespace: String) {
+    public init(kind: ParentKind = .secret, name: String, namespace: String, tooling: String = defaultTooling) {
         self.kind = kind
         self.name = name
         self.namespace = namespace
+        self.tooling = tooling
     }
 
+    /// The tool part of a tooling value: `kubectl` of `kubectl/v1.37.1`.
+    static func tool(of tooling: String) -> Substring { tooling.prefix { $0 != "/" } }
+
     /// Parses kubectl's `--applyset` value: `NAME`, `secrets/NAME`, `configmaps/NAME`.
-    public init(flag: String, namespace: String) throws(ApplyError) {
+    public init(flag: String, namespace: String, tooling: String = defaultTooling) throws(ApplyError) {
         let parts = flag.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch parts.count {
-        case 1: self.init(kind: .secret, name: parts[0], namespace: namespace)
+        case 1: self.init(kind: .secret, name: parts[0], namespace: namespace, tooling: tooling)
         case 2:
             switch parts[0] {
-            case "secret", "secrets": self.init(kind: .secret, name: parts[1], namespace: namespace)
-            case "configmap", "configmaps", "cm": self.init(kind: .configMap, name: parts[1], namespace: namespace)
+            case "secret", "secrets": self.init(kind: .secret, name: parts[1], namespace: namespace, tooling: tooling)
+            case "configmap", "configmaps", "cm": self.init(kind: .configMap, name: parts[1], namespace: namespace, tooling: tooling)
             default: throw ApplyError("invalid applyset parent \"\(flag)\": only secrets and configmaps may be parents")
             }
         default: throw ApplyError("invalid applyset \"\(flag)\": expected [RESOURCE/]NAME")
@@ -61,8 +68,9 @@ public struct ApplySetParent: Sendable, Hashable {
         var annotations: ValueObject = [:]
         annotations[Self.groupKindsAnnotation] = .string(groupKinds.sorted().joined(separator: ","))
         let others = namespaces.subtracting([namespace]).sorted()
-        if !others.isEmpty { annotations[Self.namespacesAnnotation] = .string(others.joined(separator: ",")) }
-        annotations[Self.toolingAnnotation] = .string(Self.tooling)
+        // Present even when empty, as kubectl writes it.
+        annotations[Self.namespacesAnnotation] = .string(others.joined(separator: ","))
+        annotations[Self.toolingAnnotation] = .string(tooling)
         return .object([
             "apiVersion": "v1", "kind": .string(kind.rawValue),
             "metadata": .object([

@@ -23,4 +23,10 @@ enum Failure {
         let reason = error.reason.isEmpty ? "\(error.code)" : error.reason
         return "Error from server (\(reason)): error when \(verb) \"\(file)\": \(error.message)"
     }
+
+    /// A run-level failure line: the server's words as kubectl prints them, else `error: …`.
+    static func line(_ error: any Error) -> String {
+        if let error = error as? APIError, error.origin == .server { return error.description }
+        return "error: \(error)"
+    }
 }

@@ -35,6 +35,12 @@ public final class RESTClient: Client {
         self.requestTimeout = requestTimeout
     }
 
+    /// The same client over `wrap(transport)` (request logging or counting around the real one).
+    public func wrappingTransport(_ wrap: (any Transport) -> any Transport) -> RESTClient {
+        RESTClient(transport: wrap(transport), headers: headers, defaultNamespace: defaultNamespace,
+                   discoveryCache: diskCache, requestTimeout: requestTimeout, tokenFile: tokenFile)
+    }
+
     // MARK: - Verbs
 
     public func get(_ resource: GroupVersionResource, namespace: String?, name: String, subresource: String?,

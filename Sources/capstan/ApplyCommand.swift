@@ -62,15 +62,20 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let mode = ApplyOptions.DryRun(rawValue: dryRun) ?? .none
-        let access: ClusterAccess?
         do {
-            access = try cluster.connect()
-        } catch let error as ClusterAccess.NoConfiguration where mode == .client {
-            _ = error
-            access = nil  // A client dry run needs no cluster: print what would be sent.
+            try await apply()
+        } catch let error as CLIError {
+            printError("error: \(error.message)")
+            throw ExitCode(1)
         }
-        let namespace = cluster.namespace ?? access?.namespace ?? "default"
+    }
+
+    private func apply() async throws {
+        let mode = ApplyOptions.DryRun(rawValue: dryRun) ?? .none
+        let config = try cluster.loadConfig()
+        // A client dry run needs no cluster when there is no kubeconfig at all: print what would be sent.
+        let access = config == nil && mode == .client ? nil : try cluster.connect(config)
+        let namespace = access?.connection.namespace ?? cluster.namespace ?? "default"
         let resolved = try await input.resolve(namespace: namespace, explicit: cluster.namespace != nil, client: access?.client)
         guard let access else {
             printOffline(resolved)
@@ -81,30 +86,37 @@ struct ApplyCommand: AsyncParsableCommand {
                                    timeout: ClusterOptions.parseDuration(timeout) ?? .seconds(300), concurrency: concurrency)
         if let applySet {
             do {
-                options.applySet = try ApplySetParent(flag: applySet, namespace: namespace)
+                options.applySet = try ApplySetParent(flag: applySet, namespace: namespace,
+                                                      tooling: "capstan/v\(CapstanVersion.string)")
             } catch {
                 throw ValidationError("\(error)")
             }
         }
         let progress = ProgressLine(total: resolved.count, streamLines: output == nil)
-        let report = await Applier(client: access.client).apply(resolved, options: options) { result in
-            progress.finished(result)
-        }
+        let report = await Applier(client: access.client).apply(resolved, options: options,
+                                                                progress: { progress.finished($0) },
+                                                                waiting: { progress.waiting($0) })
         progress.clear()
+        printObjects(report)
+        for error in report.errors { printError(error) }
+        if output == nil, !report.results.isEmpty { printError(report.summary) }
+        if report.failed { throw ExitCode(1) }
+    }
+
+    /// `-o name|yaml|json`: what the server returned for every object that did not fail.
+    private func printObjects(_ report: ApplyReport) {
+        let done = report.results.filter { $0.action != .failed }
         switch output {
-        case "name": for r in report.results where r.action != .failed { print(r.typedName) }
-        case "yaml": print(YAML.emitDocuments(report.results.compactMap(\.object)), terminator: "")
+        case "name": for r in done { print(r.typedName) }
+        case "yaml": print(YAML.emitDocuments(done.compactMap(\.object)), terminator: "")
         case "json":
-            let objects = report.results.compactMap(\.object)
+            let objects = done.compactMap(\.object)
             if objects.count == 1 { print(objects[0].jsonString(JSONOptions(indent: 4))) } else {
                 let list: Value = ["apiVersion": "v1", "kind": "List", "metadata": ["resourceVersion": ""], "items": .array(objects)]
                 print(list.jsonString(JSONOptions(indent: 4)))
             }
         default: break
         }
-        for error in report.errors { printError(error) }
-        if progress.isTerminal || report.results.count >= 50 { printError(report.summary) }
-        if report.failed { throw ExitCode(1) }
     }
 
     private func printOffline(_ resolved: [ResolvedManifest]) {
@@ -154,120 +166,3 @@ struct ManifestInputOptions: ParsableArguments {
     }
 }
 
-/// `--kubeconfig`, `--context`, `-n`: which cluster and namespace.
-struct ClusterOptions: ParsableArguments {
-    @Option(name: .customLong("kubeconfig"), help: "Path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config).")
-    var kubeconfig: String?
-
-    @Option(name: .customLong("context"), help: "The kubeconfig context to use.")
-    var context: String?
-
-    @Option(name: .shortAndLong, help: "Namespace for namespaced objects that name none.")
-    var namespace: String?
-
-    func connect() throws -> ClusterAccess {
-        try ClusterAccess(kubeconfig: kubeconfig, context: context, environment: ProcessInfo.processInfo.environment)
-    }
-
-    /// `90s`, `5m`, `1h30m`, or plain seconds.
-    static func parseDuration(_ text: String) -> Duration? {
-        if let seconds = Double(text) { return .milliseconds(Int64(seconds * 1000)) }
-        var total = 0.0
-        var number = ""
-        for c in text {
-            if c.isNumber || c == "." { number.append(c); continue }
-            guard let n = Double(number) else { return nil }
-            switch c {
-            case "h": total += n * 3600
-            case "m": total += n * 60
-            case "s": total += n
-            default: return nil
-            }
-            number = ""
-        }
-        return number.isEmpty ? .milliseconds(Int64(total * 1000)) : nil
-    }
-}
-
-/// A client for the cluster a kubeconfig names (plain HTTP; the bundled server's kubeconfig).
-/// First file of `--kubeconfig`, `$KUBECONFIG` (colon-separated, first definition wins), then
-/// `~/.kube/config`.
-struct ClusterAccess {
-    struct NoConfiguration: Error, CustomStringConvertible {
-        var description: String { "no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config" }
-    }
-
-    let client: RESTClient
-    let namespace: String?
-
-    init(kubeconfig: String?, context: String?, environment: [String: String]) throws {
-        var files: [String] = []
-        if let kubeconfig { files = [kubeconfig] } else if let env = environment["KUBECONFIG"], !env.isEmpty {
-            files = env.split(separator: ":").map(String.init)
-        } else if let home = environment["HOME"] {
-            files = [home + "/.kube/config"]
-        }
-        let docs: [(String, Value)] = files.compactMap { file in
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8), let v = try? YAML.parse(text, file: file) else { return nil }
-            return (file, v)
-        }
-        guard !docs.isEmpty else { throw NoConfiguration() }
-        func named(_ section: String, _ name: String) -> Value? {
-            for (_, doc) in docs {
-                for entry in doc[section].arrayValue ?? [] where entry["name"].stringValue == name { return entry }
-            }
-            return nil
-        }
-        let contextName = context ?? docs.lazy.compactMap { $0.1["current-context"].stringValue }.first { !$0.isEmpty }
-        guard let contextName, let ctx = named("contexts", contextName)?["context"] else {
-            throw ValidationError("error: context \"\(context ?? "")\" does not exist in \(files.joined(separator: ":"))")
-        }
-        guard let clusterName = ctx["cluster"].stringValue, let server = named("clusters", clusterName)?["cluster"]["server"].stringValue
-        else { throw ValidationError("error: the context \"\(contextName)\" names no cluster with a server") }
-        guard server.hasPrefix("http://") else {
-            throw ValidationError("error: \(server): only plain-HTTP API servers are supported by this build")
-        }
-        var hostPort = String(server.dropFirst("http://".count))
-        if let slash = hostPort.firstIndex(of: "/") { hostPort = String(hostPort[..<slash]) }
-        let parts = hostPort.split(separator: ":")
-        let host = String(parts.first ?? "127.0.0.1")
-        let port = parts.count > 1 ? Int(parts[1]) ?? 80 : 80
-        let ns = ctx["namespace"].stringValue
-        self.namespace = ns
-        client = RESTClient(transport: HTTPTransport(host: host, port: port, maxConnections: 32),
-                            headers: ["User-Agent": "capstan/\(CapstanVersion.string)"], defaultNamespace: ns ?? "default")
-    }
-}
-
-/// Prints each object's line as it finishes and, on a terminal, a `[n/total]` progress line on
-/// standard error (never when piped). Shared by the apply tasks; guarded by a lock.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let streamLines: Bool
-    let isTerminal: Bool
-
-    init(total: Int, streamLines: Bool) {
-        self.total = total
-        self.streamLines = streamLines
-        isTerminal = isatty(STDERR_FILENO) == 1 && total >= 20
-    }
-
-    func finished(_ result: ObjectResult) {
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        if result.action == .failed {
-            printError(result.line)
-        } else if streamLines {
-            FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
-        }
-        if isTerminal { FileHandle.standardError.write(Data("[\(done)/\(total)] applying…".utf8)) }
-    }
-
-    func clear() {
-        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CapstanClient
 import CapstanCluster
 import CapstanModel
 import Foundation
@@ -28,6 +29,9 @@ struct ClusterUpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds without a lease renewal before a node is NotReady.") var nodeGraceSeconds: Double = 40
     @Option(name: .long, help: "Seconds pods stay on an unreachable node before eviction.") var podEvictionSeconds: Double = 300
     @Flag(name: .long, help: "Run in the background; return once every node is Ready.") var detach = false
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Make the cluster the current context (context \"capstan\") of $KUBECONFIG's first file or ~/.kube/config.")
+    var switchContext = true
 
     func validate() throws {
         if nodes < 1 || nodes > 5000 { throw ValidationError("--nodes must be between 1 and 5000") }
@@ -57,6 +61,11 @@ struct ClusterUpCommand: AsyncParsableCommand {
         try await cluster.start()
         try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)
         try await cluster.waitForNodesReady()
+        if switchContext {
+            let path = KubeConfig.defaultWritePath()
+            try KubeConfig.setDefaultContext(name: "capstan", server: "http://127.0.0.1:\(cluster.port)", in: path)
+            FileHandle.standardError.write(Data("capstan cluster up: context \"capstan\" is now the current context in \(path)\n".utf8))
+        }
         FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -96,7 +105,11 @@ struct ClusterUpCommand: AsyncParsableCommand {
             }
             if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Ready, API on") {
                 print("capstan cluster is up (\(nodes) nodes Ready, pid \(process.processIdentifier), log \(log))")
-                print("export KUBECONFIG=\(dir)/kubeconfig")
+                if switchContext {
+                    print("kubectl and capstan now use it (context \"capstan\" in \(KubeConfig.defaultWritePath()))")
+                } else {
+                    print("export KUBECONFIG=\(dir)/kubeconfig")
+                }
                 return
             }
             Thread.sleep(forTimeInterval: 0.02)

@@ -33,6 +33,9 @@ struct DiffCommand: AsyncParsableCommand {
             try await diff()
         } catch let exit as ExitCode {
             throw exit
+        } catch let error as CLIError {
+            printError("error: \(error.message)")
+            throw ExitCode(2)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
@@ -40,8 +43,8 @@ struct DiffCommand: AsyncParsableCommand {
     }
 
     private func diff() async throws {
-        let access = try cluster.connect()
-        let namespace = cluster.namespace ?? access.namespace ?? "default"
+        let access = try cluster.connect(try cluster.loadConfig())
+        let namespace = access.connection.namespace
         let resolved: [CapstanManifest.ResolvedManifest]
         do {
             resolved = try await input.resolve(namespace: namespace, explicit: cluster.namespace != nil, client: access.client)

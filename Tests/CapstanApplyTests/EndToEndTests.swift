@@ -57,13 +57,25 @@ final class LiveServer: @unchecked Sendable {
         return RESTClient(transport: HTTPTransport(host: String(parts[0]), port: Int(parts[1]) ?? 80))
     }
 
-    func capstan(_ arguments: [String], input: String? = nil) throws -> Oracle.Output {
-        try Oracle.run(Self.binary, arguments, input: input, environment: ["KUBECONFIG": kubeconfig])
+    func capstan(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Oracle.Output {
+        try Oracle.run(Self.binary, arguments, input: input, environment: ["KUBECONFIG": kubeconfig].merging(environment) { $1 })
     }
 
-    func kubectl(_ arguments: [String]) throws -> Oracle.Output? {
+    /// `capstan` on a thread of its own, so a test can act on the cluster while it runs
+    /// (`--wait`) without blocking the cooperative pool.
+    func capstanInBackground(_ arguments: [String]) async throws -> Oracle.Output {
+        let env = ["KUBECONFIG": kubeconfig]
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Oracle.run(Self.binary, arguments, environment: env) })
+            }
+        }
+    }
+
+    func kubectl(_ arguments: [String], environment: [String: String] = [:]) throws -> Oracle.Output? {
         guard let k = Oracle.kubectl else { return nil }
-        return try Oracle.run(k, arguments + ["--cache-dir", dir + "/kubectl-cache"], environment: ["KUBECONFIG": kubeconfig])
+        return try Oracle.run(k, arguments + ["--cache-dir", dir + "/kubectl-cache"],
+                              environment: ["KUBECONFIG": kubeconfig].merging(environment) { $1 })
     }
 
     /// Writes `files` (relative path → text) under `dir/name`, replacing what was there.
@@ -108,6 +120,16 @@ func configMapYAML(_ data: String) -> String {
 
 func lines(_ out: Oracle.Output) -> [String] { out.stdout.split(separator: "\n").map(String.init).sorted() }
 
+/// The requests a `-v=6` run logged, as `METHOD /path` (query dropped).
+func requests(_ out: Oracle.Output) -> [String] {
+    out.stderr.split(separator: "\n").compactMap { line -> String? in
+        guard line.hasPrefix("request: ") else { return nil }
+        let parts = line.dropFirst("request: ".count).split(separator: " ")
+        guard parts.count >= 2 else { return nil }
+        return "\(parts[0]) \(parts[1].prefix { $0 != "?" })"
+    }
+}
+
 @Suite(.serialized) struct EndToEndTests {
     @Test func createReapplyAndChangeATree() async throws {
         let server = LiveServer()
@@ -116,17 +138,27 @@ func lines(_ out: Oracle.Output) -> [String] { out.stdout.split(separator: "\n")
         let dir = try server.manifests("m", ["00-ns.yaml": namespaceYAML,
                                              "deploy.yaml": deploymentYAML(image: "nginx:1.27", sidecar: true),
                                              "sub/cm.yaml": configMapYAML("color: blue, size: large")])
-        let first = try server.capstan(["apply", "-f", dir, "-R"])
+        let first = try server.capstan(["apply", "-f", dir, "-R", "-v=6"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(lines(first) == ["configmap/app-config created", "deployment.apps/web created", "namespace/demo created",
                                  "service/web created"])
+        #expect(first.stderr.contains("4 objects: 4 created"))
+        // One POST per object; one GET for the namespace; nothing for the objects in the
+        // namespace this run created; one LIST of CRDs to know custom kinds.
+        let firstSent = requests(first)
+        #expect(firstSent.filter { $0.hasPrefix("POST ") }.count == 4, "\(firstSent)")
+        #expect(firstSent.count == 6, "\(firstSent)")
         let client = try server.client()
         let before = try await client.get(.deployments, namespace: "demo", name: "web")
 
-        let again = try server.capstan(["apply", "-f", dir, "-R"])
+        let again = try server.capstan(["apply", "-f", dir, "-R", "-v=6"])
         #expect(again.status == 0)
         #expect(lines(again) == ["configmap/app-config unchanged", "deployment.apps/web unchanged", "namespace/demo unchanged",
                                  "service/web unchanged"])
+        // Re-applying reads and never writes: no PATCH (not even an empty one), POST, PUT or DELETE.
+        let againSent = requests(again)
+        #expect(againSent.allSatisfy { $0.hasPrefix("GET ") }, "\(againSent)")
+        #expect(againSent.count <= 5, "\(againSent)")
         // No write reached the server: the stored versions did not move.
         let after = try await client.get(.deployments, namespace: "demo", name: "web")
         #expect(after.resourceVersion == before.resourceVersion)
@@ -184,6 +216,9 @@ func lines(_ out: Oracle.Output) -> [String] { out.stdout.split(separator: "\n")
         #expect(k3.stdout.contains("deployment.apps/web configured"))
         let c2 = try server.capstan(["apply", "-f", dir, "-R"])
         #expect(lines(c2).allSatisfy { $0.hasSuffix("unchanged") }, "\(c2.stdout)")
+        // `kubectl scale` sets a field the manifests never name: neither tool takes it back.
+        let scaled = try #require(try server.kubectl(["scale", "deployment/web", "-n", "demo", "--replicas=4"]))
+        #expect(scaled.status == 0, "\(scaled.stderr)")
         dir = try server.manifests("m", ["00-ns.yaml": namespaceYAML,
                                          "deploy.yaml": deploymentYAML(image: "nginx:1.29", sidecar: true),
                                          "sub/cm.yaml": configMapYAML("color: red")])
@@ -193,6 +228,12 @@ func lines(_ out: Oracle.Output) -> [String] { out.stdout.split(separator: "\n")
         #expect(k4.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix("unchanged") }, "\(k4.stdout)")
         let kdiff = try #require(try server.kubectl(["diff", "-f", dir, "-R"]))
         #expect(kdiff.status == 0, "\(kdiff.stdout)")
+        let cdiff = try server.capstan(["diff", "-f", dir, "-R"])
+        #expect(cdiff.status == 0, "\(cdiff.stdout)")
+        let deploy = try await client.get(.deployments, namespace: "demo", name: "web")
+        #expect(deploy[path: ["spec", "replicas"]] == 4)
+        #expect(deploy[path: ["spec", "template", "spec", "containers"]].arrayValue?.compactMap { $0["image"].stringValue }
+            == ["nginx:1.29", "busybox"])
     }
 
     @Test func oneInvalidObjectAppliesNothing() async throws {

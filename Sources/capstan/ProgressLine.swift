@@ -1,0 +1,57 @@
+import CapstanApply
+import Foundation
+
+/// Prints each object's line as it finishes and, on a terminal, a `[n/total]` progress line on
+/// standard error (never when piped); during `--wait`, each object's state change. Shared by
+/// the apply tasks; guarded by a lock.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let streamLines: Bool
+    let isTerminal: Bool
+
+    init(total: Int, streamLines: Bool) {
+        self.total = total
+        self.streamLines = streamLines
+        isTerminal = isatty(STDERR_FILENO) == 1 && total >= 20
+    }
+
+    func finished(_ result: ObjectResult) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        clearLine()
+        if result.action == .failed {
+            printError(result.line)
+        } else if streamLines {
+            FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
+        }
+        if isTerminal { FileHandle.standardError.write(Data("[\(done)/\(total)] applying…".utf8)) }
+    }
+
+    /// `--wait`: a line per state change (`deployment.apps/web: 1 of 2 updated replicas are
+    /// available`, `… ready`), then on a terminal the `[ready/total]` line.
+    func waiting(_ update: WaitUpdate) {
+        lock.lock()
+        defer { lock.unlock() }
+        clearLine()
+        let name = update.namespace.map { "\(update.typedName) -n \($0)" } ?? update.typedName
+        switch update.state {
+        case .ready: printError("\(name) ready")
+        case .progressing(let why): printError("waiting for \(name): \(why)")
+        case .failed(let why): printError("\(name) failed: \(why)")
+        }
+        if isTerminal { FileHandle.standardError.write(Data("[\(update.ready)/\(update.total)] ready, waiting…".utf8)) }
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        clearLine()
+    }
+
+    private func clearLine() {
+        if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
