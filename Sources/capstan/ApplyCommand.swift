@@ -148,15 +148,20 @@ struct ManifestInputOptions: ParsableArguments {
             throw ExitCode(1)
         }
         var catalogue = APICatalogue.builtin
-        var crds = manifests.map(\.object).filter { $0.kind == "CustomResourceDefinition" }
-        if let client,
+        func add(_ crds: [Value]) {
+            for crd in crds { if let added = try? catalogue.adding(customResourceDefinition: crd) { catalogue = added } }
+        }
+        let local = manifests.map(\.object).filter { $0.kind == "CustomResourceDefinition" }
+        add(local)
+        // The server's CRDs are read only when some kind is neither built in nor defined here.
+        let unknown = manifests.contains { m in m.object.gvk.map { catalogue.resource(for: $0) == nil } ?? false }
+        if unknown, let client,
            let listed = try? await client.listAll(GroupVersionResource(group: "apiextensions.k8s.io", version: "v1",
                                                                         resource: "customresourcedefinitions"), namespace: nil)
         {
-            let local = Set(crds.compactMap(\.name))
-            crds += listed.items.filter { !local.contains($0.name ?? "") }
+            let names = Set(local.compactMap(\.name))
+            add(listed.items.filter { !names.contains($0.name ?? "") })
         }
-        for crd in crds { if let added = try? catalogue.adding(customResourceDefinition: crd) { catalogue = added } }
         do {
             return try ManifestResolver(catalogue: catalogue, defaultNamespace: namespace, namespaceExplicit: explicit).resolve(manifests)
         } catch {

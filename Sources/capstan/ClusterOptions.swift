@@ -76,22 +76,20 @@ struct RequestLog: Transport {
     let base: any Transport
 
     func send(_ request: TransportRequest) async throws(APIError) -> TransportResponse {
-        let start = ContinuousClock.now
-        do {
-            let response = try await base.send(request)
-            log(request, "\(response.status)", since: start)
-            return response
-        } catch {
-            log(request, "failed (\(error))", since: start)
-            throw error
-        }
+        try await logged(request, { (r: TransportRequest) async throws(APIError) in try await base.send(r) }) { "\($0.status)" }
     }
 
     func stream(_ request: TransportRequest) async throws(APIError) -> StreamingResponse {
+        try await logged(request, { (r: TransportRequest) async throws(APIError) in try await base.stream(r) }) { "\($0.status) (streaming)" }
+    }
+
+    private func logged<R>(_ request: TransportRequest, _ exchange: (TransportRequest) async throws(APIError) -> R,
+                           outcome: (R) -> String) async throws(APIError) -> R
+    {
         let start = ContinuousClock.now
         do {
-            let response = try await base.stream(request)
-            log(request, "\(response.status) (streaming)", since: start)
+            let response = try await exchange(request)
+            log(request, outcome(response), since: start)
             return response
         } catch {
             log(request, "failed (\(error))", since: start)

@@ -7,16 +7,7 @@ import Testing
 /// `--wait` through watches: readiness arrives as watch events (no polling), progress is
 /// reported per state change, and a timeout names exactly what is not ready and why.
 @Suite struct WaitTests {
-    static let manifests = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: demo}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec: {containers: [{name: nginx, image: "nginx:1.27"}]}
+    static let manifests = webDeploymentYAML(namespace: "demo", replicas: 2) + """
         ---
         apiVersion: v1
         kind: Service
