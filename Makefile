@@ -37,18 +37,22 @@ build: system-deps
 demo: build pip-deps
 	@set -e; D=$$(mktemp -d /tmp/capstan-demo.XXXXXX); C=.build/debug/capstan; K="$(CAPSTAN_KUBECTL)"; \
 	trap "$$C cluster down --data-dir $$D >/dev/null 2>&1 || true" EXIT; \
-	echo "== capstan cluster up --nodes 3 --data-dir $$D --port 0 --detach"; \
-	$$C cluster up --nodes 3 --data-dir $$D --port 0 --detach; \
+	echo "== capstan cluster up --nodes 3 --data-dir $$D --port 0 --detach --no-switch-context"; \
+	$$C cluster up --nodes 3 --data-dir $$D --port 0 --detach --no-switch-context; \
 	export KUBECONFIG=$$D/kubeconfig; \
 	echo; echo "== kubectl get nodes -o wide"; $$K get nodes -o wide; \
-	echo; echo "== kubectl apply -f manifests/myapp"; $$K apply -f manifests/myapp; \
-	echo; echo "== waiting for the pods"; \
-	for i in $$(seq 1 100); do \
-	  n=$$($$K get pods -l app=myapp --no-headers 2>/dev/null | grep -c " 1/1 *Running" || true); \
-	  [ "$$n" -ge 3 ] && break; sleep 0.2; done; \
+	echo; echo "== capstan diff -f manifests/myapp --output markdown   (exit 1: something would change)"; \
+	$$C diff -f manifests/myapp --output markdown | head -30 || true; \
+	echo "   ..."; \
+	echo; echo "== capstan apply -f manifests/myapp --wait --timeout 60s"; \
+	$$C apply -f manifests/myapp --wait --timeout 60s; \
 	echo; echo "== kubectl get pods -o wide"; $$K get pods -o wide; \
 	echo; echo "== kubectl get services"; $$K get services; \
 	echo; echo "== kubectl get endpoints"; $$K get endpoints 2>/dev/null || true; \
+	echo; echo "== capstan apply -f manifests/myapp   (again: nothing to send)"; \
+	$$C apply -f manifests/myapp; \
+	echo; echo "== capstan diff -f manifests/myapp"; \
+	$$C diff -f manifests/myapp && echo "no differences (exit 0)"; \
 	echo; echo "== capstan cluster down"; $$C cluster down --data-dir $$D
 
 test: deps

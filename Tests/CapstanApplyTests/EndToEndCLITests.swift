@@ -67,16 +67,16 @@ import Testing
         let dir = NSTemporaryDirectory() + "capstan-up-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = ["HOME": dir + "/home", "KUBECONFIG": ""]
-        let up = try Oracle.run(LiveServer.binary, ["cluster", "up", "--detach", "--nodes", "1", "--port", "0",
+        let up = try Capstan.run(["cluster", "up", "--detach", "--nodes", "1", "--port", "0",
                                                     "--data-dir", dir + "/data"], environment: env)
-        defer { _ = try? Oracle.run(LiveServer.binary, ["cluster", "down", "--data-dir", dir + "/data"], environment: env) }
+        defer { _ = try? Capstan.run(["cluster", "down", "--data-dir", dir + "/data"], environment: env) }
         #expect(up.status == 0, "\(up.stderr)")
         let config = try KubeConfig.load(files: [dir + "/home/.kube/config"])
         #expect(config.currentContext == "capstan")
         try FileManager.default.createDirectory(atPath: dir + "/m", withIntermediateDirectories: true)
         try (webDeploymentYAML(namespace: "default", replicas: 2) + "---\n" + configMapYAML("a: b").replacingOccurrences(of: "namespace: demo", with: "namespace: default"))
             .write(toFile: dir + "/m/app.yaml", atomically: true, encoding: .utf8)
-        let out = try Oracle.run(LiveServer.binary, ["apply", "-f", dir + "/m", "--wait", "--timeout", "30s"], environment: env)
+        let out = try Capstan.run(["apply", "-f", dir + "/m", "--wait", "--timeout", "30s"], environment: env)
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(out.stderr.contains("deployment.apps/web -n default ready"), "\(out.stderr)")
         #expect(out.stderr.contains("service/web -n default ready"), "\(out.stderr)")
