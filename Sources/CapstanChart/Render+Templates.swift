@@ -142,7 +142,7 @@ extension ChartRenderer {
         var combined = ""
         for (name, source) in sources {
             if name.contains("`") { return nil }
-            if source.contains("define") || source.contains("block") {
+            if source.utf8Contains("define") || source.utf8Contains("block") {
                 guard (try? set.add(name: name, source: source)) != nil else { return nil }
             } else {
                 combined += "{{define `\(name)`}}" + source + "{{end}}"

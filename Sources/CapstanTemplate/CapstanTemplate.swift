@@ -89,22 +89,7 @@ public struct TemplateSet: Sendable {
     /// - Throws: `TemplateError` of kind `.parse`, e.g.
     ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
     public mutating func add(name: String, source: String) throws(TemplateError) {
-        let functions = self.functions, options = self.options
-        // Parsing recurses per nesting level. Nesting needs a `{{` or `(` per level, so a
-        // source with few of them parses on the caller's stack; others get the big stack so
-        // that `maxParseDepth`, not the thread, decides.
-        var openers = 0
-        for b in source.utf8 where b == UInt8(ascii: "{") || b == UInt8(ascii: "(") { openers += 1 }
-        if openers < 200 {
-            register(try Parser.parse(name: name, source: source, functions: functions, options: options))
-            return
-        }
-        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
-            do throws(TemplateError) {
-                return .success(try Parser.parse(name: name, source: source, functions: functions, options: options))
-            } catch { return .failure(error) }
-        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
-        register(try result.get())
+        register(try Parser.parseOnRoomyStack(name: name, source: source, functions: functions, options: options))
     }
 
     /// True when a template (file or `define`) of that name exists.

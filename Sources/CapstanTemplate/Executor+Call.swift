@@ -38,6 +38,9 @@ extension Executor {
         }
         do {
             let context = FunctionContext(templateName: current.source.name, options: options)
+            if Executor.valueRecursive.contains(name), !LargeStack.isOnWorker, argv.contains(where: { Executor.isDeep($0) }) {
+                return .element(try moveToBigStack { try f.body(argv, context) })
+            }
             return .element(try f.body(argv, context))
         } catch let e as ExecFailure {
             throw e

@@ -186,6 +186,13 @@ enum GoFormat {
 
     /// `strconv.Unquote` for "…", `…` and '…' literals; nil on invalid syntax.
     static func unquote(_ s: String) -> String? {
+        // Fast path (most literals): `"…"` or `` `…` `` without escapes, quotes or CRs inside
+        // is its own body.
+        let b = s.utf8
+        if b.count >= 2, let q = b.first, q == b.last, q == 0x22 || q == 0x60 {
+            let start = b.index(after: b.startIndex), end = b.index(before: b.endIndex)
+            if !b[start..<end].contains(where: { $0 == 0x5C || $0 == q || $0 == 0x0D }) { return String(s[start..<end]) }
+        }
         let u = Array(s.unicodeScalars)
         guard u.count >= 2, let q = u.first, u.last == q else { return nil }
         let body = u[1..<(u.count - 1)]

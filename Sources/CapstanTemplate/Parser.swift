@@ -43,6 +43,25 @@ struct Parser {
         }
     }
 
+    /// `parse` on the caller's stack when the source is shallow, else on a big stack.
+    /// Parsing recurses per nesting level, and nesting needs a `{{` or `(` per level, so a
+    /// source with few of them parses here; others get the big stack so that
+    /// `maxParseDepth`, not the thread, decides.
+    static func parseOnRoomyStack(name: String, source: String, functions: [String: TemplateFunction],
+                                  options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
+        var openers = 0
+        for b in source.utf8 where b == UInt8(ascii: "{") || b == UInt8(ascii: "(") { openers += 1 }
+        if openers < 200 || LargeStack.isOnWorker {
+            return try parse(name: name, source: source, functions: functions, options: options)
+        }
+        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
+            do throws(TemplateError) {
+                return .success(try parse(name: name, source: source, functions: functions, options: options))
+            } catch { return .failure(error) }
+        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
+        return try result.get()
+    }
+
     // MARK: - Token access
 
     var peek: Token { tokens[min(index, tokens.count - 1)] }
