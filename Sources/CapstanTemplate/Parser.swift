@@ -16,6 +16,12 @@ struct Parser {
     var defined: [ParsedTemplate] = []
     /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
     var actionLine = 0
+    /// Stack address below which parsing stops and restarts on a big stack.
+    var stackFloor: UInt = LargeStack.stackFloor
+
+    /// Thrown when nesting gets too deep for the current thread's stack; parsing is pure, so
+    /// `parseOnRoomyStack` simply starts again on a big stack.
+    struct NeedsBigStack: Error {}
 
     static func parse(name: String, source: String, functions: [String: TemplateFunction],
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
@@ -38,22 +44,24 @@ struct Parser {
             return trees
         } catch let f as Failure {
             throw TemplateError(kind: .parse, file: name, line: f.line, message: f.message)
+        } catch is NeedsBigStack {
+            throw TemplateError(kind: .parse, file: name, line: 0, message: Parser.needsBigStackMessage)
         } catch {
             throw TemplateError(kind: .parse, file: name, line: 1, message: "\(error)")
         }
     }
 
-    /// `parse` on the caller's stack when the source is shallow, else on a big stack.
-    /// Parsing recurses per nesting level, and nesting needs a `{{` or `(` per level, so a
-    /// source with few of them parses here; others get the big stack so that
-    /// `maxParseDepth`, not the thread, decides.
+    static let needsBigStackMessage = "\u{0}needs a big stack"
+
+    /// `parse` on the caller's stack; when nesting gets deeper than that stack allows, again
+    /// on a big stack, so that `maxParseDepth`, not the thread, decides.
     static func parseOnRoomyStack(name: String, source: String, functions: [String: TemplateFunction],
                                   options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
-        var openers = 0
-        for b in source.utf8 where b == UInt8(ascii: "{") || b == UInt8(ascii: "(") { openers += 1 }
-        if openers < 200 || LargeStack.isOnWorker {
+        do {
             return try parse(name: name, source: source, functions: functions, options: options)
-        }
+        } catch where error.message != needsBigStackMessage {
+            throw error
+        } catch {}
         let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
             do throws(TemplateError) {
                 return .success(try parse(name: name, source: source, functions: functions, options: options))
@@ -166,6 +174,7 @@ struct Parser {
             actionLine = t.line
             defer { depth -= 1; actionLine = 0 }
             guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return try action()
         case .error: throw lexError(t)
         default: throw unexpected(t, "input")
@@ -384,6 +393,7 @@ struct Parser {
             depth += 1
             defer { depth -= 1 }
             guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
             guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }
