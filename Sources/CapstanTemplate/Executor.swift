@@ -136,6 +136,13 @@ final class Executor {
         if steps > options.maxSteps { throw fail("exceeded maximum of \(options.maxSteps) execution steps", kind: .limit) }
     }
 
+    func write(bytes: ArraySlice<UInt8>) throws {
+        out.append(contentsOf: bytes)
+        if out.count > options.maxOutputBytes {
+            throw fail("output exceeds \(options.maxOutputBytes) bytes", kind: .limit)
+        }
+    }
+
     func write(_ s: String) throws {
         out.append(contentsOf: s.utf8)
         if out.count > options.maxOutputBytes {
@@ -172,7 +179,7 @@ final class Executor {
     func walk(_ dot: Cell, _ node: Node) throws -> Flow {
         switch node {
         case .text(let s):
-            try write(s)
+            try write(bytes: s)
         case .action(_, let pipe):
             try step()
             let val = try evalPipeline(dot, pipe)

@@ -12,9 +12,12 @@ struct Token: Sendable {
     var kind: Kind
     /// Byte offset in the source.
     var pos: Int
-    /// Source text of the token (decoded text for `.text`; the message for `.error`).
+    /// Source text of the token (the message for `.error`; empty for `.text`, whose bytes
+    /// the parser slices from the source without decoding them).
     var value: String
     var line: Int
+    /// Byte offset just past the token (for `.text`: past the text after trimming).
+    var end: Int = 0
 
     /// How Go's parser quotes a token in "unexpected X in Y".
     var described: String {
@@ -38,10 +41,10 @@ struct Lexer {
     var tokens: [Token] = []
     var parenDepth = 0
 
-    init(_ source: String) { src = Array(source.utf8) }
+    init(_ bytes: [UInt8]) { src = bytes }
 
-    static func tokenize(_ source: String) -> [Token] {
-        var lx = Lexer(source)
+    static func tokenize(_ bytes: [UInt8]) -> [Token] {
+        var lx = Lexer(bytes)
         lx.run()
         return lx.tokens
     }
@@ -67,7 +70,7 @@ struct Lexer {
     }
 
     mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
-        tokens.append(Token(kind: kind, pos: start, value: text(start, end), line: line))
+        tokens.append(Token(kind: kind, pos: start, value: kind == .text ? "" : text(start, end), line: line, end: end))
         line += countLines(start, end)
     }
     mutating func fail(_ message: String, at p: Int) {

@@ -113,7 +113,8 @@ struct Branch: Sendable {
 }
 
 indirect enum Node: Sendable {
-    case text(String)
+    /// Literal text: a slice of the source's bytes, written to the output as is.
+    case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
     case ifNode(Branch)
     case rangeNode(Branch)
@@ -124,14 +125,14 @@ indirect enum Node: Sendable {
 
     /// Whitespace-only text counts as empty (Go's `IsEmptyTree`).
     var isEmpty: Bool {
-        if case .text(let s) = self { return s.utf8.allSatisfy { Lexer.isSpace($0) } }
+        if case .text(let s) = self { return s.allSatisfy { Lexer.isSpace($0) } }
         return false
     }
 
     /// Go's `String()` of the node, used as error context.
     var text: String {
         switch self {
-        case .text(let s): return GoFormat.quote(s)
+        case .text(let s): return GoFormat.quote(String(decoding: s, as: UTF8.self))
         case .action(_, let p): return "{{" + p.text + "}}"
         case .ifNode(let b): return "{{if " + b.pipe.text + "}}"
         case .rangeNode(let b): return "{{range " + b.pipe.text + "}}"

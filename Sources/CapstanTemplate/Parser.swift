@@ -26,7 +26,7 @@ struct Parser {
     static func parse(name: String, source: String, functions: [String: TemplateFunction],
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         let text = SourceText(name: name, text: source)
-        var parser = Parser(source: text, tokens: Lexer.tokenize(source), functions: functions, maxDepth: options.maxParseDepth)
+        var parser = Parser(source: text, tokens: Lexer.tokenize(text.bytes), functions: functions, maxDepth: options.maxParseDepth)
         do {
             let root = try parser.parseTop()
             var trees = [ParsedTemplate(name: name, source: text, root: root)]
@@ -168,7 +168,7 @@ struct Parser {
     mutating func textOrAction() throws -> (Node?, String?) {
         let t = next()
         switch t.kind {
-        case .text: return (.text(t.value), nil)
+        case .text: return (.text(source.bytes[t.pos..<t.end]), nil)
         case .leftDelim:
             depth += 1
             actionLine = t.line
