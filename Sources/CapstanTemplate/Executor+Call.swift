@@ -6,7 +6,7 @@ extension Executor {
 
     func evalFunction(_ dot: Cell, _ name: String, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
         at(pos, .text(name))
-        let args = Array(cmd.args.dropFirst())
+        let args = cmd.rest
         if let f = templateSet.functions[name] {
             return try evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
         }
@@ -38,7 +38,8 @@ extension Executor {
         }
         do {
             let context = FunctionContext(templateName: current.source.name, options: options)
-            if Executor.valueRecursive.contains(name), !LargeStack.isOnWorker, argv.contains(where: { Executor.isDeep($0) }) {
+            if argv.contains(where: Executor.isContainer), Executor.valueRecursive.contains(name), !LargeStack.isOnWorker,
+               argv.contains(where: { Executor.isDeep($0) }) {
                 return .element(try moveToBigStack { try f.body(argv, context) })
             }
             return .element(try f.body(argv, context))

@@ -53,7 +53,10 @@ final class Executor {
     var scope: Scope
     var options: TemplateOptions { templateSet.options }
     var out: [UInt8] = []
+    /// Variables in scope, innermost last; a template call's own start at `varBase` (one
+    /// stack for the whole render, so calls do not allocate a fresh one).
     var vars: [(name: String, value: Cell)] = []
+    var varBase = 0
     var depth = 0
     var steps = 0
     var includeCounts: [String: Int] = [:]
@@ -90,11 +93,12 @@ final class Executor {
 
     /// Executes `template` with `data` into a fresh buffer and returns its text.
     func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
-        let savedOut = out, savedVars = vars, savedCurrent = current
+        let savedOut = out, savedCount = vars.count, savedBase = varBase, savedCurrent = current
         out = []
-        vars = [("$", data)]
+        vars.append(("$", data))
+        varBase = savedCount
         current = template
-        defer { out = savedOut; vars = savedVars; current = savedCurrent }
+        defer { out = savedOut; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
         _ = try walk(data, template.root)
         return String(decoding: out, as: UTF8.self)
     }
@@ -198,10 +202,11 @@ final class Executor {
             }
             let newDot = pipe == nil ? Cell.invalid : try evalPipeline(dot, pipe!)
             depth += 1
-            let savedVars = vars, savedCurrent = current
-            vars = [("$", newDot)]
+            let savedCount = vars.count, savedBase = varBase, savedCurrent = current
+            vars.append(("$", newDot))
+            varBase = savedCount
             current = tmpl
-            defer { depth -= 1; vars = savedVars; current = savedCurrent }
+            defer { depth -= 1; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
             _ = try walk(newDot, tmpl.root)
         case .breakNode: return .breakLoop
         case .continueNode: return .continueLoop
@@ -210,7 +215,7 @@ final class Executor {
     }
 
     func printValue(_ val: Cell, _ pipe: PipeNode) throws {
-        if Executor.isDeep(val.v) && !LargeStack.isOnWorker {
+        if Executor.isContainer(val.v) && !LargeStack.isOnWorker && Executor.isDeep(val.v) {
             return try moveToBigStack { try self.printValue(val, pipe) }
         }
         switch val.v {
@@ -301,7 +306,7 @@ final class Executor {
     // MARK: - Variables
 
     func setVar(_ name: String, _ value: Cell) throws {
-        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+        for i in stride(from: vars.count - 1, through: varBase, by: -1) where vars[i].name == name {
             vars[i].value = value
             return
         }
@@ -309,7 +314,7 @@ final class Executor {
     }
 
     func varValue(_ name: String) throws -> Cell {
-        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+        for i in stride(from: vars.count - 1, through: varBase, by: -1) where vars[i].name == name {
             return vars[i].value
         }
         throw fail("undefined variable: \(name)")
@@ -432,7 +437,7 @@ final class Executor {
                 if hasArgs { throw fail("\(name) has arguments but cannot be invoked as function") }
                 return .of(v)
             case .method(let f)?:
-                let args = cmd.map { Array($0.args.dropFirst()) } ?? []
+                let args = cmd?.rest ?? []
                 return try evalCall(dot, f, name: name, args: args, final: final, cmd: node.context, cmdPos: node.pos)
             case nil:
                 if case .map(let m)? = o.underlying {
@@ -462,6 +467,13 @@ extension Executor {
         "deepCopy", "mustDeepCopy", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite",
         "has", "mustHas", "without", "mustWithout", "uniq", "mustUniq", "deepEqual", "toDecimal",
     ]
+
+    static func isContainer(_ v: TemplateValue) -> Bool {
+        switch v {
+        case .list, .map, .object: return true
+        default: return false
+        }
+    }
 
     /// True when `v` nests containers deeper than `shallowValueDepth`.
     static func isDeep(_ v: TemplateValue, _ budget: Int = shallowValueDepth) -> Bool {

@@ -70,7 +70,20 @@ struct Lexer {
     }
 
     mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
-        tokens.append(Token(kind: kind, pos: start, value: kind == .text ? "" : text(start, end), line: line, end: end))
+        let value: String
+        switch kind {
+        case .text: value = ""
+        case .pipe: value = "|"
+        case .leftParen: value = "("
+        case .rightParen: value = ")"
+        case .assign: value = "="
+        case .declare: value = ":="
+        case .comma: value = ","
+        case .dot: value = "."
+        case .space where end - start == 1 && src[start] == 0x20: value = " "
+        default: value = text(start, end)
+        }
+        tokens.append(Token(kind: kind, pos: start, value: value, line: line, end: end))
         line += countLines(start, end)
     }
     mutating func fail(_ message: String, at p: Int) {
@@ -131,7 +144,7 @@ struct Lexer {
     /// Lexes until the right delimiter; false on error (already emitted).
     mutating func lexInsideAction(_ trimNext: inout Bool) -> Bool {
         while true {
-            if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) || hasPrefix("}}", at: pos) {
+            if atRightDelim(pos) {
                 if parenDepth > 0 { fail("unclosed left paren", at: pos); return false }
                 let trimmed = !hasPrefix("}}", at: pos)
                 if trimmed {
@@ -149,7 +162,7 @@ struct Lexer {
             switch c {
             case 0x20, 0x09, 0x0A, 0x0D:
                 while pos < src.count && Lexer.isSpace(src[pos]) {
-                    if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) { break }
+                    if atTrimmedRightDelim(pos) { break }
                     pos += 1
                 }
                 if pos > start { emit(.space, start, pos) }
@@ -231,6 +244,19 @@ struct Lexer {
                 }
             }
         }
+    }
+
+    /// ` -}}` (any one space character, a dash, the delimiter) at `i`.
+    @inline(__always) func atTrimmedRightDelim(_ i: Int) -> Bool {
+        i + 3 < src.count && Lexer.isSpace(src[i]) && src[i + 1] == UInt8(ascii: "-")
+            && src[i + 2] == UInt8(ascii: "}") && src[i + 3] == UInt8(ascii: "}")
+    }
+
+    /// `}}` or ` -}}` at `i`.
+    @inline(__always) func atRightDelim(_ i: Int) -> Bool {
+        guard i + 1 < src.count else { return false }
+        if src[i] == UInt8(ascii: "}") { return src[i + 1] == UInt8(ascii: "}") }
+        return atTrimmedRightDelim(i)
     }
 
     func atTerminator() -> Bool {

@@ -54,6 +54,14 @@ final class PipeNode: Sendable {
 struct CommandNode: Sendable {
     var pos: Int
     var args: [ArgNode]
+    /// `args` without the function name: the call's arguments, split off once at parse time.
+    var rest: [ArgNode]
+
+    init(pos: Int, args: [ArgNode]) {
+        self.pos = pos
+        self.args = args
+        self.rest = Array(args.dropFirst())
+    }
     var text: String {
         args.map { arg in
             if case .pipe(let p) = arg { return "(" + p.text + ")" }
