@@ -32,7 +32,7 @@ public struct HelmIgnore: Sendable {
     mutating func add(_ line: String) throws(ChartError) {
         var p = line.trimmingWhitespace()
         if p.isEmpty || p.hasPrefix("#") { return }
-        if p.contains("**") {
+        if p.utf8Contains("**") {
             throw .load("double-star (**) syntax is not supported", path: ".helmignore")
         }
         var rule = Rule(pattern: "", negate: false, mustDir: false, fullPath: false)
@@ -48,7 +48,7 @@ public struct HelmIgnore: Sendable {
         if p.hasPrefix("/") {
             rule.fullPath = true
             p.removeFirst()
-        } else if p.contains("/") {
+        } else if p.utf8Contains("/") {
             rule.fullPath = true
         }
         // Helm validates the glob up front; a bad pattern fails the load.

@@ -70,14 +70,15 @@ struct CommandNode: Sendable {
     }
 }
 
-indirect enum ArgNode: Sendable {
+/// Stored inline (only `chain` boxes its base): no allocation per argument node.
+enum ArgNode: Sendable {
     /// `.A.B` → ["A","B"]
     case field(pos: Int, names: [String])
     /// `$x.A` → ["$x","A"]
     case variable(pos: Int, names: [String])
     case identifier(pos: Int, name: String)
     /// `(pipe).A.B` and similar.
-    case chain(pos: Int, base: ArgNode, fields: [String])
+    indirect case chain(pos: Int, base: ArgNode, fields: [String])
     case pipe(PipeNode)
     case dot(pos: Int)
     case nilLiteral(pos: Int)
@@ -120,7 +121,8 @@ struct Branch: Sendable {
     var elseList: [Node]?
 }
 
-indirect enum Node: Sendable {
+/// Stored inline (children live in arrays): no allocation per node.
+enum Node: Sendable {
     /// Literal text: a slice of the source's bytes, written to the output as is.
     case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
