@@ -41,7 +41,10 @@ struct Lexer {
     var tokens: [Token] = []
     var parenDepth = 0
 
-    init(_ bytes: [UInt8]) { src = bytes }
+    init(_ bytes: [UInt8]) {
+        src = bytes
+        tokens.reserveCapacity(bytes.count / 6 + 4)
+    }
 
     static func tokenize(_ bytes: [UInt8]) -> [Token] {
         var lx = Lexer(bytes)

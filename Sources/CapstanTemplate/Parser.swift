@@ -73,15 +73,16 @@ struct Parser {
     // MARK: - Token access
 
     var peek: Token { tokens[min(index, tokens.count - 1)] }
+    var peekKind: Token.Kind { tokens[min(index, tokens.count - 1)].kind }
     mutating func next() -> Token {
         let t = peek
         if index < tokens.count { index += 1 }
         return t
     }
     mutating func nextNonSpace() -> Token {
-        var t = next()
-        while t.kind == .space { t = next() }
-        return t
+        // Skip spaces by kind without copying their tokens.
+        while index < tokens.count - 1 && tokens[index].kind == .space { index += 1 }
+        return next()
     }
     mutating func peekNonSpace() -> Token {
         let save = index
@@ -341,7 +342,7 @@ struct Parser {
         var args: [ArgNode] = []
         loop: while true {
             _ = peekNonSpace()
-            while peek.kind == .space { _ = next() }
+            while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
             let t = next()
             switch t.kind {
@@ -358,10 +359,10 @@ struct Parser {
 
     mutating func operand() throws -> ArgNode? {
         guard let node = try term() else { return nil }
-        guard peek.kind == .field else { return node }
+        guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peek.kind == .field { fields.append(String(next().value.dropFirst())) }
+        while peekKind == .field { fields.append(String(next().value.dropFirst())) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
