@@ -20,8 +20,10 @@
 /// Concurrency: `TemplateSet` is an immutable-after-building value type (`Sendable`); any number
 /// of renders may run concurrently on copies or on one shared instance. Maps inside the data
 /// are Go-like references (`TemplateMap`): a data tree whose templates mutate it (`set`,
-/// `merge`) must not be shared between concurrent renders. Each render runs on its own thread
-/// with a 1 GiB (virtual) stack so nesting limits, not the caller's stack, bound recursion.
+/// `merge`) must not be shared between concurrent renders. A render runs on the caller's
+/// thread; only work that nests deeper than the caller's stack allows (checked at every
+/// nesting level, and for functions given deeply nested values) moves to a thread with a
+/// 1 GiB (virtual) stack, so nesting limits, not the caller's stack, bound recursion.
 ///
 /// What Helm does that the chart layer must reproduce (verified against Helm 4):
 /// - Every number read from values files (and JSON) is a `float64`: build those with
@@ -38,10 +40,13 @@
 ///   is `.helmStrict`; `tpl` text is parsed under the name `gotpl`.
 /// - Helm rewrites error texts: use `TemplateError.helmDescription`.
 ///
-/// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
-/// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
-/// `htpasswd`, `bcrypt`), time zones other than UTC, `call` on function values, complex
-/// numbers. Known differences: `b64dec` of non-UTF-8 bytes yields U+FFFD (Swift strings are
+/// Left out: `toYamlPretty`; crypto: `genCA`, `genCAWithKey`, `genPrivateKey`,
+/// `genSelfSignedCert(WithKey)`, `genSignedCert(WithKey)`, `buildCustomCert` are declared but
+/// fail (`genCA is not supported yet`) until a crypto library is available; `derivePassword`,
+/// `encryptAES`, `decryptAES`, `htpasswd`, `bcrypt` are absent; time zones other than UTC,
+/// `call` on function values, complex numbers. Known differences: `fromToml` words its less
+/// common errors differently from BurntSushi/toml (the frequent ones match), and it reads
+/// `a.b = 1` followed by `a = 2` as an error where Helm keeps the table; `b64dec` of non-UTF-8 bytes yields U+FFFD (Swift strings are
 /// Unicode); regexes run on Swift's engine with the RE2 syntax charts use, and a malformed
 /// pattern's reason text differs from RE2's; `keys`/`values` come out sorted where Go's order
 /// is random; `template` actions nest at most `maxIncludeDepth` (1000) deep where Go allows

@@ -135,14 +135,7 @@ enum TOMLDecoder {
                 current = fresh
             } else {
                 if defined.contains(path) { throw fail("Key '\(headerKey)' has already been defined.", key: false) }
-                switch parent[name] {
-                case nil:
-                    let fresh = TemplateMap()
-                    parent[name] = .map(fresh)
-                    current = fresh
-                case .map(let m)?: current = m
-                default: throw fail("Key '\(lastKey ?? "")' has already been defined.")
-                }
+                current = try child(parent, name, throughArrays: false, named: headerKey)
                 defined.insert(path)
             }
         }
@@ -151,20 +144,22 @@ enum TOMLDecoder {
         /// last element of an array of tables when a step is one.
         func table(at path: ArraySlice<String>, creating: Bool) throws -> TemplateMap {
             var t = root
-            for k in path {
-                switch t[k] {
-                case nil:
-                    let fresh = TemplateMap()
-                    t[k] = .map(fresh)
-                    t = fresh
-                case .map(let m)?: t = m
-                case .list(let l)?:
-                    guard case .map(let m)? = l.last else { throw fail("Key '\(k)' has already been defined.") }
-                    t = m
-                default: throw fail("Key '\(k)' has already been defined.")
-                }
-            }
+            for k in path { t = try child(t, k, throughArrays: true, named: k) }
             return t
+        }
+
+        /// The table under `k` in `t`, created when missing; `throughArrays`: the last table of
+        /// an array of tables there. Anything else under `k` is a redefinition.
+        func child(_ t: TemplateMap, _ k: String, throughArrays: Bool, named: String) throws -> TemplateMap {
+            if throughArrays, case .list(let l)? = t[k], case .map(let m)? = l.last { return m }
+            switch t[k] {
+            case nil:
+                let fresh = TemplateMap()
+                t[k] = .map(fresh)
+                return fresh
+            case .map(let m)?: return m
+            default: throw fail("Key '\(named)' has already been defined.")
+            }
         }
 
         // MARK: Keys and values
@@ -215,16 +210,7 @@ enum TOMLDecoder {
             let v = try value()
             keyPrefix = saved
             var t = table
-            for k in path.dropLast() {
-                switch t[k] {
-                case nil:
-                    let fresh = TemplateMap()
-                    t[k] = .map(fresh)
-                    t = fresh
-                case .map(let m)?: t = m
-                default: throw fail("Key '\(lastKey ?? "")' has already been defined.")
-                }
-            }
+            for k in path.dropLast() { t = try child(t, k, throughArrays: false, named: lastKey ?? "") }
             let name = path[path.count - 1]
             if t[name] != nil { throw fail("Key '\(lastKey ?? "")' has already been defined.") }
             t[name] = v
@@ -260,33 +246,37 @@ enum TOMLDecoder {
         }
 
         mutating func array() throws -> TemplateValue {
-            i += 1
             var out: [TemplateValue] = []
-            while true {
-                skipBlank()
-                if peek == UInt8(ascii: "]") { i += 1; return .list(out) }
-                out.append(try value())
-                skipBlank()
-                if peek == UInt8(ascii: ",") { i += 1; continue }
-                if peek == UInt8(ascii: "]") { i += 1; return .list(out) }
-                if atEnd { throw fail("expected a comma (',') or array terminator (']'), but got end of file") }
-                throw fail("expected a comma (',') or array terminator (']'), but got \(Self.describe(peek))")
-            }
+            try commaSeparated(close: UInt8(ascii: "]"), multiline: true,
+                               missing: "expected a comma (',') or array terminator (']'), but got ",
+                               suffix: "") { p in out.append(try p.value()) }
+            return .list(out)
         }
 
         mutating func inlineTable() throws -> TemplateValue {
-            i += 1
             let table = TemplateMap()
-            skipSpaces()
-            if peek == UInt8(ascii: "}") { i += 1; return .map(table) }
+            try commaSeparated(close: UInt8(ascii: "}"), multiline: false,
+                               missing: "expected a comma or an inline table terminator '}', but got ",
+                               suffix: " instead") { p in try p.keyValue(into: table) }
+            return .map(table)
+        }
+
+        /// Items between the opening bracket (at `i`) and `close`, separated by commas; arrays
+        /// may span lines (and end with a comma), inline tables may not.
+        mutating func commaSeparated(close: UInt8, multiline: Bool, missing: String, suffix: String,
+                                     item: (inout Parser) throws -> Void) throws {
+            i += 1
+            var first = true
             while true {
-                skipSpaces()
-                try keyValue(into: table)
-                skipSpaces()
+                if multiline { skipBlank() } else { skipSpaces() }
+                // A trailing comma is allowed in arrays only.
+                if peek == close && (multiline || first) { i += 1; return }
+                first = false
+                try item(&self)
+                if multiline { skipBlank() } else { skipSpaces() }
                 if peek == UInt8(ascii: ",") { i += 1; continue }
-                if peek == UInt8(ascii: "}") { i += 1; return .map(table) }
-                if atEnd { throw fail("expected a comma or an inline table terminator '}', but got end of file instead") }
-                throw fail("expected a comma or an inline table terminator '}', but got \(Self.describe(peek)) instead")
+                if peek == close { i += 1; return }
+                throw fail(missing + (atEnd ? "end of file" : Self.describe(peek)) + suffix)
             }
         }
 
