@@ -20,9 +20,8 @@
 /// Concurrency: `TemplateSet` is an immutable-after-building value type (`Sendable`); any number
 /// of renders may run concurrently on copies or on one shared instance. Maps inside the data
 /// are Go-like references (`TemplateMap`): a data tree whose templates mutate it (`set`,
-/// `merge`) must not be shared between concurrent renders. A render runs on the caller's
-/// thread; only work that nests deeper than the caller's stack allows (checked at every
-/// nesting level, and for functions given deeply nested values) moves to a thread with a
+/// `merge`) must not be shared between concurrent renders. Parsing runs on the caller's thread
+/// (again on a big stack when nesting outgrows it); each execution runs on a thread with a
 /// 1 GiB (virtual) stack, so nesting limits, not the caller's stack, bound recursion.
 ///
 /// What Helm does that the chart layer must reproduce (verified against Helm 4):

@@ -38,10 +38,6 @@ extension Executor {
         }
         do {
             let context = FunctionContext(templateName: current.source.name, options: options)
-            if argv.contains(where: Executor.isContainer), Executor.valueRecursive.contains(name), !LargeStack.isOnWorker,
-               argv.contains(where: { Executor.isDeep($0) }) {
-                return .element(try moveToBigStack { try f.body(argv, context) })
-            }
             return .element(try f.body(argv, context))
         } catch let e as ExecFailure {
             throw e

@@ -66,9 +66,6 @@ final class Executor {
     /// Error context: position and text of the node being evaluated.
     var atPos = 0
     var atContext = ErrorContext.none
-    /// Stack address below which deeper work moves to a big stack (`LargeStack.stackFloor`
-    /// of the running thread; 0 once on a big stack).
-    var stackFloor: UInt = LargeStack.stackFloor
 
     init(set: TemplateSet, template: ParsedTemplate) {
         self.templateSet = set
@@ -81,9 +78,13 @@ final class Executor {
             throw TemplateError(kind: .undefinedTemplate, file: "", line: 0, message: "no template \(GoFormat.quote(name)) associated with template \(GoFormat.quote(name))")
         }
         do {
-            // On the caller's thread: nesting checks (`deeper`) move only what goes deep.
-            let ex = Executor(set: set, template: template)
-            return try ex.execute(template, data: .of(data))
+            // The whole execution, and the release of every value it built, happens on a big
+            // stack: templates can build values nested arbitrarily deep (`$d = list $d` in a
+            // loop), and printing, encoding or freeing them recurses that deep.
+            return try LargeStack.run {
+                let ex = Executor(set: set, template: template)
+                return try ex.execute(template, data: .of(data))
+            }
         } catch let f as ExecFailure {
             throw f.error
         } catch {
@@ -156,23 +157,7 @@ final class Executor {
 
     // MARK: - Walk
 
-    /// Runs `body` (a deeper part of the walk) on a big-stack thread while this one waits;
-    /// from there on nothing moves again, the depth limits decide.
-    func moveToBigStack<T>(_ body: () throws -> T) throws -> T {
-        let saved = stackFloor
-        defer { stackFloor = saved }
-        return try LargeStack.run {
-            self.stackFloor = LargeStack.isOnWorker ? 0 : saved
-            return try body()
-        }
-    }
-
-    /// True when the current thread has no room for another level of nesting.
-    @inline(__always) var stackIsLow: Bool { LargeStack.stackAddress <= stackFloor }
-
     func walk(_ dot: Cell, _ nodes: [Node]) throws -> Flow {
-        // Every nesting level (if/with/range bodies, template, include, tpl) passes here.
-        if stackIsLow { return try moveToBigStack { try self.walk(dot, nodes) } }
         for node in nodes {
             let flow = try walk(dot, node)
             if flow != .normal { return flow }
@@ -215,9 +200,6 @@ final class Executor {
     }
 
     func printValue(_ val: Cell, _ pipe: PipeNode) throws {
-        if Executor.isContainer(val.v) && !LargeStack.isOnWorker && Executor.isDeep(val.v) {
-            return try moveToBigStack { try self.printValue(val, pipe) }
-        }
         switch val.v {
         case .null: try write("<no value>")
         default: try write(GoFormat.print(val.v))
@@ -323,8 +305,6 @@ final class Executor {
     // MARK: - Pipelines and commands
 
     func evalPipeline(_ dot: Cell, _ pipe: PipeNode) throws -> Cell {
-        // Parenthesised pipelines nest here.
-        if stackIsLow { return try moveToBigStack { try self.evalPipeline(dot, pipe) } }
         at(pipe.pos, .pipe(pipe))
         var value = Cell.invalid
         var first = true
@@ -454,41 +434,3 @@ final class Executor {
     }
 }
 
-extension Executor {
-    /// Values nested at most this deep are printed, encoded, compared and copied on the
-    /// caller's stack; deeper ones (only templates build them: parsed input stops at 512)
-    /// go to a big stack, as the recursion of those functions follows the value's depth.
-    static let shallowValueDepth = 64
-
-    /// Functions whose work recurses over the depth of their arguments.
-    static let valueRecursive: Set<String> = [
-        "toYaml", "mustToYaml", "toYamlPretty", "toJson", "mustToJson", "toPrettyJson", "mustToPrettyJson",
-        "toRawJson", "mustToRawJson", "toToml", "toString", "toStrings", "print", "printf", "println",
-        "deepCopy", "mustDeepCopy", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite",
-        "has", "mustHas", "without", "mustWithout", "uniq", "mustUniq", "deepEqual", "toDecimal",
-    ]
-
-    static func isContainer(_ v: TemplateValue) -> Bool {
-        switch v {
-        case .list, .map, .object: return true
-        default: return false
-        }
-    }
-
-    /// True when `v` nests containers deeper than `shallowValueDepth`.
-    static func isDeep(_ v: TemplateValue, _ budget: Int = shallowValueDepth) -> Bool {
-        switch v {
-        case .list(let l):
-            if budget == 0 { return true }
-            return l.contains { isDeep($0, budget - 1) }
-        case .map(let m):
-            if budget == 0 { return true }
-            return m.entries.values.contains { isDeep($0, budget - 1) }
-        case .object(let o):
-            guard let u = o.underlying else { return false }
-            return isDeep(u, budget)
-        default:
-            return false
-        }
-    }
-}

@@ -9,9 +9,9 @@ import Darwin
 /// some task-pool threads) — decide when recursion stops. The calling thread blocks until the
 /// work is done; the stack is virtual memory and only touched pages cost anything.
 ///
-/// Handing work over costs two thread wake-ups, more than a small render on a busy machine,
-/// so callers run on their own thread while `hasRoom` says the stack has `margin` bytes left,
-/// and hand over only the part of the work that goes deeper (see `Executor.deeper`).
+/// Parsing is pure, so it runs on the caller's thread and starts again here only when its
+/// nesting outgrows the caller's stack (`stackFloor`); execution always runs here, because the
+/// values a template builds can nest arbitrarily deep and are printed and freed recursively.
 ///
 /// Starting a thread per call cost ~100–160 µs (mapping and tearing down a 1 GiB stack), more
 /// than a whole small render, so the big-stack threads are long-lived workers: a caller takes
@@ -36,8 +36,7 @@ enum LargeStack {
     static var isOnWorker: Bool { pthread_getspecific(onWorkerKey) != nil }
 
     /// Stack a caller keeps free below the point where it hands work over: more than any
-    /// stretch of recursion between two checks (a nesting level, a function call on a value
-    /// at most `Executor.shallowValueDepth` deep) can use.
+    /// stretch of recursion between two checks (one nesting level of the parser) can use.
     static let margin = 1 << 20
 
     /// Per thread: the lowest stack address (plus `margin`) that work may reach before it moves
@@ -62,9 +61,6 @@ enum LargeStack {
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
-
-    /// True when the current thread can go `margin` bytes deeper.
-    @inline(__always) static var hasRoom: Bool { stackAddress > stackFloor }
 
     #if os(Linux)
     /// glibc's `pthread_getattr_np` (a GNU extension Swift's Glibc module does not declare).
