@@ -136,6 +136,7 @@ func runChartBench(arguments: [String]) async throws {
     print("  CPU time per render (medians):")
     line("capstan cold", "cold cpu")
     line("capstan warm", "warm cpu")
+    line("capstan warm, cached parse", "cached cpu")
     line("helm cold", "helm cold cpu")
     line("helm warm", "helm warm cpu")
     print("  ratio cold CPU (helm/capstan): " + ratios("helm cold cpu", "cold cpu") + " (target ≥ 2×)")

@@ -121,8 +121,8 @@ struct Branch: Sendable {
     var elseList: [Node]?
 }
 
-/// Stored inline (children live in arrays): no allocation per node.
-enum Node: Sendable {
+/// Boxed (`indirect`): walking copies a node with one retain instead of one per field.
+indirect enum Node: Sendable {
     /// Literal text: a slice of the source's bytes, written to the output as is.
     case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
