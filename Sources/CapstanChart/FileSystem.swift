@@ -54,18 +54,28 @@ enum FileSystem {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        // Read straight into the result (sized by fstat; grown if the file grew meanwhile).
         var out: [UInt8] = []
-        let expected = max(Int(st.st_size), 0) + 1
-        out.reserveCapacity(expected)
-        var chunk = [UInt8](repeating: 0, count: min(max(expected, 4096), 1 << 20))
+        var capacity = max(Int(st.st_size), 0) + 1
         while true {
-            let n = chunk.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
+            let start = out.count
+            out.reserveCapacity(start + capacity)
+            var failed = false
+            var got = 0
+            out.append(contentsOf: repeatElement(0, count: capacity))
+            out.withUnsafeMutableBytes { buf in
+                while true {
+                    let n = sysRead(fd, buf.baseAddress! + start, capacity)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failed = true } else { got = n }
+                    return
+                }
             }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            out.removeLast(capacity - got)
+            if failed { return nil }
+            // A short read of a regular file is its end (we asked for one byte more than fstat said).
+            if got < capacity { break }
+            capacity = max(capacity, 4096)
         }
         return out
     }

@@ -9,6 +9,8 @@ public struct HelmIgnore: Sendable {
         var mustDir: Bool
         /// true: match the full relative path; false: match the base name only.
         var fullPath: Bool
+        /// The pattern's scalars, split once (rules are matched against every file).
+        var scalars: [Unicode.Scalar] = []
     }
 
     var rules: [Rule] = []
@@ -30,7 +32,7 @@ public struct HelmIgnore: Sendable {
     mutating func add(_ line: String) throws(ChartError) {
         var p = line.trimmingWhitespace()
         if p.isEmpty || p.hasPrefix("#") { return }
-        if p.contains("**") {
+        if p.utf8Contains("**") {
             throw .load("double-star (**) syntax is not supported", path: ".helmignore")
         }
         var rule = Rule(pattern: "", negate: false, mustDir: false, fullPath: false)
@@ -46,7 +48,7 @@ public struct HelmIgnore: Sendable {
         if p.hasPrefix("/") {
             rule.fullPath = true
             p.removeFirst()
-        } else if p.contains("/") {
+        } else if p.utf8Contains("/") {
             rule.fullPath = true
         }
         // Helm validates the glob up front; a bad pattern fails the load.
@@ -54,23 +56,26 @@ public struct HelmIgnore: Sendable {
             throw .load("syntax error in pattern", path: ".helmignore")
         }
         rule.pattern = p
+        rule.scalars = Array(p.unicodeScalars)
         rules.append(rule)
     }
 
     /// Whether `path` (relative, `/`-separated) is ignored.
     public func ignores(_ path: String, isDirectory: Bool) -> Bool {
         if path.isEmpty || path == "." || path == "./" { return false }
-        let base = path.split(separator: "/").last.map(String.init) ?? path
+        let full = Array(path.unicodeScalars)
+        let base = full.lastIndex(of: "/").map { Array(full[($0 + 1)...]) } ?? full
         for r in rules {
+            let name = r.fullPath ? full : base
             // Helm 4.2's loader: a negated rule that does not match ignores the path outright,
             // so `!x` alone ignores everything but `x` (Chart.yaml included).
             if r.negate {
                 if r.mustDir && !isDirectory { return true }
-                if !(globMatch(r.pattern, r.fullPath ? path : base) ?? false) { return true }
+                if !(matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false) { return true }
                 continue
             }
             if r.mustDir && !isDirectory { continue }
-            if globMatch(r.pattern, r.fullPath ? path : base) ?? false { return true }
+            if matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false { return true }
         }
         return false
     }

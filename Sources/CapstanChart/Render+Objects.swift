@@ -8,13 +8,14 @@ import CapstanYAML
 /// `.Chart`: Helm's `*chart.Metadata`, fields by Go name.
 struct ChartMetadataObject: TemplateObject {
     let fields: [String: TemplateValue]
-    let json: TemplateValue
+    /// Chart.yaml as written; converted only when a template encodes `.Chart` (rare).
+    let raw: ValueObject
 
     init(_ metadata: ChartMetadata) {
         var f: [String: TemplateValue] = [:]
         for (k, v) in metadata.templateFields { f[k] = TemplateValue(v, numbers: .float64) }
         fields = f
-        json = TemplateValue(.object(metadata.raw), numbers: .float64)
+        raw = metadata.raw
     }
 
     var goTypeName: String { "*chart.Metadata" }
@@ -24,7 +25,7 @@ struct ChartMetadataObject: TemplateObject {
                 "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations",
                 "KubeVersion", "Dependencies", "Type"].map { fields[$0].map(printField) ?? "" }.joined(separator: " ") + "}"
     }
-    var marshalled: TemplateValue { json }
+    var marshalled: TemplateValue { TemplateValue(.object(raw), numbers: .float64) }
 }
 
 private func printField(_ v: TemplateValue) -> String {

@@ -36,11 +36,13 @@ extension ChartRenderer {
             return renderables
         }
         let renderables = buildRenderables()
-        let order = renderables.keys.sorted { a, b in
-            let ca = a.utf8.count(where: { $0 == UInt8(ascii: "/") }), cb = b.utf8.count(where: { $0 == UInt8(ascii: "/") })
-            if ca != cb { return ca > cb }
-            return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) == false && a != b
-        }
+        // Deepest path first, then reverse bytewise order (sort keys computed once).
+        let order = renderables.keys.map { key in (key, key.utf8.count(where: { $0 == UInt8(ascii: "/") })) }
+            .sorted { a, b in
+                if a.1 != b.1 { return a.1 > b.1 }
+                return b.0.utf8.lexicographicallyPrecedes(a.0.utf8)
+            }
+            .map(\.0)
         let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
         let targets = order.filter { !baseName($0).hasPrefix("_") && renderables[$0] != nil }
         func inputsFor(_ renderables: [String: Renderable]) -> [(name: String, data: TemplateValue)] {
@@ -142,7 +144,7 @@ extension ChartRenderer {
         var combined = ""
         for (name, source) in sources {
             if name.contains("`") { return nil }
-            if source.contains("define") || source.contains("block") {
+            if source.utf8Contains("define") || source.utf8Contains("block") {
                 guard (try? set.add(name: name, source: source)) != nil else { return nil }
             } else {
                 combined += "{{define `\(name)`}}" + source + "{{end}}"

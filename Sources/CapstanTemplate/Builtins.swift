@@ -19,6 +19,36 @@ enum Builtins {
         }
     }
 
+    /// The builtins that need no executor, built once (not per call).
+    static let plain: [String: TemplateFunction] = [
+        "not": .simple([.any]) { .bool(!$0[0].isTruthy) },
+        "len": .simple([.any]) { try length($0[0]) },
+        "index": .simple([.any], variadic: .any) { try index($0[0], Array($0.dropFirst())) },
+        "slice": .simple([.any], variadic: .any) { try slice($0[0], Array($0.dropFirst())) },
+        "print": .simple([], variadic: .any) { .string(GoFormat.sprint($0)) },
+        "println": .simple([], variadic: .any) { .string(GoFormat.sprintln($0)) },
+        "printf": .simple([.string], variadic: .any) { args in
+            guard case .string(let format) = args[0] else { return .string("") }
+            return .string(Printf.format(format, Array(args.dropFirst())))
+        },
+        "eq": .simple([.any], variadic: .any) { args in
+            if args.count < 2 { throw TemplateFunctionError("missing argument for comparison") }
+            for other in args.dropFirst() where try Compare.eq(args[0], other) { return .bool(true) }
+            return .bool(false)
+        },
+        "ne": .simple([.any, .any]) { .bool(!(try Compare.eq($0[0], $0[1]))) },
+        "lt": .simple([.any, .any]) { .bool(try Compare.less($0[0], $0[1])) },
+        "le": .simple([.any, .any]) { .bool(try Compare.less($0[0], $0[1]) || Compare.eq($0[0], $0[1])) },
+        "gt": .simple([.any, .any]) { .bool(!(try Compare.less($0[0], $0[1]) || Compare.eq($0[0], $0[1]))) },
+        "ge": .simple([.any, .any]) { .bool(!(try Compare.less($0[0], $0[1]))) },
+        "html": .simple([], variadic: .any) { .string(Escape.html(evalArgsString($0))) },
+        "js": .simple([], variadic: .any) { .string(Escape.js(evalArgsString($0))) },
+        "urlquery": .simple([], variadic: .any) { .string(Escape.queryEscape(evalArgsString($0))) },
+        "call": .simple([.any], variadic: .any) { args in
+            throw TemplateFunctionError("non-function \(GoFormat.print(args[0])) of type \(args[0].goTypeName)")
+        },
+    ]
+
     static func call(_ ex: Executor, _ dot: Cell, name: String, args: [ArgNode], final: Cell?, cmd: CommandNode) throws -> Cell {
         // and/or short-circuit and return the deciding value itself.
         if name == "and" || name == "or" {
@@ -50,33 +80,8 @@ enum Builtins {
         }
         nonisolated(unsafe) let executor = ex
         let f: TemplateFunction
+        if let g = plain[name] { return try ex.evalCall(dot, g, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos) }
         switch name {
-        case "not": f = .simple([.any]) { .bool(!$0[0].isTruthy) }
-        case "len": f = .simple([.any]) { try length($0[0]) }
-        case "index": f = .simple([.any], variadic: .any) { try index($0[0], Array($0.dropFirst())) }
-        case "slice": f = .simple([.any], variadic: .any) { try slice($0[0], Array($0.dropFirst())) }
-        case "print": f = .simple([], variadic: .any) { .string(GoFormat.sprint($0)) }
-        case "println": f = .simple([], variadic: .any) { .string(GoFormat.sprintln($0)) }
-        case "printf": f = .simple([.string], variadic: .any) { args in
-            guard case .string(let format) = args[0] else { return .string("") }
-            return .string(Printf.format(format, Array(args.dropFirst())))
-        }
-        case "eq": f = .simple([.any], variadic: .any) { args in
-            if args.count < 2 { throw TemplateFunctionError("missing argument for comparison") }
-            for other in args.dropFirst() where try Compare.eq(args[0], other) { return .bool(true) }
-            return .bool(false)
-        }
-        case "ne": f = .simple([.any, .any]) { .bool(!(try Compare.eq($0[0], $0[1]))) }
-        case "lt": f = .simple([.any, .any]) { .bool(try Compare.less($0[0], $0[1])) }
-        case "le": f = .simple([.any, .any]) { .bool(try Compare.less($0[0], $0[1]) || Compare.eq($0[0], $0[1])) }
-        case "gt": f = .simple([.any, .any]) { .bool(!(try Compare.less($0[0], $0[1]) || Compare.eq($0[0], $0[1]))) }
-        case "ge": f = .simple([.any, .any]) { .bool(!(try Compare.less($0[0], $0[1]))) }
-        case "html": f = .simple([], variadic: .any) { .string(Escape.html(evalArgsString($0))) }
-        case "js": f = .simple([], variadic: .any) { .string(Escape.js(evalArgsString($0))) }
-        case "urlquery": f = .simple([], variadic: .any) { .string(Escape.queryEscape(evalArgsString($0))) }
-        case "call": f = .simple([.any], variadic: .any) { args in
-            throw TemplateFunctionError("non-function \(GoFormat.print(args[0])) of type \(args[0].goTypeName)")
-        }
         case "include": f = TemplateFunction([.string, .any]) { args, _ in
             guard case .string(let n) = args[0] else { return .string("") }
             return .string(try executor.include(n, args[1]))

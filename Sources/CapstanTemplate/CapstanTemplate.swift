@@ -20,8 +20,9 @@
 /// Concurrency: `TemplateSet` is an immutable-after-building value type (`Sendable`); any number
 /// of renders may run concurrently on copies or on one shared instance. Maps inside the data
 /// are Go-like references (`TemplateMap`): a data tree whose templates mutate it (`set`,
-/// `merge`) must not be shared between concurrent renders. Each render runs on its own thread
-/// with a 1 GiB (virtual) stack so nesting limits, not the caller's stack, bound recursion.
+/// `merge`) must not be shared between concurrent renders. Parsing runs on the caller's thread
+/// (again on a big stack when nesting outgrows it); each execution runs on a thread with a
+/// 1 GiB (virtual) stack, so nesting limits, not the caller's stack, bound recursion.
 ///
 /// What Helm does that the chart layer must reproduce (verified against Helm 4):
 /// - Every number read from values files (and JSON) is a `float64`: build those with
@@ -38,10 +39,13 @@
 ///   is `.helmStrict`; `tpl` text is parsed under the name `gotpl`.
 /// - Helm rewrites error texts: use `TemplateError.helmDescription`.
 ///
-/// Left out: `fromToml`, `toYamlPretty`, crypto (`genCA`, `genPrivateKey`,
-/// `genSelfSignedCert`, `genSignedCert`, `derivePassword`, `encryptAES`, `decryptAES`,
-/// `htpasswd`, `bcrypt`), time zones other than UTC, `call` on function values, complex
-/// numbers. Known differences: `b64dec` of non-UTF-8 bytes yields U+FFFD (Swift strings are
+/// Left out: `toYamlPretty`; crypto: `genCA`, `genCAWithKey`, `genPrivateKey`,
+/// `genSelfSignedCert(WithKey)`, `genSignedCert(WithKey)`, `buildCustomCert` are declared but
+/// fail (`genCA is not supported yet`) until a crypto library is available; `derivePassword`,
+/// `encryptAES`, `decryptAES`, `htpasswd`, `bcrypt` are absent; time zones other than UTC,
+/// `call` on function values, complex numbers. Known differences: `fromToml` words its less
+/// common errors differently from BurntSushi/toml (the frequent ones match), and it reads
+/// `a.b = 1` followed by `a = 2` as an error where Helm keeps the table; `b64dec` of non-UTF-8 bytes yields U+FFFD (Swift strings are
 /// Unicode); regexes run on Swift's engine with the RE2 syntax charts use, and a malformed
 /// pattern's reason text differs from RE2's; `keys`/`values` come out sorted where Go's order
 /// is random; `template` actions nest at most `maxIncludeDepth` (1000) deep where Go allows
@@ -89,22 +93,7 @@ public struct TemplateSet: Sendable {
     /// - Throws: `TemplateError` of kind `.parse`, e.g.
     ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
     public mutating func add(name: String, source: String) throws(TemplateError) {
-        let functions = self.functions, options = self.options
-        // Parsing recurses per nesting level. Nesting needs a `{{` or `(` per level, so a
-        // source with few of them parses on the caller's stack; others get the big stack so
-        // that `maxParseDepth`, not the thread, decides.
-        var openers = 0
-        for b in source.utf8 where b == UInt8(ascii: "{") || b == UInt8(ascii: "(") { openers += 1 }
-        if openers < 200 {
-            register(try Parser.parse(name: name, source: source, functions: functions, options: options))
-            return
-        }
-        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
-            do throws(TemplateError) {
-                return .success(try Parser.parse(name: name, source: source, functions: functions, options: options))
-            } catch { return .failure(error) }
-        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
-        register(try result.get())
+        register(try Parser.parseOnRoomyStack(name: name, source: source, functions: functions, options: options))
     }
 
     /// True when a template (file or `define`) of that name exists.

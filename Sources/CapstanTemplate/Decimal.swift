@@ -1,3 +1,5 @@
+import CapstanModel
+
 /// The little decimal arithmetic sprig's float functions (`addf subf mulf divf add1f`) do
 /// through shopspring/decimal: each float becomes its shortest decimal (`0.1` is exactly 1/10),
 /// the operation is exact (division rounds to 16 decimal places), and the result is converted
@@ -11,9 +13,9 @@ struct Dec {
     init?(_ d: Double) {
         guard d.isFinite else { return nil }
         if d == 0 { self.init(mantissa: 0, exponent: 0); return }
-        let (digits, point) = GoFormat.shortestDigits(d)
+        let (digits, point) = shortestDecimal(d.magnitude)
         var m: Int128 = 0
-        for c in digits { m = m * 10 + Int128(c - 48) }
+        for c in digits.utf8 { m = m * 10 + Int128(c - 48) }
         self.init(mantissa: d < 0 ? -m : m, exponent: point - digits.count)
     }
 

@@ -6,7 +6,7 @@ extension Executor {
 
     func evalFunction(_ dot: Cell, _ name: String, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
         at(pos, .text(name))
-        let args = Array(cmd.args.dropFirst())
+        let args = cmd.rest
         if let f = templateSet.functions[name] {
             return try evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
         }

@@ -34,7 +34,7 @@ extension Executor {
             trees = cached
         } else {
             do {
-                trees = try Parser.parse(name: name, source: text, functions: templateSet.functions, options: options)
+                trees = try Parser.parseOnRoomyStack(name: name, source: text, functions: templateSet.functions, options: options)
             } catch {
                 throw TemplateFunctionError("cannot parse template \(GoFormat.quote(text)): \(error.description)")
             }

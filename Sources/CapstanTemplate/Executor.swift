@@ -53,7 +53,10 @@ final class Executor {
     var scope: Scope
     var options: TemplateOptions { templateSet.options }
     var out: [UInt8] = []
+    /// Variables in scope, innermost last; a template call's own start at `varBase` (one
+    /// stack for the whole render, so calls do not allocate a fresh one).
     var vars: [(name: String, value: Cell)] = []
+    var varBase = 0
     var depth = 0
     var steps = 0
     var includeCounts: [String: Int] = [:]
@@ -75,6 +78,9 @@ final class Executor {
             throw TemplateError(kind: .undefinedTemplate, file: "", line: 0, message: "no template \(GoFormat.quote(name)) associated with template \(GoFormat.quote(name))")
         }
         do {
+            // The whole execution, and the release of every value it built, happens on a big
+            // stack: templates can build values nested arbitrarily deep (`$d = list $d` in a
+            // loop), and printing, encoding or freeing them recurses that deep.
             return try LargeStack.run {
                 let ex = Executor(set: set, template: template)
                 return try ex.execute(template, data: .of(data))
@@ -88,11 +94,12 @@ final class Executor {
 
     /// Executes `template` with `data` into a fresh buffer and returns its text.
     func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
-        let savedOut = out, savedVars = vars, savedCurrent = current
+        let savedOut = out, savedCount = vars.count, savedBase = varBase, savedCurrent = current
         out = []
-        vars = [("$", data)]
+        vars.append(("$", data))
+        varBase = savedCount
         current = template
-        defer { out = savedOut; vars = savedVars; current = savedCurrent }
+        defer { out = savedOut; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
         _ = try walk(data, template.root)
         return String(decoding: out, as: UTF8.self)
     }
@@ -134,6 +141,13 @@ final class Executor {
         if steps > options.maxSteps { throw fail("exceeded maximum of \(options.maxSteps) execution steps", kind: .limit) }
     }
 
+    func write(bytes: ArraySlice<UInt8>) throws {
+        out.append(contentsOf: bytes)
+        if out.count > options.maxOutputBytes {
+            throw fail("output exceeds \(options.maxOutputBytes) bytes", kind: .limit)
+        }
+    }
+
     func write(_ s: String) throws {
         out.append(contentsOf: s.utf8)
         if out.count > options.maxOutputBytes {
@@ -154,7 +168,7 @@ final class Executor {
     func walk(_ dot: Cell, _ node: Node) throws -> Flow {
         switch node {
         case .text(let s):
-            try write(s)
+            try write(bytes: s)
         case .action(_, let pipe):
             try step()
             let val = try evalPipeline(dot, pipe)
@@ -173,10 +187,11 @@ final class Executor {
             }
             let newDot = pipe == nil ? Cell.invalid : try evalPipeline(dot, pipe!)
             depth += 1
-            let savedVars = vars, savedCurrent = current
-            vars = [("$", newDot)]
+            let savedCount = vars.count, savedBase = varBase, savedCurrent = current
+            vars.append(("$", newDot))
+            varBase = savedCount
             current = tmpl
-            defer { depth -= 1; vars = savedVars; current = savedCurrent }
+            defer { depth -= 1; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
             _ = try walk(newDot, tmpl.root)
         case .breakNode: return .breakLoop
         case .continueNode: return .continueLoop
@@ -273,7 +288,7 @@ final class Executor {
     // MARK: - Variables
 
     func setVar(_ name: String, _ value: Cell) throws {
-        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+        for i in stride(from: vars.count - 1, through: varBase, by: -1) where vars[i].name == name {
             vars[i].value = value
             return
         }
@@ -281,7 +296,7 @@ final class Executor {
     }
 
     func varValue(_ name: String) throws -> Cell {
-        for i in stride(from: vars.count - 1, through: 0, by: -1) where vars[i].name == name {
+        for i in stride(from: vars.count - 1, through: varBase, by: -1) where vars[i].name == name {
             return vars[i].value
         }
         throw fail("undefined variable: \(name)")
@@ -402,7 +417,7 @@ final class Executor {
                 if hasArgs { throw fail("\(name) has arguments but cannot be invoked as function") }
                 return .of(v)
             case .method(let f)?:
-                let args = cmd.map { Array($0.args.dropFirst()) } ?? []
+                let args = cmd?.rest ?? []
                 return try evalCall(dot, f, name: name, args: args, final: final, cmd: node.context, cmdPos: node.pos)
             case nil:
                 if case .map(let m)? = o.underlying {
@@ -418,3 +433,4 @@ final class Executor {
         }
     }
 }
+

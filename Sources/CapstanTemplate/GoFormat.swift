@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CapstanModel
 
 /// Go's `fmt` and `strconv` output for template values: `%v` of maps (`map[a:1 b:2]`),
 /// slices (`[a b]`), float64 (`1e+06`), `Sprint`'s spacing rule, `Printf` verbs with flags,
@@ -65,61 +66,8 @@ enum GoFormat {
 
     // MARK: - Floats
 
-    /// Shortest decimal digits that round-trip, and the decimal point position:
-    /// value = 0.DIGITS × 10^point.
-    static func shortestDigits(_ d: Double) -> (digits: [UInt8], point: Int) {
-        let text = d.magnitude.description
-        var mantissa = Substring(text)
-        var exp = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exp = Int(text[text.index(after: e)...]) ?? 0
-        }
-        var digits: [UInt8] = []
-        var point = 0
-        var seenDot = false
-        for c in mantissa.utf8 {
-            if c == UInt8(ascii: ".") { seenDot = true; continue }
-            digits.append(c)
-            if !seenDot { point += 1 }
-        }
-        point += exp
-        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst(); point -= 1 }
-        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        if digits == [UInt8(ascii: "0")] { point = 1 }
-        return (digits, point)
-    }
-
-    /// `strconv.FormatFloat(d, 'g', -1, 64)` (what `%v` prints).
-    static func formatFloatG(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-        let sign = d.sign == .minus ? "-" : ""
-        if d == 0 { return sign + "0" }
-        let (digits, point) = shortestDigits(d)
-        let exp = point - 1
-        if exp < -4 || exp >= 6 {
-            return sign + expForm(digits, exp)
-        }
-        return sign + plainForm(digits, point)
-    }
-
-    static func expForm(_ digits: [UInt8], _ exp: Int) -> String {
-        var s = String(decoding: digits.prefix(1), as: UTF8.self)
-        if digits.count > 1 { s += "." + String(decoding: digits.dropFirst(), as: UTF8.self) }
-        s += exp < 0 ? "e-" : "e+"
-        let a = abs(exp)
-        s += a < 10 ? "0\(a)" : "\(a)"
-        return s
-    }
-
-    static func plainForm(_ digits: [UInt8], _ point: Int) -> String {
-        let ds = String(decoding: digits, as: UTF8.self)
-        if point <= 0 { return "0." + String(repeating: "0", count: -point) + ds }
-        if point >= digits.count { return ds + String(repeating: "0", count: point - digits.count) }
-        let i = ds.index(ds.startIndex, offsetBy: point)
-        return String(ds[..<i]) + "." + String(ds[i...])
-    }
+    /// `strconv.FormatFloat(d, 'g', -1, 64)` (what `%v` prints): CapstanModel's.
+    static func formatFloatG(_ d: Double) -> String { formatGoFloatG(d) }
 
     /// C's printf for one double with a fixed format like "%.2f" (correctly rounded, as Go is).
     static func cFormat(_ format: String, _ d: Double) -> String {
@@ -186,6 +134,13 @@ enum GoFormat {
 
     /// `strconv.Unquote` for "…", `…` and '…' literals; nil on invalid syntax.
     static func unquote(_ s: String) -> String? {
+        // Fast path (most literals): `"…"` or `` `…` `` without escapes, quotes or CRs inside
+        // is its own body.
+        let b = s.utf8
+        if b.count >= 2, let q = b.first, q == b.last, q == 0x22 || q == 0x60 {
+            let start = b.index(after: b.startIndex), end = b.index(before: b.endIndex)
+            if !b[start..<end].contains(where: { $0 == 0x5C || $0 == q || $0 == 0x0D }) { return String(s[start..<end]) }
+        }
         let u = Array(s.unicodeScalars)
         guard u.count >= 2, let q = u.first, u.last == q else { return nil }
         let body = u[1..<(u.count - 1)]

@@ -9,6 +9,10 @@ import Darwin
 /// some task-pool threads) — decide when recursion stops. The calling thread blocks until the
 /// work is done; the stack is virtual memory and only touched pages cost anything.
 ///
+/// Parsing is pure, so it runs on the caller's thread and starts again here only when its
+/// nesting outgrows the caller's stack (`stackFloor`); execution always runs here, because the
+/// values a template builds can nest arbitrarily deep and are printed and freed recursively.
+///
 /// Starting a thread per call cost ~100–160 µs (mapping and tearing down a 1 GiB stack), more
 /// than a whole small render, so the big-stack threads are long-lived workers: a caller takes
 /// an idle worker (or starts one when all are busy), hands it the job and waits on the
@@ -30,6 +34,57 @@ enum LargeStack {
     }()
 
     static var isOnWorker: Bool { pthread_getspecific(onWorkerKey) != nil }
+
+    /// Stack a caller keeps free below the point where it hands work over: more than any
+    /// stretch of recursion between two checks (one nesting level of the parser) can use.
+    static let margin = 1 << 20
+
+    /// Per thread: the lowest stack address (plus `margin`) that work may reach before it moves
+    /// to a big stack; 1 when unknown (always move), 0 on the big-stack workers (never move).
+    nonisolated(unsafe) private static var floorKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The current thread's hand-over address (see `floorKey`); cached per thread.
+    static var stackFloor: UInt {
+        if isOnWorker { return 0 }
+        if let cached = pthread_getspecific(floorKey) { return UInt(bitPattern: cached) }
+        let floor = threadStackLow().map { $0 + UInt(margin) } ?? 1
+        pthread_setspecific(floorKey, UnsafeRawPointer(bitPattern: floor))
+        return floor
+    }
+
+    /// An address in the caller's current stack frame.
+    @inline(__always) static var stackAddress: UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
+    #if os(Linux)
+    /// glibc's `pthread_getattr_np` (a GNU extension Swift's Glibc module does not declare).
+    private typealias GetAttr = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
+    private static let getattrNP: GetAttr? = dlsym(nil, "pthread_getattr_np").map { unsafeBitCast($0, to: GetAttr.self) }
+    #endif
+
+    /// Lowest address of the current thread's stack; nil when the platform does not say.
+    private static func threadStackLow() -> UInt? {
+        #if os(Linux)
+        var attr = pthread_attr_t()
+        guard let getattr = getattrNP, getattr(pthread_self(), &attr) == 0 else { return nil }
+        defer { pthread_attr_destroy(&attr) }
+        var base: UnsafeMutableRawPointer?
+        var size = 0
+        guard pthread_attr_getstack(&attr, &base, &size) == 0, let base else { return nil }
+        return UInt(bitPattern: base)
+        #elseif canImport(Darwin)
+        let top = UInt(bitPattern: pthread_get_stackaddr_np(pthread_self()))
+        return top - UInt(pthread_get_stacksize_np(pthread_self()))
+        #else
+        return nil
+        #endif
+    }
 
     nonisolated(unsafe) private static var poolLock: UnsafeMutablePointer<pthread_mutex_t> = {
         let p = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

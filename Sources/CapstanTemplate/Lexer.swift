@@ -12,9 +12,12 @@ struct Token: Sendable {
     var kind: Kind
     /// Byte offset in the source.
     var pos: Int
-    /// Source text of the token (decoded text for `.text`; the message for `.error`).
+    /// Source text of the token (the message for `.error`; empty for `.text`, whose bytes
+    /// the parser slices from the source without decoding them).
     var value: String
     var line: Int
+    /// Byte offset just past the token (for `.text`: past the text after trimming).
+    var end: Int = 0
 
     /// How Go's parser quotes a token in "unexpected X in Y".
     var described: String {
@@ -38,10 +41,13 @@ struct Lexer {
     var tokens: [Token] = []
     var parenDepth = 0
 
-    init(_ source: String) { src = Array(source.utf8) }
+    init(_ bytes: [UInt8]) {
+        src = bytes
+        tokens.reserveCapacity(bytes.count / 6 + 4)
+    }
 
-    static func tokenize(_ source: String) -> [Token] {
-        var lx = Lexer(source)
+    static func tokenize(_ bytes: [UInt8]) -> [Token] {
+        var lx = Lexer(bytes)
         lx.run()
         return lx.tokens
     }
@@ -67,7 +73,20 @@ struct Lexer {
     }
 
     mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
-        tokens.append(Token(kind: kind, pos: start, value: text(start, end), line: line))
+        let value: String
+        switch kind {
+        case .text: value = ""
+        case .pipe: value = "|"
+        case .leftParen: value = "("
+        case .rightParen: value = ")"
+        case .assign: value = "="
+        case .declare: value = ":="
+        case .comma: value = ","
+        case .dot: value = "."
+        case .space where end - start == 1 && src[start] == 0x20: value = " "
+        default: value = text(start, end)
+        }
+        tokens.append(Token(kind: kind, pos: start, value: value, line: line, end: end))
         line += countLines(start, end)
     }
     mutating func fail(_ message: String, at p: Int) {
@@ -128,7 +147,7 @@ struct Lexer {
     /// Lexes until the right delimiter; false on error (already emitted).
     mutating func lexInsideAction(_ trimNext: inout Bool) -> Bool {
         while true {
-            if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) || hasPrefix("}}", at: pos) {
+            if atRightDelim(pos) {
                 if parenDepth > 0 { fail("unclosed left paren", at: pos); return false }
                 let trimmed = !hasPrefix("}}", at: pos)
                 if trimmed {
@@ -146,7 +165,7 @@ struct Lexer {
             switch c {
             case 0x20, 0x09, 0x0A, 0x0D:
                 while pos < src.count && Lexer.isSpace(src[pos]) {
-                    if hasPrefix(" -}}", at: pos) || hasPrefix("\t-}}", at: pos) || hasPrefix("\n-}}", at: pos) || hasPrefix("\r-}}", at: pos) { break }
+                    if atTrimmedRightDelim(pos) { break }
                     pos += 1
                 }
                 if pos > start { emit(.space, start, pos) }
@@ -228,6 +247,19 @@ struct Lexer {
                 }
             }
         }
+    }
+
+    /// ` -}}` (any one space character, a dash, the delimiter) at `i`.
+    @inline(__always) func atTrimmedRightDelim(_ i: Int) -> Bool {
+        i + 3 < src.count && Lexer.isSpace(src[i]) && src[i + 1] == UInt8(ascii: "-")
+            && src[i + 2] == UInt8(ascii: "}") && src[i + 3] == UInt8(ascii: "}")
+    }
+
+    /// `}}` or ` -}}` at `i`.
+    @inline(__always) func atRightDelim(_ i: Int) -> Bool {
+        guard i + 1 < src.count else { return false }
+        if src[i] == UInt8(ascii: "}") { return src[i + 1] == UInt8(ascii: "}") }
+        return atTrimmedRightDelim(i)
     }
 
     func atTerminator() -> Bool {

@@ -8,13 +8,16 @@ struct SemVersion: Equatable {
     var metadata: String
     var original: String
 
+    /// Masterminds' `NewVersion`: `v?MAJOR(.MINOR)?(.PATCH)?(-PRE)?(+META)?`, where a `-` or
+    /// `+` must be followed by dot-separated identifiers.
     static func parse(_ text: String) -> SemVersion? {
         var s = Substring(text)
-        if s.hasPrefix("v") || s.hasPrefix("V") { s = s.dropFirst() }
+        if s.hasPrefix("v") { s = s.dropFirst() }
         var meta = ""
-        if let plus = s.firstIndex(of: "+") { meta = String(s[s.index(after: plus)...]); s = s[..<plus] }
+        var hasMeta = false, hasPre = false
+        if let plus = s.firstIndex(of: "+") { meta = String(s[s.index(after: plus)...]); s = s[..<plus]; hasMeta = true }
         var pre = ""
-        if let dash = s.firstIndex(of: "-") { pre = String(s[s.index(after: dash)...]); s = s[..<dash] }
+        if let dash = s.firstIndex(of: "-") { pre = String(s[s.index(after: dash)...]); s = s[..<dash]; hasPre = true }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...3).contains(parts.count) else { return nil }
         var nums: [Int64] = []
@@ -23,8 +26,8 @@ struct SemVersion: Equatable {
             nums.append(n)
         }
         let ident: (String) -> Bool = { $0.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } } }
-        if !pre.isEmpty && !ident(pre) { return nil }
-        if !meta.isEmpty && !ident(meta) { return nil }
+        if hasPre && !ident(pre) { return nil }
+        if hasMeta && !ident(meta) { return nil }
         return SemVersion(major: nums[0], minor: nums.count > 1 ? nums[1] : 0, patch: nums.count > 2 ? nums[2] : 0,
                           prerelease: pre, metadata: meta, original: text)
     }
@@ -206,4 +209,21 @@ extension Library {
             return .bool(SemConstraint.check(constraint, v))
         },
     ]
+}
+
+/// Semantic versions for the chart layer (Chart.yaml `version`, `kubeVersion`, dependency
+/// ranges): the same Masterminds rules `semver`/`semverCompare` use, in one place.
+package enum SemanticVersion {
+    /// The parts of a version (`v1.2` is 1.2.0); nil when it is not one.
+    package static func parse(_ text: String) -> (major: Int64, minor: Int64, patch: Int64, prerelease: String, metadata: String)? {
+        guard let v = SemVersion.parse(text) else { return nil }
+        return (v.major, v.minor, v.patch, v.prerelease, v.metadata)
+    }
+
+    /// Helm's `IsCompatibleRange`: whether `version` satisfies `constraint`; false when either
+    /// does not parse.
+    package static func satisfies(_ constraint: String, _ version: String) -> Bool {
+        guard let groups = try? SemConstraint.parseAll(constraint), let v = SemVersion.parse(version) else { return false }
+        return SemConstraint.check(groups, v)
+    }
 }

@@ -114,13 +114,7 @@ enum Text {
         return pad + s.replacingAll("\n", with: "\n" + pad)
     }
 
-    static func contains(_ s: String, _ sub: String) -> Bool {
-        if sub.isEmpty { return true }
-        let a = Array(s.utf8), b = Array(sub.utf8)
-        guard b.count <= a.count else { return false }
-        for i in 0...(a.count - b.count) where a[i] == b[0] && Array(a[i..<(i + b.count)]) == b { return true }
-        return false
-    }
+    static func contains(_ s: String, _ sub: String) -> Bool { s.utf8Contains(sub) }
 
     /// `strings.Replace(s, old, new, -1)`, including Go's rule for an empty `old`.
     static func replace(_ s: String, _ old: String, _ new: String) -> String {

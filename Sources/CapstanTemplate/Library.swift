@@ -5,7 +5,7 @@ enum FunctionLibrary {
     static let standard: [String: TemplateFunction] = {
         var table: [String: TemplateFunction] = [:]
         for part in [Library.strings, Library.lists, Library.dicts, Library.math, Library.conversions,
-                     Library.encoding, Library.regex, Library.semver, Library.helm, Library.misc, Library.dates, Library.paths, Library.yaml, Library.toml, Library.dateParsing] {
+                     Library.encoding, Library.regex, Library.semver, Library.helm, Library.misc, Library.dates, Library.paths, Library.yaml, Library.toml, Library.dateParsing, Library.crypto, Library.tomlDecoding] {
             for (k, v) in part { table[k] = v }
         }
         return table

@@ -54,6 +54,14 @@ final class PipeNode: Sendable {
 struct CommandNode: Sendable {
     var pos: Int
     var args: [ArgNode]
+    /// `args` without the function name: the call's arguments, split off once at parse time.
+    var rest: [ArgNode]
+
+    init(pos: Int, args: [ArgNode]) {
+        self.pos = pos
+        self.args = args
+        self.rest = Array(args.dropFirst())
+    }
     var text: String {
         args.map { arg in
             if case .pipe(let p) = arg { return "(" + p.text + ")" }
@@ -62,14 +70,15 @@ struct CommandNode: Sendable {
     }
 }
 
-indirect enum ArgNode: Sendable {
+/// Stored inline (only `chain` boxes its base): no allocation per argument node.
+enum ArgNode: Sendable {
     /// `.A.B` → ["A","B"]
     case field(pos: Int, names: [String])
     /// `$x.A` → ["$x","A"]
     case variable(pos: Int, names: [String])
     case identifier(pos: Int, name: String)
     /// `(pipe).A.B` and similar.
-    case chain(pos: Int, base: ArgNode, fields: [String])
+    indirect case chain(pos: Int, base: ArgNode, fields: [String])
     case pipe(PipeNode)
     case dot(pos: Int)
     case nilLiteral(pos: Int)
@@ -112,8 +121,10 @@ struct Branch: Sendable {
     var elseList: [Node]?
 }
 
+/// Boxed (`indirect`): walking copies a node with one retain instead of one per field.
 indirect enum Node: Sendable {
-    case text(String)
+    /// Literal text: a slice of the source's bytes, written to the output as is.
+    case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
     case ifNode(Branch)
     case rangeNode(Branch)
@@ -124,14 +135,14 @@ indirect enum Node: Sendable {
 
     /// Whitespace-only text counts as empty (Go's `IsEmptyTree`).
     var isEmpty: Bool {
-        if case .text(let s) = self { return s.utf8.allSatisfy { Lexer.isSpace($0) } }
+        if case .text(let s) = self { return s.allSatisfy { Lexer.isSpace($0) } }
         return false
     }
 
     /// Go's `String()` of the node, used as error context.
     var text: String {
         switch self {
-        case .text(let s): return GoFormat.quote(s)
+        case .text(let s): return GoFormat.quote(String(decoding: s, as: UTF8.self))
         case .action(_, let p): return "{{" + p.text + "}}"
         case .ifNode(let b): return "{{if " + b.pipe.text + "}}"
         case .rangeNode(let b): return "{{range " + b.pipe.text + "}}"

@@ -16,11 +16,17 @@ struct Parser {
     var defined: [ParsedTemplate] = []
     /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
     var actionLine = 0
+    /// Stack address below which parsing stops and restarts on a big stack.
+    var stackFloor: UInt = LargeStack.stackFloor
+
+    /// Thrown when nesting gets too deep for the current thread's stack; parsing is pure, so
+    /// `parseOnRoomyStack` simply starts again on a big stack.
+    struct NeedsBigStack: Error {}
 
     static func parse(name: String, source: String, functions: [String: TemplateFunction],
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         let text = SourceText(name: name, text: source)
-        var parser = Parser(source: text, tokens: Lexer.tokenize(source), functions: functions, maxDepth: options.maxParseDepth)
+        var parser = Parser(source: text, tokens: Lexer.tokenize(text.bytes), functions: functions, maxDepth: options.maxParseDepth)
         do {
             let root = try parser.parseTop()
             var trees = [ParsedTemplate(name: name, source: text, root: root)]
@@ -38,23 +44,45 @@ struct Parser {
             return trees
         } catch let f as Failure {
             throw TemplateError(kind: .parse, file: name, line: f.line, message: f.message)
+        } catch is NeedsBigStack {
+            throw TemplateError(kind: .parse, file: name, line: 0, message: Parser.needsBigStackMessage)
         } catch {
             throw TemplateError(kind: .parse, file: name, line: 1, message: "\(error)")
         }
     }
 
+    static let needsBigStackMessage = "\u{0}needs a big stack"
+
+    /// `parse` on the caller's stack; when nesting gets deeper than that stack allows, again
+    /// on a big stack, so that `maxParseDepth`, not the thread, decides.
+    static func parseOnRoomyStack(name: String, source: String, functions: [String: TemplateFunction],
+                                  options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
+        do {
+            return try parse(name: name, source: source, functions: functions, options: options)
+        } catch where error.message != needsBigStackMessage {
+            throw error
+        } catch {}
+        let result: Result<[ParsedTemplate], TemplateError> = (try? LargeStack.run {
+            do throws(TemplateError) {
+                return .success(try parse(name: name, source: source, functions: functions, options: options))
+            } catch { return .failure(error) }
+        }) ?? .failure(TemplateError(kind: .parse, file: name, line: 0, message: "internal error"))
+        return try result.get()
+    }
+
     // MARK: - Token access
 
     var peek: Token { tokens[min(index, tokens.count - 1)] }
+    var peekKind: Token.Kind { tokens[min(index, tokens.count - 1)].kind }
     mutating func next() -> Token {
         let t = peek
         if index < tokens.count { index += 1 }
         return t
     }
     mutating func nextNonSpace() -> Token {
-        var t = next()
-        while t.kind == .space { t = next() }
-        return t
+        // Skip spaces by kind without copying their tokens.
+        while index < tokens.count - 1 && tokens[index].kind == .space { index += 1 }
+        return next()
     }
     mutating func peekNonSpace() -> Token {
         let save = index
@@ -141,12 +169,13 @@ struct Parser {
     mutating func textOrAction() throws -> (Node?, String?) {
         let t = next()
         switch t.kind {
-        case .text: return (.text(t.value), nil)
+        case .text: return (.text(source.bytes[t.pos..<t.end]), nil)
         case .leftDelim:
             depth += 1
             actionLine = t.line
             defer { depth -= 1; actionLine = 0 }
             guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return try action()
         case .error: throw lexError(t)
         default: throw unexpected(t, "input")
@@ -313,7 +342,7 @@ struct Parser {
         var args: [ArgNode] = []
         loop: while true {
             _ = peekNonSpace()
-            while peek.kind == .space { _ = next() }
+            while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
             let t = next()
             switch t.kind {
@@ -330,10 +359,10 @@ struct Parser {
 
     mutating func operand() throws -> ArgNode? {
         guard let node = try term() else { return nil }
-        guard peek.kind == .field else { return node }
+        guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peek.kind == .field { fields.append(String(next().value.dropFirst())) }
+        while peekKind == .field { fields.append(String(next().value.dropFirst())) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
@@ -365,6 +394,7 @@ struct Parser {
             depth += 1
             defer { depth -= 1 }
             guard depth <= maxDepth else { throw fail("template nesting too deep", t) }
+            if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
             guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }

@@ -57,8 +57,11 @@ import Testing
         #expect(isCompatibleRange("1.0 - 2.0", "1.5.0"))
         #expect(!isCompatibleRange(">=1.0.0", "1.5.0-beta"))
         #expect(!isCompatibleRange("", "1.0.0"))
-        #expect(SemVer(parsing: "1.2") == SemVer(major: 1, minor: 2, patch: 0))
+        #expect(SemVer(parsing: "1.2").map { [$0.major, $0.minor, $0.patch] } == [1, 2, 0])
+        #expect(SemVer(parsing: "v1.29.0-rc.1+b").map { [$0.prerelease, $0.metadata] } == ["rc.1", "b"])
         #expect(SemVer(parsing: "x.y") == nil)
+        #expect(SemVer(parsing: "1.2.3-") == nil)
+        #expect(SemVer(parsing: "V1.2.3") == nil)
     }
 
     @Test func schemaMessagesLikeHelm() throws {

@@ -122,3 +122,39 @@ import CapstanModel
         #expect(try set.render("f", data: .dict([:])) == "[]")
     }
 }
+
+/// sprig's certificate functions exist (charts using them parse and check their arguments as
+/// Go does) but fail until the project has a crypto library: the error names the function,
+/// in Go's function-error shape that Helm prints unchanged.
+@Suite struct UnsupportedCryptoTests {
+    @Test(arguments: [
+        ("genCA", #"genCA "ca" 365"#),
+        ("genCAWithKey", #"genCAWithKey "ca" 365 "k""#),
+        ("genSelfSignedCert", #"genSelfSignedCert "x" nil nil 365"#),
+        ("genSelfSignedCertWithKey", #"genSelfSignedCertWithKey "x" (list "10.0.0.1") (list "a.b") 365 "k""#),
+        ("genSignedCert", #"genSignedCert "x" nil nil 365 .ca"#),
+        ("genSignedCertWithKey", #"genSignedCertWithKey "x" nil nil 365 .ca "k""#),
+        ("genPrivateKey", #"genPrivateKey "rsa""#),
+        ("buildCustomCert", #"buildCustomCert "Y2VydA==" "a2V5""#),
+    ])
+    func failsNamingTheFunction(_ name: String, _ call: String) throws {
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "c/templates/t.yaml", source: "{{ " + call + " }}")
+        do {
+            _ = try set.render("c/templates/t.yaml", data: .dict(["ca": .dict([:])]))
+            Issue.record("\(name) should fail")
+        } catch {
+            #expect(error.kind == .execution)
+            #expect(error.description == "template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <\(call)>: error calling \(name): \(name) is not supported yet")
+        }
+    }
+
+    @Test func argumentsAreCheckedFirst() throws {
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: #"{{ genCA "ca" }}"#)
+        #expect(throws: TemplateError.self) { try set.render("t", data: .null) }
+        do { _ = try set.render("t", data: .null) } catch {
+            #expect(error.message == "wrong number of args for genCA: want 2 got 1")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import CapstanModel
 @testable import CapstanTemplate
@@ -56,6 +57,23 @@ import CapstanModel
         var set = TemplateSet()
         let deep = String(repeating: "{{ if true }}", count: 3000) + "x" + String(repeating: "{{ end }}", count: 3000)
         #expect(throws: TemplateError.self) { try set.add(name: "f", source: deep) }
+    }
+
+    /// Values nested deeper than a small stack allows (only templates can build them) are
+    /// printed and encoded on a big stack, also when the render starts on a 256 KiB thread.
+    @Test func deeplyNestedValuesFromASmallStack() async throws {
+        let source = "{{ $d := list }}{{ range until 5000 }}{{ $d = list $d }}{{ end }}{{ len (toJson $d) }} {{ len (print $d) }} {{ $d | toString | len }}"
+        var set = TemplateSet()
+        try set.add(name: "f", source: source)
+        let shared = set
+        let out: String? = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: try? shared.render("f", data: .null))
+            }
+            thread.stackSize = 256 << 10
+            thread.start()
+        }
+        #expect(out == "10002 10002 10002")
     }
 
     @Test func untilIsBounded() throws {
