@@ -94,9 +94,15 @@ public struct Applier: Sendable {
                 group.addTask { (index, await self.applyObject(item, options: options, prefetched: live)) }
             }
             while next < tier.count && next < options.concurrency { launch() }
+            // Reported in input order (like kubectl's lines) as soon as every earlier object is done,
+            // so the output is the same from run to run whatever order the requests finish in.
+            var reported = 0
             for await (index, result) in group {
                 results[index] = result
-                progress?(result)
+                while reported < tier.count, let done = results[reported] {
+                    progress?(done)
+                    reported += 1
+                }
                 if next < tier.count { launch() }
             }
         }
