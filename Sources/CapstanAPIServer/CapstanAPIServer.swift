@@ -41,6 +41,8 @@ public final class APIServer: Sendable {
     let eventTTLSeconds: Int64
     /// How often a watch with `allowWatchBookmarks=true` gets a progress BOOKMARK.
     let bookmarkInterval: Duration
+    /// Streams served through `respond(to:)` (InProcess.swift), ended by `shutdown()`.
+    let inProcessStreams = InProcessStreams()
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {
@@ -94,6 +96,7 @@ public final class APIServer: Sendable {
     public func shutdown() async {
         let (http, task, sweeper) = runtime.withLock { ($0.http, $0.serveTask, $0.sweeper) }
         sweeper?.cancel()
+        await inProcessStreams.cancelAll()
         await http?.shutdown()
         await task?.value
     }

@@ -53,21 +53,24 @@ struct ClusterUpCommand: AsyncParsableCommand {
         config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
         config.nodeMonitorGracePeriod = nodeGraceSeconds
         config.podEvictionTimeout = podEvictionSeconds
+        // Signals first: a SIGTERM during start-up is remembered (not fatal) and stops the
+        // cluster cleanly as soon as it is up.
+        let signals = TerminationSignals()
+        defer { signals.cancel() }
         let cluster = Cluster(config: config)
         try await cluster.start()
-        try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)
-        try await cluster.waitForNodesReady()
-        FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { Task { await cluster.shutdown() } }
-            source.resume()
-            return source
+        let stopper = Task {
+            await signals.wait()
+            await cluster.shutdown()
         }
+        defer { stopper.cancel() }
+        try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)
+        do { try await cluster.waitForNodesReady() } catch where signals.received {
+            await cluster.wait()
+            return
+        }
+        FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
         await cluster.wait()
-        for s in sources { s.cancel() }
         try? FileManager.default.removeItem(atPath: absolute + "/cluster.pid")
         FileHandle.standardError.write(Data("capstan cluster stopped\n".utf8))
     }
