@@ -43,6 +43,8 @@ public final class APIServer: Sendable {
     let bookmarkInterval: Duration
     /// Streams served through `respond(to:)` (InProcess.swift), ended by `shutdown()`.
     let inProcessStreams = InProcessStreams()
+    /// Decoded objects and encoded lines of recent events, shared by all watches.
+    let watchCache = WatchEventCache()
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {

@@ -42,23 +42,38 @@ struct NodeCommand: AsyncParsableCommand {
             config.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
         }
         let agent = NodeAgent(client: client, config: config)
-        let starting = Task { try await agent.start() }
+        // Whichever comes first: the node is up, its start failed, or a signal. A signal does
+        // not wait for a start stuck on an unresponsive server.
+        let (outcomes, sink) = AsyncStream<StartOutcome>.makeStream()
+        let starting = Task {
+            do throws(APIError) { try await agent.start(); sink.yield(.started) } catch { sink.yield(.failed(error)) }
+        }
         let interrupt = Task {
             await signals.wait()
-            starting.cancel()
+            sink.yield(.signalled)
         }
-        do {
-            try await starting.value
-        } catch {
+        var next = outcomes.makeAsyncIterator()
+        switch await next.next() {
+        case .failed(let error):
             interrupt.cancel()
             agent.stop()
-            if signals.received { return say("capstan node \(name) stopped during start") }
             throw error
+        case .signalled, nil:
+            starting.cancel()
+            agent.stop()
+            return say("capstan node \(name) stopped during start")
+        case .started:
+            interrupt.cancel()
         }
         say("capstan node \(name) registered with \(connection.endpoint)")
         await signals.wait()
         agent.stop()
         say("capstan node \(name) stopped")
+    }
+
+    private enum StartOutcome: Sendable {
+        case started, signalled
+        case failed(APIError)
     }
 
     private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

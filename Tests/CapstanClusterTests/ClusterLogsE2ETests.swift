@@ -82,8 +82,8 @@ import Testing
             #expect(error.status.code == 400)
             #expect(error.status.message == "container \"nope\" is not valid for pod \"talker\"")
         }
-        let tail = try await client.logText(namespace: "default", pod: "talker", options: LogOptions(container: "app", tailLines: 2))
-        #expect(tail == "hello from talker\nsecond line\n")
+        let tail = try await client.logText(namespace: "default", pod: "talker", options: LogOptions(container: "side", tailLines: 1))
+        #expect(tail == "second line\n")
         let pending = try kubectl(["logs", "huge"])
         #expect(pending.status != 0)
         #expect(pending.stderr.contains("pod \"huge\" is not scheduled to a node yet"), "\(pending.stderr)")
