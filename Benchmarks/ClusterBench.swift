@@ -17,8 +17,10 @@ private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + 
 func runClusterBench(arguments: [String]) async throws {
     func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
     let clock = ContinuousClock()
+    // CLUSTER_BENCH=deploy runs only the Deployment part; CLUSTER_TRANSPORT=http|in-process one transport.
     if ProcessInfo.processInfo.environment["CLUSTER_BENCH"] == "deploy" {
-        for transport in ClusterConfig.ComponentTransport.allCases {
+        let only = ProcessInfo.processInfo.environment["CLUSTER_TRANSPORT"].flatMap(ClusterConfig.ComponentTransport.init(rawValue:))
+        for transport in ClusterConfig.ComponentTransport.allCases where only == nil || only == transport {
             try await deploymentBench(transport: transport, replicas: 1000, nodes: 10)
         }
         return

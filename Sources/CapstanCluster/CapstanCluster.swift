@@ -99,7 +99,8 @@ public final class Cluster: Sendable {
         }
         try Self.kubeconfig(server: "http://\(config.address):\(bound)")
             .write(toFile: kubeconfigPath, atomically: true, encoding: .utf8)
-        let http = config.transport == .http ? HTTPTransport(host: config.address, port: bound, maxConnections: 64) : nil
+        // Every informer's watch holds a connection for as long as it runs: leave room for requests.
+        let http = config.transport == .http ? HTTPTransport(host: config.address, port: bound, maxConnections: 256) : nil
         let client = RESTClient(transport: http ?? ClosureTransport.inProcess(server))
         let scheduler = Scheduler(client: client)
         let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,

@@ -23,6 +23,10 @@ public final class NodeAgent: Sendable {
         var start: Timestamp
         var ip: String
         var lastStatus: Value = .null
+        /// What the last sync saw: the runtime's snapshot, against this pod resourceVersion.
+        /// When both are unchanged the status would render the same: a resync skips it.
+        var lastSnapshot: PodSnapshot?
+        var lastSeenVersion: String?
         var deleting = false
         var reportedProblems = false
     }
@@ -247,11 +251,20 @@ public final class NodeAgent: Sendable {
         }
         let elapsed = Double(now.nanoseconds(since: record.start)) / 1e9
         let snap = runtime.snapshot(of: pod, elapsed: elapsed)
+        if snap == record.lastSnapshot && pod.resourceVersion == record.lastSeenVersion && pod.resourceVersion != nil { return }
         var status = StatusRender.podStatus(pod, snap, start: record.start, now: now, hostIP: config.internalIP, podIP: record.ip)
         status["conditions"] = mergedConditions(pod["status"]["conditions"], status["conditions"])
         // Only post what changed since our last post (the server may normalise what it stores,
         // so comparing with the stored status alone would post forever).
-        if status == record.lastStatus || status == pod["status"] { return }
+        if status == record.lastStatus || status == pod["status"] {
+            // Nothing to post for this pod version and snapshot: remember them (only now, so a
+            // failed post is retried by the next resync).
+            state.withLock {
+                $0.records[uid]?.lastSnapshot = snap
+                $0.records[uid]?.lastSeenVersion = pod.resourceVersion
+            }
+            return
+        }
         if let msg = snap.problems.first, !record.reportedProblems {
             state.withLock { $0.records[uid]?.reportedProblems = true }
             await event(pod, reason: "InvalidSimulation", message: msg, type: "Warning")
