@@ -48,7 +48,13 @@ let package = Package(
         .target(name: "CapstanControllers", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
 
         .target(name: "CapstanScheduler", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
-        .target(name: "CapstanNode", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI"]),
+        .target(name: "CapstanNode", dependencies: [
+            "CapstanClient", "CapstanModel", "CapstanAPI",
+            // The kubelet endpoint (container logs) is a small HTTP server of its own.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "CapstanCluster", dependencies: [
             "CapstanAPIServer", "CapstanStore", "CapstanClient", "CapstanControllers", "CapstanScheduler", "CapstanNode", "CapstanModel", "CapstanAPI",
         ]),

@@ -41,6 +41,10 @@ public final class APIServer: Sendable {
     let eventTTLSeconds: Int64
     /// How often a watch with `allowWatchBookmarks=true` gets a progress BOOKMARK.
     let bookmarkInterval: Duration
+    /// Streams served through `respond(to:)` (InProcess.swift), ended by `shutdown()`.
+    let inProcessStreams = InProcessStreams()
+    /// Decoded objects and encoded lines of recent events, shared by all watches.
+    let watchCache = WatchEventCache()
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {
@@ -94,6 +98,7 @@ public final class APIServer: Sendable {
     public func shutdown() async {
         let (http, task, sweeper) = runtime.withLock { ($0.http, $0.serveTask, $0.sweeper) }
         sweeper?.cancel()
+        await inProcessStreams.cancelAll()
         await http?.shutdown()
         await task?.value
     }

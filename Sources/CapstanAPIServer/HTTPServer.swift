@@ -28,6 +28,10 @@ final class HTTPServer: Sendable {
         var streams: [Int: Task<Void, Never>] = [:]
         var nextStream = 0
         var shuttingDown = false
+        /// `serve` has returned (every connection task ended); `shutdown` waits for it before
+        /// stopping the event loops, so that no close is scheduled on a stopped loop.
+        var served = false
+        var servedWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     init(threads: Int = 2, handler: @escaping Handler) {
@@ -55,6 +59,7 @@ final class HTTPServer: Sendable {
 
     /// Accepts connections until `shutdown()`; returns when every connection has ended.
     func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>) async throws {
+        defer { markServed() }
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { inbound in
                 for try await connection in inbound {
@@ -75,7 +80,15 @@ final class HTTPServer: Sendable {
                 }
             }
         }
-        try? await group.shutdownGracefully()
+    }
+
+    private func markServed() {
+        let waiters = state.withLock { s in
+            s.served = true
+            defer { s.servedWaiters.removeAll() }
+            return s.servedWaiters
+        }
+        for w in waiters { w.resume() }
     }
 
     /// Stops accepting, cancels streams (they end their chunked bodies cleanly), then closes
@@ -101,6 +114,17 @@ final class HTTPServer: Sendable {
         }
         let rest = state.withLock { Array($0.connections.values) }
         for channel in rest { try? await channel.close() }
+        // The loops stop last: a connection ending on its own while the others were being
+        // closed must not leave a close scheduled on a stopped loop (it would never complete).
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                if s.served { return true }
+                s.servedWaiters.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+        try? await group.shutdownGracefully()
     }
 
     // MARK: - One connection

@@ -60,13 +60,17 @@ struct HTTPResponse: Sendable {
     }
 }
 
-/// Writes chunks of a streamed response. Sendable: the underlying NIO writer is.
+/// Writes chunks of a streamed response: to a socket (HTTP) or to an in-process consumer.
 struct ResponseStreamWriter: Sendable {
-    let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    let sink: @Sendable ([UInt8]) async throws -> Void
 
-    func write(_ bytes: [UInt8]) async throws {
-        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+    init(sink: @escaping @Sendable ([UInt8]) async throws -> Void) { self.sink = sink }
+
+    init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) {
+        sink = { bytes in try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
     }
+
+    func write(_ bytes: [UInt8]) async throws { try await sink(bytes) }
 }
 
 /// Percent-decoding of paths and query strings.

@@ -47,6 +47,8 @@ extension APIServer {
                 return next
             }
             return .json(.ok, Self.scale(of: object, req).jsonBytes())
+        case ("log", .get):
+            return try await podLog(req, name: name)
         case ("binding", .create):
             return try await bindPod(req, podName: name)
         case ("finalize", .update):

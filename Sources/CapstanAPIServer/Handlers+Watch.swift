@@ -50,6 +50,8 @@ extension APIServer {
         // Progress bookmarks (when asked for): the store's progress events, which follow every
         // change sent before them, so a client resuming from one misses nothing.
         let sendBookmarks = req.http.queryBool("allowWatchBookmarks") && !req.wantsTable
+        let cache = watchCache
+        let wantsTable = req.wantsTable
         return HTTPResponse(status: .ok, headers: [("Content-Type", contentType)], body: .stream { writer in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -71,8 +73,11 @@ extension APIServer {
                                 let bookmark: Value = ["kind": .string(kind), "apiVersion": .string(apiVersion),
                                                        "metadata": ["resourceVersion": .string(String(event.revision))]]
                                 try await writer.write(encoder.rawLine("BOOKMARK", bookmark))
-                            } else if let (type, object) = try Self.translate(event, selection, apiVersion) {
-                                try await writer.write(encoder.line(type, object))
+                            } else if let (type, object, key, revision) = try Self.translate(event, selection, apiVersion, cache) {
+                                // Plain lines are the same for every watcher: encoded once.
+                                let line = wantsTable ? encoder.line(type, object)
+                                    : cache.line(type, object, key: key, revision: revision, apiVersion: apiVersion, encode: encoder.rawLine)
+                                try await writer.write(line)
                             }
                         }
                     } catch {
@@ -89,22 +94,28 @@ extension APIServer {
     }
 
     /// A store event as the client sees it, given the selection: an object leaving the
-    /// selection is DELETED for this watcher, one entering it is ADDED.
-    static func translate(_ event: WatchEvent, _ selection: Selection, _ apiVersion: String) throws -> (String, Value)? {
+    /// selection is DELETED for this watcher, one entering it is ADDED. Returns the event type,
+    /// the object, and the store key and revision the object was decoded at (shared decodes
+    /// and lines in `cache` are keyed by them).
+    static func translate(_ event: WatchEvent, _ selection: Selection, _ apiVersion: String,
+                          _ cache: WatchEventCache) throws -> (String, Value, String, Int64)? {
+        func decoded(_ kv: KeyValue) throws -> Value {
+            try cache.object(key: kv.key, bytes: kv.value, revision: kv.modRevision, apiVersion: apiVersion)
+        }
         switch event.kind {
         case .added:
             guard let kv = event.current else { return nil }
-            let object = try ObjectCodec.decode(kv, apiVersion: apiVersion)
-            return selection.matches(object) ? ("ADDED", object) : nil
+            let object = try decoded(kv)
+            return selection.matches(object) ? ("ADDED", object, kv.key, kv.modRevision) : nil
         case .modified:
             guard let kv = event.current else { return nil }
-            let object = try ObjectCodec.decode(kv, apiVersion: apiVersion)
+            let object = try decoded(kv)
             let now = selection.matches(object)
-            let before = try event.previous.map { selection.matches(try ObjectCodec.decode($0, apiVersion: apiVersion)) } ?? false
+            let before = try event.previous.map { selection.matches(try decoded($0)) } ?? false
             switch (before, now) {
-            case (true, true): return ("MODIFIED", object)
-            case (false, true): return ("ADDED", object)
-            case (true, false): return ("DELETED", object)
+            case (true, true): return ("MODIFIED", object, kv.key, kv.modRevision)
+            case (false, true): return ("ADDED", object, kv.key, kv.modRevision)
+            case (true, false): return ("DELETED", object, kv.key, kv.modRevision)
             case (false, false): return nil
             }
         case .bookmark:
@@ -112,8 +123,8 @@ extension APIServer {
             return nil
         case .deleted:
             guard let kv = event.previous else { return nil }
-            let object = try ObjectCodec.decode(kv.value, revision: event.revision, apiVersion: apiVersion)
-            return selection.matches(object) ? ("DELETED", object) : nil
+            let object = try cache.object(key: kv.key, bytes: kv.value, revision: event.revision, apiVersion: apiVersion)
+            return selection.matches(object) ? ("DELETED", object, kv.key, event.revision) : nil
         }
     }
 }

@@ -6,8 +6,10 @@
 /// kubeconfig file). Holds no behaviour of its own: scheduling, nodes and the API live in
 /// their modules.
 ///
-/// Transport: components reach the server over loopback HTTP (`HTTPTransport`) because the
-/// API server does not yet expose an in-process request handler for `ClosureTransport`.
+/// Transport: by default components reach the server in-process (`ClosureTransport.inProcess`,
+/// straight into the server's request handler, no sockets); `.http` makes them use loopback
+/// HTTP like any external client. kubectl and other clients always use HTTP. Each node serves
+/// its kubelet endpoint (container logs) on the loopback address.
 import CapstanAPIServer
 import CapstanClient
 import CapstanControllers
@@ -35,6 +37,16 @@ public struct ClusterConfig: Sendable {
     public var podEvictionTimeout: Double = 300
     public var lifecycleInterval: Duration = .seconds(1)
     public var backoffBase: Double = 10
+    /// How controllers, scheduler and nodes reach the API server.
+    public var transport: ComponentTransport = .inProcess
+
+    public enum ComponentTransport: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Straight into the API server's request handler.
+        case inProcess = "in-process"
+        /// Loopback HTTP, exactly as an external client.
+        case http
+        public var description: String { rawValue }
+    }
 
     public init(dataDir: String) { self.dataDir = dataDir }
 
@@ -63,6 +75,7 @@ public final class Cluster: Sendable {
         var controllers: ControllerManager?
         var controllerTask: Task<Void, Never>?
         var nodes: [NodeAgent] = []
+        var stopped = false
     }
     private let parts = Mutex(Parts())
 
@@ -86,8 +99,9 @@ public final class Cluster: Sendable {
         }
         try Self.kubeconfig(server: "http://\(config.address):\(bound)")
             .write(toFile: kubeconfigPath, atomically: true, encoding: .utf8)
-        let transport = HTTPTransport(host: config.address, port: bound, maxConnections: 64)
-        let client = RESTClient(transport: transport)
+        // Every informer's watch holds a connection for as long as it runs: leave room for requests.
+        let http = config.transport == .http ? HTTPTransport(host: config.address, port: bound, maxConnections: 256) : nil
+        let client = RESTClient(transport: http ?? ClosureTransport.inProcess(server))
         let scheduler = Scheduler(client: client)
         let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,
                                                 evictionTimeout: config.podEvictionTimeout, interval: config.lifecycleInterval)
@@ -95,7 +109,7 @@ public final class Cluster: Sendable {
                                         log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
         let controllerTask = Task { _ = try? await manager.run() }
         parts.withLock {
-            $0.store = store; $0.server = server; $0.transport = transport; $0.client = client
+            $0.store = store; $0.server = server; $0.transport = http; $0.client = client
             $0.scheduler = scheduler; $0.lifecycle = lifecycle; $0.controllers = manager; $0.controllerTask = controllerTask
         }
         var agents: [NodeAgent] = []
@@ -108,6 +122,7 @@ public final class Cluster: Sendable {
             nc.taints = config.nodeTaints
             nc.leaseRenewInterval = config.leaseRenewInterval
             nc.syncInterval = config.nodeSyncInterval
+            nc.kubeletAddress = "127.0.0.1"
             agents.append(NodeAgent(client: client, config: nc, runtime: SimulatedRuntime(backoffBase: config.backoffBase)))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -124,6 +139,7 @@ public final class Cluster: Sendable {
         guard let client else { return }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
+            if parts.withLock({ $0.stopped }) { throw ClusterError("the cluster was stopped") }
             if let list = try? await client.list(.nodes, namespace: nil) {
                 let ready = list.items.filter { n in
                     (n[path: ["status", "conditions"]].arrayValue ?? []).contains {
@@ -139,7 +155,10 @@ public final class Cluster: Sendable {
 
     /// Stops nodes, scheduler and controllers, then the server and the store.
     public func shutdown() async {
-        let p = parts.withLock { $0 }
+        let p = parts.withLock { p in
+            p.stopped = true
+            return p
+        }
         p.lifecycle?.stop()
         p.controllers?.stop()
         await p.controllerTask?.value

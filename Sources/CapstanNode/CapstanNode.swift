@@ -23,6 +23,10 @@ public final class NodeAgent: Sendable {
         var start: Timestamp
         var ip: String
         var lastStatus: Value = .null
+        /// What the last sync saw: the runtime's snapshot, against this pod resourceVersion.
+        /// When both are unchanged the status would render the same: a resync skips it.
+        var lastSnapshot: PodSnapshot?
+        var lastSeenVersion: String?
         var deleting = false
         var reportedProblems = false
     }
@@ -33,7 +37,11 @@ public final class NodeAgent: Sendable {
         var heartbeatsPaused = false
         var tasks: [Task<Void, Never>] = []
         var informer: SharedInformer?
+        var queue: WorkQueue<String>?
         var nodeStatus: Value = .null
+        var kubelet: KubeletServer?
+        /// The bound port of the kubelet endpoint (10250, the kubelet's, when none is served).
+        var kubeletPort = 10250
     }
 
     private let state = Mutex(State())
@@ -49,36 +57,65 @@ public final class NodeAgent: Sendable {
     public func setHeartbeatsPaused(_ paused: Bool) { state.withLock { $0.heartbeatsPaused = paused } }
 
     /// Registers the node, renews the lease once, starts the loops.
+    ///
+    /// Pods are driven by their watch: every add or change of a pod bound here queues its key,
+    /// and `config.podWorkers` workers sync keys concurrently (one key at a time each, so status
+    /// writes of different pods overlap). A resync every `syncInterval` re-queues every pod for
+    /// what only time changes (start delays, probes, exits); a pod being deleted is re-queued
+    /// when its grace period work is due.
     public func start() async throws(APIError) {
+        if let address = config.kubeletAddress { try await serveKubelet(on: address) }
         try await register()
         try await renewLease()
         let informer = SharedInformer(client: client, resource: .pods,
                                       fieldSelector: FieldSelector(matching: ["spec.nodeName": config.name]))
+        let queue = WorkQueue<String>()
+        informer.addEventHandler(EventHandler(
+            onAdd: { queue.add(Indexer.key(of: $0)) },
+            onUpdate: { _, new in queue.add(Indexer.key(of: new)) },
+            onDelete: { [self] old in forget(old) }))
         informer.start()
         let tasks = [
             Task { [self] in await heartbeatLoop() },
-            Task { [self] in await syncLoop(informer) },
+            Task { [self] in
+                await queue.run(workers: config.podWorkers) { [self] key in
+                    if let pod = informer.cache.get(key: key) { await sync(pod, queue: queue) }
+                }
+            },
+            Task { [self] in await resyncLoop(informer, queue) },
         ]
         state.withLock {
             $0.informer = informer
+            $0.queue = queue
             $0.tasks = tasks
         }
     }
 
     public func stop() {
-        let (tasks, informer) = state.withLock { s in (s.tasks, s.informer) }
+        let (tasks, informer, queue, kubelet) = state.withLock { s in (s.tasks, s.informer, s.queue, s.kubelet) }
+        kubelet?.stop()
         for t in tasks { t.cancel() }
+        queue?.shutDown()
         informer?.stop()
     }
 
-    /// The log lines of a container of a pod on this node (the simulated runtime's output).
-    public func logs(namespace: String, pod: String, container: String?) -> [String]? {
-        guard let informer = state.withLock({ $0.informer }),
-              let object = informer.cache.get(namespace: namespace, name: pod),
-              let record = state.withLock({ $0.records[object.uid ?? ""] }) else { return nil }
-        let name = container ?? object[path: ["spec", "containers"]][0]["name"].stringValue ?? ""
-        let elapsed = Double(Timestamp.now().nanoseconds(since: record.start)) / 1e9
-        return runtime.logs(of: object, container: name, elapsed: elapsed)
+    func setKubelet(_ server: KubeletServer, port: Int) {
+        state.withLock {
+            $0.kubelet = server
+            $0.kubeletPort = port
+        }
+    }
+
+    /// The port of the kubelet endpoint (once `start()` bound it).
+    public var kubeletPort: Int { state.withLock { $0.kubeletPort } }
+
+    /// The pods bound here, as last seen (nil before `start()`).
+    var informer: SharedInformer? { state.withLock { $0.informer } }
+
+    /// When the node admitted the pod (its containers' clock starts there); nil if not yet.
+    func admissionTime(of pod: Value) -> Timestamp? {
+        guard let uid = pod.uid else { return nil }
+        return state.withLock { $0.records[uid]?.start }
     }
 
     // MARK: - Node and lease
@@ -104,7 +141,8 @@ public final class NodeAgent: Sendable {
     private func postStatus(_ current: Value? = nil) async throws(APIError) {
         var node: Value
         if let current { node = current } else { node = try await client.get(.nodes, namespace: nil, name: config.name) }
-        node["status"] = StatusRender.nodeStatus(config, now: .now(), previous: node["status"])
+        let port = state.withLock { $0.kubeletPort }
+        node["status"] = StatusRender.nodeStatus(config, kubeletPort: port, now: .now(), previous: node["status"])
         let written = try await client.updateStatus(.nodes, namespace: nil, node)
         state.withLock { $0.nodeStatus = written["status"] }
     }
@@ -154,29 +192,36 @@ public final class NodeAgent: Sendable {
 
     // MARK: - Pods
 
-    private func syncLoop(_ informer: SharedInformer) async {
+    /// Re-queues every pod bound here every `syncInterval`: the runtime's output changes with
+    /// time alone (start delays, probe ticks, exits), not only with pod events.
+    private func resyncLoop(_ informer: SharedInformer, _ queue: WorkQueue<String>) async {
         await informer.waitForSync()
         while !Task.isCancelled {
+            do { try await Task.sleep(for: config.syncInterval) } catch { return }
+            // A sync racing a delete can leave a record behind; drop what is no longer here
+            // (records taken before the list, so a pod admitted meanwhile is not dropped).
+            let known = state.withLock { Array($0.records.keys) }
             let pods = informer.cache.list()
             let live = Set(pods.compactMap(\.uid))
-            // Forget pods that are gone; their IPs go back to the pool.
-            state.withLock { s in
-                for (uid, r) in s.records where !live.contains(uid) {
-                    s.records.removeValue(forKey: uid)
-                    if let last = r.ip.split(separator: ".").last, let n = Int(last) { s.usedIPs.remove(n) }
-                }
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for pod in pods {
-                    group.addTask { [self] in await sync(pod) }
-                }
-            }
-            do { try await Task.sleep(for: config.syncInterval) } catch { return }
+            for uid in known where !live.contains(uid) { forget(uid: uid) }
+            for pod in pods { queue.add(Indexer.key(of: pod)) }
+        }
+    }
+
+    /// Drops the record of a pod that left this node; its IP goes back to the pool.
+    private func forget(_ pod: Value) {
+        if let uid = pod.uid { forget(uid: uid) }
+    }
+
+    private func forget(uid: String) {
+        state.withLock { s in
+            guard let r = s.records.removeValue(forKey: uid) else { return }
+            if let last = r.ip.split(separator: ".").last, let n = Int(last) { s.usedIPs.remove(n) }
         }
     }
 
     /// One pass over one pod: admit it, then post its status when it changed; finish deletion.
-    func sync(_ pod: Value) async {
+    func sync(_ pod: Value, queue: WorkQueue<String>? = nil) async {
         guard let uid = pod.uid, let ns = pod.namespace, pod.name != nil else { return }
         let phase = pod[path: ["status", "phase"]].stringValue
         let record = state.withLock { s -> PodRecord in
@@ -196,7 +241,9 @@ public final class NodeAgent: Sendable {
         }
         let now = Timestamp.now()
         if pod[path: ["metadata", "deletionTimestamp"]] != .null {
-            await finishDeletion(pod, record: record, now: now)
+            if let wait = await finishDeletion(pod, record: record, now: now) {
+                queue?.addAfter(Indexer.key(of: pod), .milliseconds(Int64(wait * 1000) + 1))
+            }
             return
         }
         if phase == "Succeeded" || phase == "Failed", record.lastStatus == .null, pod["status"]["containerStatuses"] != .null {
@@ -204,11 +251,20 @@ public final class NodeAgent: Sendable {
         }
         let elapsed = Double(now.nanoseconds(since: record.start)) / 1e9
         let snap = runtime.snapshot(of: pod, elapsed: elapsed)
+        if snap == record.lastSnapshot && pod.resourceVersion == record.lastSeenVersion && pod.resourceVersion != nil { return }
         var status = StatusRender.podStatus(pod, snap, start: record.start, now: now, hostIP: config.internalIP, podIP: record.ip)
         status["conditions"] = mergedConditions(pod["status"]["conditions"], status["conditions"])
         // Only post what changed since our last post (the server may normalise what it stores,
         // so comparing with the stored status alone would post forever).
-        if status == record.lastStatus || status == pod["status"] { return }
+        if status == record.lastStatus || status == pod["status"] {
+            // Nothing to post for this pod version and snapshot: remember them (only now, so a
+            // failed post is retried by the next resync).
+            state.withLock {
+                $0.records[uid]?.lastSnapshot = snap
+                $0.records[uid]?.lastSeenVersion = pod.resourceVersion
+            }
+            return
+        }
         if let msg = snap.problems.first, !record.reportedProblems {
             state.withLock { $0.records[uid]?.reportedProblems = true }
             await event(pod, reason: "InvalidSimulation", message: msg, type: "Warning")
@@ -231,8 +287,9 @@ public final class NodeAgent: Sendable {
 
     /// Graceful termination: preStop hooks and the containers' stop time run within the grace
     /// period; then the containers are terminated and the pod is deleted for good.
-    private func finishDeletion(_ pod: Value, record: PodRecord, now: Timestamp) async {
-        guard let ns = pod.namespace, let name = pod.name, let uid = pod.uid else { return }
+    /// Returns the seconds still to wait when the containers are not done stopping yet.
+    private func finishDeletion(_ pod: Value, record: PodRecord, now: Timestamp) async -> Double? {
+        guard let ns = pod.namespace, let name = pod.name, let uid = pod.uid else { return nil }
         let grace = Double(pod[path: ["metadata", "deletionGracePeriodSeconds"]].intValue ?? 30)
         let deadline = Timestamp(pod[path: ["metadata", "deletionTimestamp"]]) ?? now
         let requested = deadline.adding(seconds: -Int64(grace))
@@ -244,7 +301,7 @@ public final class NodeAgent: Sendable {
             stopTime = max(stopTime, hook + b.terminationDelay)
         }
         let waited = Double(now.nanoseconds(since: requested)) / 1e9
-        if waited < min(stopTime, grace) { return }
+        if waited < min(stopTime, grace) { return min(stopTime, grace) - waited }
         let alreadyMarked = state.withLock { s -> Bool in
             let was = s.records[uid]?.deleting ?? false
             s.records[uid]?.deleting = true
@@ -272,6 +329,7 @@ public final class NodeAgent: Sendable {
         } catch {
             // Gone already, or a newer pod with the same name: nothing left to do.
         }
+        return nil
     }
 
     private func event(_ pod: Value, reason: String, message: String, type: String) async {

@@ -6,8 +6,8 @@ import CapstanModel
 public protocol ContainerRuntime: Sendable {
     /// The pod's containers `elapsed` seconds after the node admitted it.
     func snapshot(of pod: Value, elapsed: Double) -> PodSnapshot
-    /// The container's log lines so far.
-    func logs(of pod: Value, container: String, elapsed: Double) -> [String]
+    /// What the container has written so far, by run; nil when the pod has no such container.
+    func logs(of pod: Value, container: String, elapsed: Double) -> ContainerLogs?
 }
 
 /// One container's state at a moment; times are seconds since the pod was admitted.
@@ -23,6 +23,8 @@ public struct ContainerSnapshot: Sendable, Hashable {
     public var restartCount: Int
     public var ready: Bool
     public var started: Bool
+    /// Every run so far, oldest first (what the container's logs are made of).
+    public var runs: [ContainerRun] = []
 }
 
 /// A pod's phase and containers at a moment. A plain value.

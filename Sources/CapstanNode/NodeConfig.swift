@@ -19,8 +19,19 @@ public struct NodeConfig: Sendable {
     public var leaseDurationSeconds: Int64 = 40
     /// How often the Node's status (Ready condition heartbeat) is posted even without changes.
     public var statusInterval: Duration = .seconds(60)
-    /// How often pods are re-evaluated against the runtime.
+    /// How often every pod is re-evaluated against the runtime (pod events are handled at once;
+    /// this catches what only time changes: start delays, probe ticks, exits).
     public var syncInterval: Duration = .milliseconds(200)
+    /// Pods synced at the same time (their status writes overlap).
+    public var podWorkers: Int = 8
+    /// Where the node serves its kubelet endpoint (container logs); nil serves none. The
+    /// address is published as the node's InternalIP, the port in
+    /// `status.daemonEndpoints.kubeletEndpoint.Port`, which is how the API server finds it.
+    public var kubeletAddress: String?
+    /// The endpoint's port; 0 takes any free one.
+    public var kubeletPort: Int = 0
+    /// How often a followed log looks for new lines.
+    public var logPollInterval: Duration = .milliseconds(100)
 
     public init(name: String, index: Int = 1) {
         self.name = name
@@ -28,7 +39,9 @@ public struct NodeConfig: Sendable {
     }
 
     public var podCIDR: String { "10.244.\(index % 256).0/24" }
-    public var internalIP: String { "172.18.\((index + 2) / 256).\((index + 2) % 256)" }
+    /// The node's InternalIP (and its pods' hostIP): where its kubelet endpoint listens when it
+    /// serves one, else a simulated 172.18.0.(N+2).
+    public var internalIP: String { kubeletAddress ?? "172.18.\((index + 2) / 256).\((index + 2) % 256)" }
 
     /// The Node object this configuration registers.
     public func nodeObject() -> Value {

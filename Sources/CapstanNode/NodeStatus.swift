@@ -2,7 +2,7 @@ import CapstanModel
 
 /// Renders the Node's `status` and a pod's `status` from runtime snapshots. Pure functions.
 enum StatusRender {
-    static func nodeStatus(_ config: NodeConfig, now: Timestamp, previous: Value) -> Value {
+    static func nodeStatus(_ config: NodeConfig, kubeletPort: Int, now: Timestamp, previous: Value) -> Value {
         let stamp = Value.string(now.rfc3339)
         func condition(_ type: String, _ status: String, _ reason: String, _ message: String) -> Value {
             // Keep the transition time while the status holds.
@@ -21,7 +21,7 @@ enum StatusRender {
             ],
             "addresses": [["type": "InternalIP", "address": .string(config.internalIP)],
                           ["type": "Hostname", "address": .string(config.name)]],
-            "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+            "daemonEndpoints": ["kubeletEndpoint": ["Port": .int(Int64(kubeletPort))]],
             "nodeInfo": ["machineID": .string(config.name), "systemUUID": .string(config.name), "bootID": "capstan",
                          "kernelVersion": "6.0.0-capstan", "osImage": "Capstan simulated node",
                          "containerRuntimeVersion": "sim://0.1.0", "kubeletVersion": "v1.37.0-capstan",

@@ -86,19 +86,25 @@ public struct SimulatedRuntime: ContainerRuntime {
         return snap
     }
 
-    public func logs(of pod: Value, container: String, elapsed t: Double) -> [String] {
+    /// Each run writes a lifecycle line when it starts, then the `log` annotation's lines, and
+    /// a lifecycle line when it ends (all at those instants).
+    public func logs(of pod: Value, container: String, elapsed t: Double) -> ContainerLogs? {
         var problems: [String] = []
         let isInit = (pod[path: ["spec", "initContainers"]].arrayValue ?? []).contains { $0["name"].stringValue == container }
         let b = SimBehaviour(annotations: pod.annotations, container: container, isInit: isInit, problems: &problems)
         let snap = snapshot(of: pod, elapsed: t)
-        guard let c = (snap.initContainers + snap.containers).first(where: { $0.name == container }) else { return [] }
-        // Each run of the container prints the scripted lines once.
-        var runs = c.restartCount
-        switch c.state {
-        case .running, .terminated: runs += 1
-        case .waiting: break
+        guard let c = (snap.initContainers + snap.containers).first(where: { $0.name == container }) else { return nil }
+        let runs = c.runs.enumerated().map { index, run -> [LogLine] in
+            var lines = [LogLine(time: run.start, text: "capstan-sim: container \(quoted(container)) started (run \(index + 1))")]
+            lines += b.log.map { LogLine(time: run.start, text: $0) }
+            if let end = run.end, let code = run.exitCode {
+                lines.append(LogLine(time: end, text: "capstan-sim: container \(quoted(container)) exited with code \(code)"))
+            }
+            return lines
         }
-        return Array(repeating: b.log, count: min(runs, 100)).flatMap { $0 }
+        var waiting: String?
+        if case .waiting(let reason) = c.state, runs.isEmpty { waiting = reason }
+        return ContainerLogs(runs: runs, ended: c.runs.last?.end != nil, waitingReason: waiting)
     }
 
     // MARK: - One container
@@ -120,11 +126,17 @@ public struct SimulatedRuntime: ContainerRuntime {
         var start = origin
         var restarts = 0
         var last: ContainerSnapshot.State? = nil
+        var runs: [ContainerRun] = []
+        func life(_ snapshot: ContainerSnapshot, willRestart: Bool) -> Life {
+            var s = snapshot
+            s.runs = runs
+            return Life(snapshot: s, willRestart: willRestart)
+        }
         for _ in 0..<100_000 {
             let runAt = start + b.startDelay
             if t < runAt {
-                return Life(snapshot: ContainerSnapshot(name: name, state: .waiting(reason: "ContainerCreating"), lastState: last,
-                                                        restartCount: restarts, ready: false, started: false), willRestart: false)
+                return life(ContainerSnapshot(name: name, state: .waiting(reason: "ContainerCreating"), lastState: last,
+                                              restartCount: restarts, ready: false, started: false), willRestart: false)
             }
             // The run ends by exiting on its own or by failing its liveness probe.
             var end: Double? = b.exitAfter
@@ -134,6 +146,7 @@ public struct SimulatedRuntime: ContainerRuntime {
             }
             let running = t - runAt
             if end == nil || running < end! {
+                runs.append(ContainerRun(start: runAt))
                 var started = true
                 var ready = true
                 if let st = startupTiming {
@@ -145,10 +158,11 @@ public struct SimulatedRuntime: ContainerRuntime {
                 } else {
                     ready = started
                 }
-                return Life(snapshot: ContainerSnapshot(name: name, state: .running(startedAt: runAt), lastState: last,
-                                                        restartCount: restarts, ready: ready, started: started), willRestart: false)
+                return life(ContainerSnapshot(name: name, state: .running(startedAt: runAt), lastState: last,
+                                              restartCount: restarts, ready: ready, started: started), willRestart: false)
             }
             let finished = runAt + end!
+            runs.append(ContainerRun(start: runAt, end: finished, exitCode: code))
             let terminated = ContainerSnapshot.State.terminated(exitCode: code, reason: code == 0 ? "Completed" : "Error",
                                                                  startedAt: runAt, finishedAt: finished)
             let again: Bool
@@ -160,8 +174,8 @@ public struct SimulatedRuntime: ContainerRuntime {
             let backoff = restarts == 0 ? 0 : min(backoffCap, backoffBase * pow2(restarts - 1))
             if !again || t < finished + backoff {
                 let state: ContainerSnapshot.State = again ? .waiting(reason: "CrashLoopBackOff") : terminated
-                return Life(snapshot: ContainerSnapshot(name: name, state: state, lastState: again ? terminated : last,
-                                                        restartCount: restarts, ready: false, started: false), willRestart: again)
+                return life(ContainerSnapshot(name: name, state: state, lastState: again ? terminated : last,
+                                              restartCount: restarts, ready: false, started: false), willRestart: again)
             }
             last = terminated
             restarts += 1
@@ -169,8 +183,8 @@ public struct SimulatedRuntime: ContainerRuntime {
             // A run that takes no time at all would loop forever without moving the clock.
             if backoff == 0 && end! == 0 && b.startDelay == 0 { start += 0.001 }
         }
-        return Life(snapshot: ContainerSnapshot(name: name, state: .waiting(reason: "CrashLoopBackOff"), lastState: last,
-                                                restartCount: restarts, ready: false, started: false), willRestart: true)
+        return life(ContainerSnapshot(name: name, state: .waiting(reason: "CrashLoopBackOff"), lastState: last,
+                                      restartCount: restarts, ready: false, started: false), willRestart: true)
     }
 
     private func pow2(_ n: Int) -> Double { n >= 30 ? Double(1 << 30) : Double(1 << n) }

@@ -57,26 +57,29 @@ struct ClusterUpCommand: AsyncParsableCommand {
         config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
         config.nodeMonitorGracePeriod = nodeGraceSeconds
         config.podEvictionTimeout = podEvictionSeconds
+        // Signals first: a SIGTERM during start-up is remembered (not fatal) and stops the
+        // cluster cleanly as soon as it is up.
+        let signals = TerminationSignals()
+        defer { signals.cancel() }
         let cluster = Cluster(config: config)
         try await cluster.start()
+        let stopper = Task {
+            await signals.wait()
+            await cluster.shutdown()
+        }
+        defer { stopper.cancel() }
         try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)
-        try await cluster.waitForNodesReady()
+        do { try await cluster.waitForNodesReady() } catch where signals.received {
+            await cluster.wait()
+            return
+        }
         if switchContext {
             let path = KubeConfig.defaultWritePath()
             try KubeConfig.setDefaultContext(name: "capstan", server: "http://127.0.0.1:\(cluster.port)", in: path)
             FileHandle.standardError.write(Data("capstan cluster up: context \"capstan\" is now the current context in \(path)\n".utf8))
         }
         FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { Task { await cluster.shutdown() } }
-            source.resume()
-            return source
-        }
         await cluster.wait()
-        for s in sources { s.cancel() }
         try? FileManager.default.removeItem(atPath: absolute + "/cluster.pid")
         FileHandle.standardError.write(Data("capstan cluster stopped\n".utf8))
     }

@@ -2,7 +2,6 @@ import ArgumentParser
 import CapstanClient
 import CapstanNode
 import Foundation
-import Synchronization
 
 /// `capstan node --kubeconfig F --name N`: one simulated node as its own process against any
 /// API server. Wiring only: `CapstanNode.NodeAgent`.
@@ -10,67 +9,72 @@ struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Run one simulated node (kubelet) against an API server.")
 
-    @Option(name: .long, help: "kubeconfig of the API server (http only).") var kubeconfig: String
+    @Option(name: .long, help: ArgumentHelp("The kubeconfig naming the API server.", valueName: "FILE")) var kubeconfig: String
+    @Option(name: .long, help: "The kubeconfig context to use (default: its current-context).") var context: String?
     @Option(name: .long, help: "Node name.") var name: String
     @Option(name: .long, help: "Index N for the pod CIDR 10.244.N.0/24.") var index: Int = 1
     @Option(name: .long, help: "CPU capacity.") var cpu: String = "4"
     @Option(name: .long, help: "Memory capacity.") var memory: String = "8Gi"
     @Option(name: .long, help: ArgumentHelp("Extra labels.", valueName: "k=v,…")) var labels: String = ""
     @Option(name: .long, help: "Seconds between lease renewals.") var leaseRenewSeconds: Double = 10
+    @Option(name: .long, help: "Address the node's log endpoint listens on (published as its InternalIP).")
+    var kubeletAddress: String = "127.0.0.1"
+    @Option(name: .long, help: "Port of the node's log endpoint (0: any free port).") var kubeletPort: Int = 0
+
+    func validate() throws {
+        for l in splitList(labels) where !l.contains("=") { throw ValidationError("invalid label \(l): want key=value") }
+    }
 
     func run() async throws {
-        let text = try String(contentsOfFile: kubeconfig, encoding: .utf8)
-        guard let (host, port) = Self.server(inKubeconfig: text) else {
-            throw ValidationError("no http server: entry found in \(kubeconfig)")
-        }
-        let client = RESTClient(transport: HTTPTransport(host: host, port: port))
+        // Signals first: a SIGTERM while the node registers must still end it cleanly.
+        let signals = TerminationSignals()
+        defer { signals.cancel() }
+        let connection = try KubeConfig.load(files: [kubeconfig]).resolve(context: context)
+        let client = try connection.makeClient()
         var config = NodeConfig(name: name, index: index)
         config.cpu = cpu
         config.memory = memory
         config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
+        config.kubeletAddress = kubeletAddress
+        config.kubeletPort = kubeletPort
         for l in splitList(labels) {
             let kv = l.split(separator: "=", maxSplits: 1).map(String.init)
             config.labels[kv[0]] = kv.count > 1 ? kv[1] : ""
         }
         let agent = NodeAgent(client: client, config: config)
-        try await agent.start()
-        FileHandle.standardError.write(Data("capstan node \(name) registered with http://\(host):\(port)\n".utf8))
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        // The signal sources live until the end of run(); the first signal stops the node.
-        let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        let stopped = Mutex(false)
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                agent.stop()
-                stopped.withLock { $0 = true }
-                waiter.withLock { $0?.resume(); $0 = nil }
-            }
-            s.resume()
-            return s
+        // Whichever comes first: the node is up, its start failed, or a signal. A signal does
+        // not wait for a start stuck on an unresponsive server.
+        let (outcomes, sink) = AsyncStream<StartOutcome>.makeStream()
+        let starting = Task {
+            do throws(APIError) { try await agent.start(); sink.yield(.started) } catch { sink.yield(.failed(error)) }
         }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let already = stopped.withLock { $0 }
-            if already { done.resume() } else { waiter.withLock { $0 = done } }
+        let interrupt = Task {
+            await signals.wait()
+            sink.yield(.signalled)
         }
-        for s in sources { s.cancel() }
-        FileHandle.standardError.write(Data("capstan node \(name) stopped\n".utf8))
+        var next = outcomes.makeAsyncIterator()
+        switch await next.next() {
+        case .failed(let error):
+            interrupt.cancel()
+            agent.stop()
+            throw error
+        case .signalled, nil:
+            starting.cancel()
+            agent.stop()
+            return say("capstan node \(name) stopped during start")
+        case .started:
+            interrupt.cancel()
+        }
+        say("capstan node \(name) registered with \(connection.endpoint)")
+        await signals.wait()
+        agent.stop()
+        say("capstan node \(name) stopped")
     }
 
-    /// The first `server: http://host:port` of a kubeconfig (CapstanClient's kubeconfig loader
-    /// replaces this once it lands on main).
-    static func server(inKubeconfig text: String) -> (String, Int)? {
-        for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            guard t.hasPrefix("server:") else { continue }
-            let url = t.dropFirst("server:".count).trimmingCharacters(in: .whitespaces)
-            guard url.hasPrefix("http://") else { return nil }
-            let hostPort = url.dropFirst(7).split(separator: "/").first.map(String.init) ?? ""
-            let parts = hostPort.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]) else { return (hostPort, 80) }
-            return (String(parts[0]), port)
-        }
-        return nil
+    private enum StartOutcome: Sendable {
+        case started, signalled
+        case failed(APIError)
     }
+
+    private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }
