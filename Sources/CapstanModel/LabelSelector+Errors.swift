@@ -49,43 +49,12 @@ public struct LabelSelectorIssue: Hashable, Sendable, CustomStringConvertible {
 
 /// The few pieces of Go's `fmt` that Kubernetes error messages expose.
 enum GoFormat {
-    /// `%q` / `strconv.Quote`: double quotes, backslash escapes for quotes, backslashes and
-    /// control characters; printable Unicode stays as it is.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + hex(scalar.value, width: 2)
-                } else if scalar.value >= 0x80 && scalar.value < 0xA0 {
-                    out += "\\u" + hex(scalar.value, width: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { goQuote(s) }
 
     /// `%#v` of a `[]string`: `[]string{"a", "b"}`, `[]string{}`, or `[]string(nil)`.
     static func stringSlice(_ values: [String], isNil: Bool) -> String {
         if isNil { return "[]string(nil)" }
         return "[]string{" + values.map(quote).joined(separator: ", ") + "}"
-    }
-
-    private static func hex(_ v: UInt32, width: Int) -> String {
-        let digits = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 

@@ -46,11 +46,11 @@ extension NodeAgent {
 
     private func admittedPod(namespace: String, name: String) throws(LogError) -> (Value, Timestamp) {
         guard let pod = informer?.cache.get(namespace: namespace, name: name) else {
-            throw LogError(code: 404, message: "pod \(quoted(name)) in namespace \(quoted(namespace)) is not on node \(quoted(config.name))")
+            throw LogError(code: 404, message: "pod \(goQuote(name)) in namespace \(goQuote(namespace)) is not on node \(goQuote(config.name))")
         }
         guard let start = admissionTime(of: pod) else {
             let first = pod[path: ["spec", "containers"]][0]["name"].stringValue ?? ""
-            throw LogError(code: 400, message: "container \(quoted(first)) in pod \(quoted(name)) is waiting to start: ContainerCreating")
+            throw LogError(code: 400, message: "container \(goQuote(first)) in pod \(goQuote(name)) is waiting to start: ContainerCreating")
         }
         return (pod, start)
     }
@@ -62,16 +62,16 @@ extension NodeAgent {
                              previous: Bool) throws(LogError) -> (lines: [LogLine], run: Int, ended: Bool) {
         let name = pod.name ?? ""
         guard let logs = runtime.logs(of: pod, container: container, elapsed: seconds(since: start)) else {
-            throw LogError(code: 400, message: "container \(quoted(container)) is not valid for pod \(quoted(name))")
+            throw LogError(code: 400, message: "container \(goQuote(container)) is not valid for pod \(goQuote(name))")
         }
         if previous {
             guard logs.runs.count >= 2 else {
-                throw LogError(code: 400, message: "previous terminated container \(quoted(container)) in pod \(quoted(name)) not found")
+                throw LogError(code: 400, message: "previous terminated container \(goQuote(container)) in pod \(goQuote(name)) not found")
             }
             return (logs.runs[logs.runs.count - 2], logs.runs.count - 2, true)
         }
         guard let last = logs.runs.last else {
-            throw LogError(code: 400, message: "container \(quoted(container)) in pod \(quoted(name)) is waiting to start: \(logs.waitingReason ?? "ContainerCreating")")
+            throw LogError(code: 400, message: "container \(goQuote(container)) in pod \(goQuote(name)) is waiting to start: \(logs.waitingReason ?? "ContainerCreating")")
         }
         return (last, logs.runs.count - 1, logs.ended)
     }
@@ -139,7 +139,7 @@ extension LogOptions {
         func number(_ name: String, _ v: String, min: Int) throws(NodeAgent.LogError) -> Int {
             guard let n = Int(v), n >= min else {
                 let bound = min == 0 ? "greater than or equal to 0" : "greater than 0"
-                throw NodeAgent.LogError(code: 400, message: "\(name): Invalid value: \(quoted(v)): must be \(bound)")
+                throw NodeAgent.LogError(code: 400, message: "\(name): Invalid value: \(goQuote(v)): must be \(bound)")
             }
             return n
         }

@@ -36,20 +36,20 @@ public struct SimBehaviour: Sendable, Hashable {
         func seconds(_ key: String) -> Double? {
             guard let text = raw(key) else { return nil }
             if let d = SimDuration.parse(text) { return d }
-            problems.append("\(Self.prefix)\(key): \(quoted(text)) is not a duration like 2s, 500ms or 1m")
+            problems.append("\(Self.prefix)\(key): \(goQuote(text)) is not a duration like 2s, 500ms or 1m")
             return nil
         }
         func script(_ key: String) -> ProbeScript {
             guard let text = raw(key) else { return .pass }
             if let s = ProbeScript(text) { return s }
-            problems.append("\(Self.prefix)\(key): \(quoted(text)) is not pass, fail, fail-until:D or fail-after:D")
+            problems.append("\(Self.prefix)\(key): \(goQuote(text)) is not pass, fail, fail-until:D or fail-after:D")
             return .pass
         }
         startDelay = seconds("start-delay") ?? 0
         exitAfter = seconds("exit-after") ?? (isInit ? 0 : nil)
         if let text = raw("exit-code") {
             if let code = Int64(text), code >= 0, code <= 255 { exitCode = code } else {
-                problems.append("\(Self.prefix)exit-code: \(quoted(text)) is not an integer 0…255")
+                problems.append("\(Self.prefix)exit-code: \(goQuote(text)) is not an integer 0…255")
             }
             // An exit code alone means "exit right after starting".
             if exitAfter == nil { exitAfter = 0 }
@@ -155,11 +155,4 @@ public struct ProbeTiming: Sendable, Hashable {
         failureThreshold = Int(max(1, probe["failureThreshold"].intValue ?? 3))
         successThreshold = Int(max(1, probe["successThreshold"].intValue ?? 1))
     }
-}
-
-/// Go-style double quoting for messages.
-func quoted(_ s: String) -> String {
-    var out = "\""
-    for ch in s { if ch == "\"" || ch == "\\" { out.append("\\") }; out.append(ch) }
-    return out + "\""
 }

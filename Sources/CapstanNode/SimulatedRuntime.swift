@@ -95,10 +95,10 @@ public struct SimulatedRuntime: ContainerRuntime {
         let snap = snapshot(of: pod, elapsed: t)
         guard let c = (snap.initContainers + snap.containers).first(where: { $0.name == container }) else { return nil }
         let runs = c.runs.enumerated().map { index, run -> [LogLine] in
-            var lines = [LogLine(time: run.start, text: "capstan-sim: container \(quoted(container)) started (run \(index + 1))")]
+            var lines = [LogLine(time: run.start, text: "capstan-sim: container \(goQuote(container)) started (run \(index + 1))")]
             lines += b.log.map { LogLine(time: run.start, text: $0) }
             if let end = run.end, let code = run.exitCode {
-                lines.append(LogLine(time: end, text: "capstan-sim: container \(quoted(container)) exited with code \(code)"))
+                lines.append(LogLine(time: end, text: "capstan-sim: container \(goQuote(container)) exited with code \(code)"))
             }
             return lines
         }

@@ -86,43 +86,12 @@ enum GoFormat {
 
     // MARK: - strconv.Quote / Unquote
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            default:
-                let v = scalar.value
-                if v < 0x20 || v == 0x7F { out += "\\x" + hex2(v) }
-                else if v >= 0x80 && !isPrintable(scalar) {
-                    out += v > 0xFFFF ? "\\U" + hexN(v, 8) : "\\u" + hexN(v, 4)
-                } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { goQuote(s) }
 
-    static func isPrintable(_ s: Unicode.Scalar) -> Bool {
-        switch s.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: return false
-        case .spaceSeparator: return s.value == 0x20
-        default: return true
-        }
-    }
+    static func isPrintable(_ s: Unicode.Scalar) -> Bool { isGoPrintable(s) }
 
     static func hex2(_ v: UInt32) -> String { hexN(v, 2) }
-    static func hexN(_ v: UInt32, _ n: Int) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, n - s.count)) + s
-    }
+    static func hexN(_ v: UInt32, _ n: Int) -> String { zeroPaddedHex(v, n) }
 
     /// `%#U`-style description: `U+0023 '#'`.
     static func unicodeDescription(_ byte: UInt8) -> String {

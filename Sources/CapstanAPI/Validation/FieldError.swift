@@ -202,28 +202,6 @@ extension Array where Element == FieldError {
 
 // MARK: - Go-style value printing (what Kubernetes messages show)
 
-/// Quotes like Go's `%q`: backslash escapes for quotes, backslashes and control characters.
-func goQuote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}
-
 /// Prints a value as Kubernetes error messages do: strings quoted, numbers and booleans bare,
 /// structures as compact JSON.
 func goFormat(_ value: Value) -> String {
