@@ -74,10 +74,6 @@ func runChartBench(arguments: [String]) async throws {
     print(String(format: "  ratio cached           : %8.2f×", helm / warm))
 }
 
-private extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// One corpus case that renders without error.
 struct ChartBenchCase {
     var name: String
