@@ -38,13 +38,17 @@ public final class SQLiteStore: Store {
     ///   - maxBatch: most writes per transaction.
     ///   - backgroundCheckpoints: copy the WAL into the database on a separate connection and
     ///     queue instead of inside commits (see `SQLiteCheckpointer`).
+    ///   - walPreallocation: bytes of WAL to zero-fill at open (at most `walSizeLimit`), so
+    ///     commits overwrite instead of append and their sync is cheaper (`WALPreallocation`).
+    ///     0 (the default, cheap for short-lived stores) leaves the WAL to grow as it goes; a
+    ///     long-running server passes `walSizeLimit`.
     public init(path: String, compaction: CompactionPolicy = .kubernetesDefault, watchBufferLimit: Int = 10_000,
-                maxBatch: Int = 4096, backgroundCheckpoints: Bool = true) throws(StoreError)
+                maxBatch: Int = 4096, backgroundCheckpoints: Bool = true, walPreallocation: Int = 0) throws(StoreError)
     {
         let lock = try StoreFileLock(databasePath: path)
         let connection = try SQLiteConnection(path: path, create: true)
         try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA journal_size_limit = 67108864")
+        try connection.execute("PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         try connection.execute("PRAGMA synchronous = FULL")
         try connection.execute("PRAGMA cache_size = -32000")
         // Checkpoints normally run in the background (`SQLiteCheckpointer`); this larger
@@ -55,6 +59,8 @@ public final class SQLiteStore: Store {
         if schema != SQLiteSchema.version {
             throw .storage(operation: "open \(path)", code: 0, message: "unsupported schema version \(schema)")
         }
+        // No writer exists yet, so nothing else writes the WAL while it is extended.
+        WALPreallocation.extend(path + "-wal", to: min(walPreallocation, Self.walSizeLimit))
         let revision = try SQLiteReads.revision(connection)
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
@@ -65,6 +71,9 @@ public final class SQLiteStore: Store {
                                    policy: compaction, hub: hub, maxBatch: maxBatch,
                                    checkpointer: backgroundCheckpoints ? SQLiteCheckpointer(path: path) : nil)
     }
+
+    /// The size SQLite truncates the WAL back to when it rewinds it (`journal_size_limit`).
+    public static let walSizeLimit = 64 << 20
 
     public var currentRevision: Int64 { hub.lastRevision }
     public var compactedRevision: Int64 { writer.compactedRevision.load(ordering: .acquiring) }
