@@ -53,14 +53,21 @@ public final class SQLiteStore: Store {
         try connection.execute("PRAGMA cache_size = -32000")
         // Checkpoints normally run in the background (`SQLiteCheckpointer`); this larger
         // automatic one on the writer is only a backstop that bounds the WAL (~80 MB).
-        try connection.execute("PRAGMA wal_autocheckpoint = \(backgroundCheckpoints ? 20_000 : 1_000)")
+        // With a zero-filled WAL it also keeps the log inside the zeros: SQLite rewinds the
+        // log only after a checkpoint that caught up completely, which the background one
+        // rarely does under steady writes (commits land while it copies). On the writer, after
+        // a commit, nothing lands in between, and most pages are copied already, so this
+        // checkpoint at half the preallocation is short and the next commit rewinds.
+        let preallocated = min(walPreallocation, Self.walSizeLimit)
+        let autoCheckpointPages = preallocated > 0 ? max(1_000, preallocated / 2 / 4_096) : (backgroundCheckpoints ? 20_000 : 1_000)
+        try connection.execute("PRAGMA wal_autocheckpoint = \(autoCheckpointPages)")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.create) COMMIT;")
         let schema = try SQLiteReads.meta(connection, "schema")
         if schema != SQLiteSchema.version {
             throw .storage(operation: "open \(path)", code: 0, message: "unsupported schema version \(schema)")
         }
         // No writer exists yet, so nothing else writes the WAL while it is extended.
-        WALPreallocation.extend(path + "-wal", to: min(walPreallocation, Self.walSizeLimit))
+        WALPreallocation.extend(path + "-wal", to: preallocated)
         let revision = try SQLiteReads.revision(connection)
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
