@@ -150,10 +150,6 @@ private func processCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-private extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// One corpus case that renders without error.
 struct ChartBenchCase {
     var name: String

@@ -8,6 +8,7 @@ let all: [(String, ([String]) async throws -> Void)] = [
     ("yaml-scan-profile", runYAMLScanProfile),
     ("patch", runPatchBench),
     ("store", runStoreBench),
+    ("server", runServerBench),
     ("api", runAPIBench),
     ("chart", runChartBench),
     ("apply", runApplyBench),

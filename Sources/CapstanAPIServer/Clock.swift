@@ -64,17 +64,22 @@ import CapstanModel
 /// Random identifiers: object uids (RFC 4122 version 4) and `generateName` suffixes.
 enum Identifiers {
     static func uid() -> String {
+        // Two 64-bit draws (one getrandom each) rather than sixteen single bytes.
         var g = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        var bytes = withUnsafeBytes(of: (g.next(), g.next())) { Array($0) }
         bytes[6] = (bytes[6] & 0x0f) | 0x40
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.map { b -> String in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
-        let c = Array(hex)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20..<32])
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Kubernetes' alphabet for generated names: no vowels (no words) and no confusable characters.
     static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")

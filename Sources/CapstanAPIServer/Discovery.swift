@@ -131,8 +131,12 @@ struct ServedAPI: Sendable {
         self.catalogue = catalogue
         var groups: [APIGroupInfo] = []
         for g in catalogue.groups {
-            let custom = catalogue.resources.contains { $0.gvk.group == g.name && catalogue.isCustomResource(group: g.name, plural: $0.plural) }
-            if Self.builtinGroups.contains(g.name) || custom { groups.append(g) }
+            // Built with every request: test the cheap set first, scan resources only for other groups.
+            if Self.builtinGroups.contains(g.name)
+                || catalogue.resources.contains(where: { $0.gvk.group == g.name && catalogue.isCustomResource(group: g.name, plural: $0.plural) })
+            {
+                groups.append(g)
+            }
         }
         self.groups = groups
     }

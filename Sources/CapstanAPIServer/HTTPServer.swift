@@ -183,9 +183,13 @@ final class HTTPServer: Sendable {
         switch response.body {
         case .bytes(let bytes):
             headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
-            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
-            if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
-            try await outbound.write(.end(nil))
+            // One hand-over to the event loop for the whole response, not one per part.
+            let head = HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: response.status, headers: headers))
+            if bytes.isEmpty {
+                try await outbound.write(contentsOf: [head, .end(nil)])
+            } else {
+                try await outbound.write(contentsOf: [head, .body(.byteBuffer(ByteBuffer(bytes: bytes))), .end(nil)])
+            }
         case .stream(let produce):
             // No Content-Length: NIO's encoder frames the body as chunked.
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")

@@ -79,7 +79,7 @@ extension APIServer {
         } catch {
             throw error.status(group: req.group, resource: req.plural, name: name)
         }
-        let stored = try ObjectCodec.decode(kv, apiVersion: req.apiVersion)
+        let stored = ObjectCodec.stored(object, kv, apiVersion: req.apiVersion)
         afterWrite(req, stored, deleted: false)
         return objectResponse(req, stored, status: .created, warnings: warnings)
     }

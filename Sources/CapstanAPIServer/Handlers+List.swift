@@ -20,6 +20,9 @@ struct Selection: Sendable {
     func matches(_ object: Value) -> Bool {
         labels.matches(object.labels) && fields.matches(object)
     }
+
+    /// No selector given: every object matches without looking at it.
+    var matchesEverything: Bool { labels.requirements.isEmpty && fields.terms.isEmpty }
 }
 
 /// The opaque `continue` token of a paged list: the snapshot revision and the last key sent.
@@ -84,26 +87,54 @@ extension APIServer {
         } catch {
             throw error.status(group: req.group, resource: req.plural, name: "")
         }
-        var items: [Value] = []
-        for kv in result.items {
-            var object = try ObjectCodec.decode(kv, apiVersion: req.apiVersion)
-            if selection.matches(object) {
-                if object["kind"] == .null { object["kind"] = .string(req.info.gvk.kind) }
-                items.append(object)
-            }
-        }
         var metadata: Value = ["resourceVersion": .string(String(result.revision))]
         if result.more, let last = result.items.last {
             metadata["continue"] = .string(ContinueToken(revision: result.revision, lastKey: last.key).encoded)
         }
         if req.wantsTable {
+            var items: [Value] = []
+            for kv in result.items {
+                let object = try listItem(kv, req)
+                if selection.matches(object) { items.append(object) }
+            }
             var table = TablePrinter.table(for: req, objects: items, resourceVersion: String(result.revision),
                                            includeObject: req.http.query("includeObject") ?? "Metadata", withColumns: true)
             table["metadata"] = metadata
             return .json(.ok, table.jsonBytes(), contentType: TablePrinter.contentType)
         }
+        // Items are encoded one by one into the response as they are decoded, so a big list
+        // never exists as one `Value` tree next to its bytes.
         let list: Value = ["kind": .string(req.info.gvk.kind + "List"), "apiVersion": .string(req.apiVersion),
-                           "metadata": metadata, "items": .array(items)]
-        return .json(.ok, list.jsonBytes())
+                           "metadata": metadata]
+        var out = list.jsonBytes()
+        out.removeLast()  // the closing brace; the items follow
+        out.reserveCapacity(result.items.reduce(out.count + 16) { $0 + $1.value.count + 48 })
+        out.append(contentsOf: #","items":["#.utf8)
+        let everything = selection.matchesEverything
+        var first = true
+        for kv in result.items {
+            if everything {
+                if !first { out.append(UInt8(ascii: ",")) }
+                if StoredJSON.appendWithRevision(kv.value, revision: kv.modRevision, apiVersion: req.apiVersion, into: &out) {
+                    first = false
+                    continue
+                }
+                if !first { out.removeLast() }
+            }
+            let object = try listItem(kv, req)
+            guard selection.matches(object) else { continue }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            object.writeJSON(into: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return .json(.ok, out)
+    }
+
+    /// One stored object as a list item: at the requested version, with its kind.
+    private func listItem(_ kv: KeyValue, _ req: ResourceRequest) throws -> Value {
+        var object = try ObjectCodec.decode(kv, apiVersion: req.apiVersion)
+        if object["kind"] == .null { object["kind"] = .string(req.info.gvk.kind) }
+        return object
     }
 }

@@ -43,7 +43,7 @@ extension APIServer {
             }
             do {
                 let written = try await store.update(req.key(name), value: ObjectCodec.encode(new), expectedModRevision: kv.modRevision)
-                let stored = try ObjectCodec.decode(written, apiVersion: req.apiVersion)
+                let stored = ObjectCodec.stored(new, written, apiVersion: req.apiVersion)
                 afterWrite(req, stored, deleted: false)
                 return (stored, warnings)
             } catch StoreError.conflict {

@@ -39,6 +39,17 @@ enum ObjectCodec {
         return copy.jsonBytes()
     }
 
+    /// What `decode` of the just-written `kv` would give, without parsing the bytes again:
+    /// `object` (the value `encode` turned into `kv.value`) with `kv`'s revision.
+    static func stored(_ object: Value, _ kv: KeyValue, apiVersion: String? = nil) -> Value {
+        var copy = object
+        if let apiVersion { copy["apiVersion"] = .string(apiVersion) }
+        // Where decode puts it: last in metadata (the stored bytes have none).
+        copy[path: ["metadata"]].removeValue(forKey: "resourceVersion")
+        copy[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
+        return copy
+    }
+
     /// The object a stored version holds, with `resourceVersion` set from its revision.
     static func decode(_ kv: KeyValue, apiVersion: String? = nil) throws(StatusError) -> Value {
         try decode(kv.value, revision: kv.modRevision, apiVersion: apiVersion)

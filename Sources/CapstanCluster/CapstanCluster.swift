@@ -90,7 +90,7 @@ public final class Cluster: Sendable {
     /// Starts everything in dependency order and writes the kubeconfig.
     public func start() async throws {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: config.dataDir + "/capstan.db")
+        let store = try SQLiteStore(path: config.dataDir + "/capstan.db", walPreallocation: SQLiteStore.walSizeLimit)
         let server = APIServer(store: store)
         let bound: Int
         do { bound = try await server.start(host: config.address, port: config.port) } catch {

@@ -24,7 +24,7 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: dataDir + "/capstan.db")
+        let store = try SQLiteStore(path: dataDir + "/capstan.db", walPreallocation: SQLiteStore.walSizeLimit)
         let server = APIServer(store: store)
         let bound: Int
         do {

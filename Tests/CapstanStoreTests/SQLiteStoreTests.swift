@@ -124,8 +124,9 @@ struct SQLiteStoreTests {
         await store.close()
     }
 
-    @Test("acknowledged writes survive SIGKILL of the writing process")
-    func durabilityUnderSIGKILL() async throws {
+    /// Also with a zero-filled WAL (`walPreallocation`): recovery must stop at the zeros.
+    @Test("acknowledged writes survive SIGKILL of the writing process", arguments: [0, SQLiteStore.walSizeLimit])
+    func durabilityUnderSIGKILL(walPreallocation: Int) async throws {
         let helper = try crashHelperPath()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -133,7 +134,7 @@ struct SQLiteStoreTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: helper)
-        process.arguments = [path, "16", "1000000"]
+        process.arguments = [path, "16", "1000000", String(walPreallocation)]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -1,6 +1,6 @@
 // capstan-store-crashtest: the child process of the SQLiteStore durability test.
 //
-// Usage: capstan-store-crashtest DB-PATH WRITERS COUNT
+// Usage: capstan-store-crashtest DB-PATH WRITERS COUNT [WAL-PREALLOCATION-BYTES]
 // Opens the store, runs WRITERS concurrent tasks that create COUNT keys in total, and after
 // each acknowledged create prints "ack KEY REVISION" on stdout, unbuffered. The test kills
 // this process with SIGKILL mid-stream and checks that every acknowledged key survived.
@@ -29,13 +29,14 @@ func payload(for key: String) -> [UInt8] {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let writers = Int(arguments[2]), let count = Int(arguments[3]) else {
-    say("usage: capstan-store-crashtest DB-PATH WRITERS COUNT")
+guard arguments.count == 4 || arguments.count == 5, let writers = Int(arguments[2]), let count = Int(arguments[3]) else {
+    say("usage: capstan-store-crashtest DB-PATH WRITERS COUNT [WAL-PREALLOCATION-BYTES]")
     exit(2)
 }
+let walPreallocation = arguments.count == 5 ? Int(arguments[4]) ?? 0 : 0
 
 do {
-    let store = try SQLiteStore(path: arguments[1], compaction: .disabled)
+    let store = try SQLiteStore(path: arguments[1], compaction: .disabled, walPreallocation: walPreallocation)
     say("ready")
     await withTaskGroup(of: Void.self) { group in
         for writer in 0..<writers {

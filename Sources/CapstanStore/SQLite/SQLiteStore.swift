@@ -38,23 +38,36 @@ public final class SQLiteStore: Store {
     ///   - maxBatch: most writes per transaction.
     ///   - backgroundCheckpoints: copy the WAL into the database on a separate connection and
     ///     queue instead of inside commits (see `SQLiteCheckpointer`).
+    ///   - walPreallocation: bytes of WAL to zero-fill at open (at most `walSizeLimit`), so
+    ///     commits overwrite instead of append and their sync is cheaper (`WALPreallocation`).
+    ///     0 (the default, cheap for short-lived stores) leaves the WAL to grow as it goes; a
+    ///     long-running server passes `walSizeLimit`.
     public init(path: String, compaction: CompactionPolicy = .kubernetesDefault, watchBufferLimit: Int = 10_000,
-                maxBatch: Int = 4096, backgroundCheckpoints: Bool = true) throws(StoreError)
+                maxBatch: Int = 4096, backgroundCheckpoints: Bool = true, walPreallocation: Int = 0) throws(StoreError)
     {
         let lock = try StoreFileLock(databasePath: path)
         let connection = try SQLiteConnection(path: path, create: true)
         try connection.execute("PRAGMA journal_mode = WAL")
-        try connection.execute("PRAGMA journal_size_limit = 67108864")
+        try connection.execute("PRAGMA journal_size_limit = \(Self.walSizeLimit)")
         try connection.execute("PRAGMA synchronous = FULL")
         try connection.execute("PRAGMA cache_size = -32000")
         // Checkpoints normally run in the background (`SQLiteCheckpointer`); this larger
         // automatic one on the writer is only a backstop that bounds the WAL (~80 MB).
-        try connection.execute("PRAGMA wal_autocheckpoint = \(backgroundCheckpoints ? 20_000 : 1_000)")
+        // With a zero-filled WAL it also keeps the log inside the zeros: SQLite rewinds the
+        // log only after a checkpoint that caught up completely, which the background one
+        // rarely does under steady writes (commits land while it copies). On the writer, after
+        // a commit, nothing lands in between, and most pages are copied already, so this
+        // checkpoint at half the preallocation is short and the next commit rewinds.
+        let preallocated = min(walPreallocation, Self.walSizeLimit)
+        let autoCheckpointPages = preallocated > 0 ? max(1_000, preallocated / 2 / 4_096) : (backgroundCheckpoints ? 20_000 : 1_000)
+        try connection.execute("PRAGMA wal_autocheckpoint = \(autoCheckpointPages)")
         try connection.execute("BEGIN IMMEDIATE; \(SQLiteSchema.create) COMMIT;")
         let schema = try SQLiteReads.meta(connection, "schema")
         if schema != SQLiteSchema.version {
             throw .storage(operation: "open \(path)", code: 0, message: "unsupported schema version \(schema)")
         }
+        // No writer exists yet, so nothing else writes the WAL while it is extended.
+        WALPreallocation.extend(path + "-wal", to: preallocated)
         let revision = try SQLiteReads.revision(connection)
         let compacted = try SQLiteReads.meta(connection, "compacted")
         self.path = path
@@ -65,6 +78,9 @@ public final class SQLiteStore: Store {
                                    policy: compaction, hub: hub, maxBatch: maxBatch,
                                    checkpointer: backgroundCheckpoints ? SQLiteCheckpointer(path: path) : nil)
     }
+
+    /// The size SQLite truncates the WAL back to when it rewinds it (`journal_size_limit`).
+    public static let walSizeLimit = 64 << 20
 
     public var currentRevision: Int64 { hub.lastRevision }
     public var compactedRevision: Int64 { writer.compactedRevision.load(ordering: .acquiring) }
