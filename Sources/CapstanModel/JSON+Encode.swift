@@ -113,9 +113,18 @@ struct JSONWriter {
         out.append(0x22)
         var s = s
         s.withUTF8 { bytes in
+            // Bytes that need no escape are copied in runs, not one append each.
+            var runStart = 0
             var i = 0
             while i < bytes.count {
                 let b = bytes[i]
+                if b >= 0x20 && b != 0x22 && b != 0x5C
+                    && (!options.escapeHTML || (b != 0x3C && b != 0x3E && b != 0x26 && b != 0xE2))
+                {
+                    i += 1
+                    continue
+                }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
                 switch b {
                 case 0x22: out.append(0x5C); out.append(0x22)
                 case 0x5C: out.append(0x5C); out.append(0x5C)
@@ -137,7 +146,9 @@ struct JSONWriter {
                 default: out.append(b)
                 }
                 i += 1
+                runStart = i
             }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(0x22)
     }
