@@ -2,19 +2,32 @@ import CapstanAPI
 import CapstanModel
 import CapstanStore
 
-/// Label and field selection shared by list, watch and deletecollection.
+/// Label and field selection shared by list, watch and deletecollection: CapstanModel's
+/// selectors, with the field selector checked against the kind's selectable fields (400 for an
+/// unsupported field, as Kubernetes answers) and compiled once for the whole list or watch.
 struct Selection: Sendable {
     var labels: LabelSelector
-    var fields: FieldSelector
+    var fieldSelector: FieldSelector
+    var fields: SelectableFields.Compiled
 
     init(_ req: ResourceRequest) throws {
-        labels = try LabelSelector(parsing: req.http.query("labelSelector") ?? "")
+        do {
+            labels = try LabelSelector.parse(req.http.query("labelSelector") ?? "")
+        } catch {
+            throw StatusError.badRequest(error.message)
+        }
         var fieldText = req.http.query("fieldSelector") ?? ""
         // The old single-object watch path (`…/pods/NAME?watch=true`) selects by name.
         if let name = req.path.name {
             fieldText = fieldText.isEmpty ? "metadata.name=\(name)" : fieldText + ",metadata.name=\(name)"
         }
-        fields = try FieldSelector(parsing: fieldText)
+        let kind = GroupKind(group: req.info.gvk.group, kind: req.info.gvk.kind)
+        do {
+            fieldSelector = try SelectableFields.check(FieldSelector.parse(fieldText), kind: kind)
+        } catch {
+            throw StatusError.badRequest(error.message)
+        }
+        fields = SelectableFields.compile(fieldSelector, kind: kind)
     }
 
     func matches(_ object: Value) -> Bool {
@@ -22,7 +35,10 @@ struct Selection: Sendable {
     }
 
     /// No selector given: every object matches without looking at it.
-    var matchesEverything: Bool { labels.requirements.isEmpty && fields.terms.isEmpty }
+    var matchesEverything: Bool { labels.isEmpty && fieldSelector.isEmpty }
+
+    /// The name a `metadata.name=x` term pins, if any (lets a list read one key).
+    var pinnedName: String? { fieldSelector.requiresExactMatch("metadata.name") }
 }
 
 /// The opaque `continue` token of a paged list: the snapshot revision and the last key sent.
@@ -78,7 +94,7 @@ extension APIServer {
         // A pinned name reads one key instead of the whole prefix.
         let result: ListResult
         do {
-            if let name = selection.fields.pinnedName, atRevision == nil, after == nil {
+            if let name = selection.pinnedName, atRevision == nil, after == nil {
                 let kv = try await store.get(req.key(name))
                 result = ListResult(items: kv.map { [$0] } ?? [], revision: await store.currentRevision, more: false)
             } else {

@@ -78,7 +78,7 @@ extension APIServer {
         }
         let selector = object[path: ["spec", "selector"]]
         let selectorText: String
-        if selector.isObject { selectorText = LabelSelector(labelSelectorObject: selector).description }
+        if selector.isObject { selectorText = (try? LabelSelector(structured: selector))?.description ?? "" }
         else { selectorText = selector.stringValue ?? "" }
         return ["kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": meta,
                 "spec": ["replicas": .int(object[path: ["spec", "replicas"]].intValue ?? 0)],

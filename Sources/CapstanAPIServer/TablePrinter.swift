@@ -97,8 +97,7 @@ enum TablePrinter {
     /// `app=web,tier=fe` for a LabelSelector object, `<none>` when empty.
     static func selector(_ v: Value) -> String {
         guard v.isObject else { return "<none>" }
-        let text = LabelSelector(labelSelectorObject: v).description
-        return text.isEmpty ? "<none>" : text
+        return LabelSelector.format(structured: v)
     }
 
     /// `app=web` for a plain map (Service selectors), sorted by key.

@@ -280,6 +280,31 @@ extension ServerTests {
         }
     }
 
+    @Test func selectorsUseTheKindsSelectableFields() async throws {
+        try await Self.withServer { client, _ in
+            let pods = "/api/v1/namespaces/default/pods"
+            for (name, node) in [("a", "n1"), ("b", "n2")] {
+                let pod: Value = ["apiVersion": "v1", "kind": "Pod",
+                                  "metadata": ["name": .string(name), "labels": ["app": "web", "tier": .string(name)]],
+                                  "spec": ["nodeName": .string(node), "containers": [["name": "c", "image": "nginx"]]]]
+                _ = try await client.post(pods, pod)
+            }
+            func names(_ query: String) async throws -> [String] {
+                let list = try await client.get(pods + "?" + query)
+                return (list.json["items"].arrayValue ?? []).compactMap { $0["metadata"]["name"].stringValue }
+            }
+            #expect(try await names("fieldSelector=spec.nodeName%3Dn2") == ["b"])
+            #expect(try await names("fieldSelector=spec.nodeName!%3Dn2,metadata.name%3Da") == ["a"])
+            #expect(try await names("labelSelector=app%3Dweb,tier%20notin%20(a)") == ["b"])
+            // A field the kind does not expose is refused, as Kubernetes does, not silently ignored.
+            let bad = try await client.get(pods + "?fieldSelector=spec.foo%3Dx")
+            #expect(bad.status == 400)
+            #expect(bad.json["message"].stringValue?.contains("spec.foo") == true)
+            let badLabels = try await client.get(pods + "?labelSelector=app%20in%20(")
+            #expect(badLabels.status == 400)
+        }
+    }
+
     @Test func customResourcesAreServedValidatedAndPruned() async throws {
         try await Self.withServer { client, _ in
             let crd: Value = [

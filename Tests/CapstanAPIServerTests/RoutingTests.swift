@@ -57,27 +57,6 @@ extension ServerTests {
         #expect(!r.queryBool("missing"))
     }
 
-    @Test func labelSelectorsMatchEqualityAndSets() throws {
-        let s = try LabelSelector(parsing: "app=web,tier in (fe, be),!canary,env!=prod,team")
-        #expect(s.matches(["app": "web", "tier": "fe", "team": "x"]))
-        #expect(!s.matches(["app": "web", "tier": "fe", "team": "x", "canary": "1"]))
-        #expect(!s.matches(["app": "web", "tier": "db", "team": "x"]))
-        #expect(!s.matches(["app": "web", "tier": "fe", "team": "x", "env": "prod"]))
-        #expect(!s.matches(["app": "web", "tier": "fe"]))
-        #expect(try LabelSelector(parsing: "").matches([:]))
-        let fromObject = LabelSelector(labelSelectorObject: ["matchLabels": ["app": "web"],
-            "matchExpressions": [["key": "tier", "operator": "NotIn", "values": ["db"]]]])
-        #expect(fromObject.description == "app=web,tier notin (db)")
-    }
-
-    @Test func fieldSelectorsReadDottedPaths() throws {
-        let s = try FieldSelector(parsing: "involvedObject.kind=Deployment,metadata.name!=x")
-        let event: Value = ["metadata": ["name": "e1"], "involvedObject": ["kind": "Deployment"]]
-        #expect(s.matches(event))
-        #expect(try !FieldSelector(parsing: "metadata.name=x").matches(event))
-        #expect(try FieldSelector(parsing: "metadata.name=web").pinnedName == "web")
-    }
-
     @Test func continueTokensRoundTrip() throws {
         let t = ContinueToken(revision: 42, lastKey: "/registry/core/pods/demo/a|b")
         #expect(try ContinueToken(decoding: t.encoded) == t)
