@@ -54,7 +54,7 @@ extension APIServer {
                 throw StatusError.invalid(kind: req.info.gvk.groupKind, name: "", field: "metadata.name",
                                           message: "Required value: name or generateName is required", reason: "FieldValueRequired")
             }
-            name = String(prefix.prefix(58)) + Identifiers.suffix()
+            name = GenerateName.name(base: prefix)
             object[path: ["metadata", "name"]] = .string(name)
         }
         RegistryRules.prepareCreate(&object, req)
