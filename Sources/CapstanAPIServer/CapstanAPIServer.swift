@@ -41,6 +41,8 @@ public final class APIServer: Sendable {
     let eventTTLSeconds: Int64
     /// How often a watch with `allowWatchBookmarks=true` gets a progress BOOKMARK.
     let bookmarkInterval: Duration
+    /// Cluster IPs and node ports of Services (reservations live in the store).
+    let serviceAllocator: ServiceAllocator
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {
@@ -51,8 +53,9 @@ public final class APIServer: Sendable {
     }
 
     public init(store: any Store, catalogue: APICatalogue = .builtin, eventTTLSeconds: Int64 = 3600,
-                bookmarkInterval: Duration = .seconds(60)) {
+                bookmarkInterval: Duration = .seconds(60), services: ServiceAddressing = .standard) {
         self.store = store
+        self.serviceAllocator = ServiceAllocator(store: store, addressing: services)
         self.bookmarkInterval = bookmarkInterval
         self.registry = APIRegistry(catalogue)
         self.eventTTLSeconds = eventTTLSeconds
@@ -68,6 +71,10 @@ public final class APIServer: Sendable {
         try await bootstrap()
         let http = HTTPServer { [self] request in await self.handle(request) }
         let (listener, bound) = try await http.bind(host: host, port: port)
+        do { try await ensureKubernetesService(host: host, port: bound) } catch {
+            await http.shutdown()
+            throw error
+        }
         let task = Task { _ = try? await http.serve(listener) }
         let sweeper = Task { [self] in
             // Housekeeping: event expiry, and store progress notifications that become watch bookmarks.
@@ -107,7 +114,8 @@ public final class APIServer: Sendable {
         }
     }
 
-    /// The default namespaces and the CRDs already stored.
+    /// The default namespaces, the CRDs already stored, and a repair of Service address
+    /// reservations.
     func bootstrap() async throws {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let key = StorageKey.objectKey(group: "", resource: "namespaces", namespace: nil, name: ns)
@@ -125,6 +133,7 @@ public final class APIServer: Sendable {
         for kv in crds.items {
             if let crd = try? ObjectCodec.decode(kv) { _ = try? registry.register(customResourceDefinition: crd) }
         }
+        _ = try await serviceAllocator.repair()
     }
 
     // MARK: - Dispatch

@@ -27,6 +27,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between node lease renewals.") var leaseRenewSeconds: Double = 10
     @Option(name: .long, help: "Seconds without a lease renewal before a node is NotReady.") var nodeGraceSeconds: Double = 40
     @Option(name: .long, help: "Seconds pods stay on an unreachable node before eviction.") var podEvictionSeconds: Double = 300
+    @OptionGroup var serviceRanges: ServiceRangeOptions
     @Flag(name: .long, help: "Run in the background; return once every node is Ready.") var detach = false
 
     func validate() throws {
@@ -53,6 +54,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
         config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
         config.nodeMonitorGracePeriod = nodeGraceSeconds
         config.podEvictionTimeout = podEvictionSeconds
+        config.services = try serviceRanges.addressing()
         let cluster = Cluster(config: config)
         try await cluster.start()
         try "\(getpid())\n".write(toFile: absolute + "/cluster.pid", atomically: true, encoding: .utf8)

@@ -94,7 +94,8 @@ import Testing
 
     @Test func fencepostsRoundLikeKubernetes() async throws {
         // Percentages: surge rounds up, unavailable down.
-        var r = Rollout(deployment: deployment("web", replicas: 20, app: "web"), replicaSets: [], client: FakeClient(), pods: nil)
+        var r = Rollout(deployment: deployment("web", replicas: 20, app: "web"), replicaSets: [], client: FakeClient(), pods: nil,
+                        events: EventRecorder(client: FakeClient(), component: "test"))
         r.d["metadata"]["uid"] = "d1"
         #expect(r.maxSurge == 5)
         #expect(r.maxUnavailable == 5)
