@@ -5,7 +5,9 @@
 /// (get, list, watch, create, update, patch, delete, deletecollection) with their query
 /// parameters, the registry rules of Kubernetes (defaulting and validation through
 /// CapstanAPI, generation, status and scale subresources, finalizers, immutable fields,
-/// namespace existence), CRD serving, server-side Table printing, and `Status` errors.
+/// namespace existence), CRD serving, server-side Table printing, `Status` errors, and Service
+/// cluster IPs and node ports (`ServiceAllocator`: one store key per reserved value, repaired
+/// at start) with the `kubernetes` Service that points at this server.
 ///
 /// Must not: keep cluster state anywhere but the `Store` (caches are derived and rebuildable:
 /// the catalogue of CRDs is reloaded from the store at start), run controllers (garbage

@@ -7,7 +7,8 @@ import CapstanStore
 /// - ClusterIP, NodePort and LoadBalancer Services get one IPv4 cluster IP (`spec.clusterIP`,
 ///   `spec.clusterIPs`); headless (`None`) and ExternalName ones get none.
 /// - NodePort Services, and LoadBalancer ones unless `allocateLoadBalancerNodePorts: false`,
-///   get a node port for every port that has none.
+///   get a node port for every port that has none; a LoadBalancer with
+///   `externalTrafficPolicy: Local` also gets `healthCheckNodePort` from the same range.
 /// - Requested values are checked (format, range, free) and fail as 422 Invalid with the field
 ///   and the words Kubernetes uses; nothing is reserved on a dry run.
 ///
@@ -58,7 +59,14 @@ final class ServiceAllocator: Sendable {
                 if let n = port["nodePort"].intValue, addressing.nodePorts.contains(Int(n)) { held.ports.insert(n) }
             }
         }
+        if Self.needsHealthCheckNodePort(spec), let n = spec["healthCheckNodePort"].intValue, addressing.nodePorts.contains(Int(n)) {
+            held.ports.insert(n)
+        }
         return held
+    }
+
+    static func needsHealthCheckNodePort(_ spec: Value) -> Bool {
+        type(spec) == "LoadBalancer" && spec["externalTrafficPolicy"].stringValue == "Local"
     }
 
     static func type(_ spec: Value) -> String { spec["type"].stringValue ?? "ClusterIP" }
@@ -105,6 +113,13 @@ final class ServiceAllocator: Sendable {
                 }
             }
             spec["ports"] = .array(newPorts)
+        }
+        if needsHealthCheckNodePort(oldSpec), oldSpec["healthCheckNodePort"] != .null {
+            if needsHealthCheckNodePort(spec), (spec["healthCheckNodePort"].intValue ?? 0) == 0 {
+                spec["healthCheckNodePort"] = oldSpec["healthCheckNodePort"]
+            } else if !needsHealthCheckNodePort(spec), spec["healthCheckNodePort"] == oldSpec["healthCheckNodePort"] {
+                spec.removeValue(forKey: "healthCheckNodePort")
+            }
         }
         new["spec"] = spec
     }
@@ -205,12 +220,17 @@ final class ServiceAllocator: Sendable {
     }
 
     private func assignNodePorts(_ new: inout Value, had: Held, dryRun: Bool, change: inout Change, errors: inout [FieldError]) async throws {
-        guard Self.needsNodePorts(new["spec"]), var ports = new["spec"]["ports"].arrayValue else { return }
+        let spec = new["spec"]
+        var ports = Self.needsNodePorts(spec) ? spec["ports"].arrayValue ?? [] : []
+        let healthCheck = Self.needsHealthCheckNodePort(spec)
         var ours: Set<Int64> = had.ports
         // Requested ports first, so a dynamic pick never takes one asked for further down.
-        for (i, port) in ports.enumerated() {
-            guard let n = port["nodePort"].intValue, n != 0, !ours.contains(n) else { continue }
-            let path = FieldPath("spec").child("ports").index(i).child("nodePort")
+        var requested = ports.enumerated().map { i, port in
+            (port["nodePort"].intValue ?? 0, FieldPath("spec").child("ports").index(i).child("nodePort"))
+        }
+        if healthCheck { requested.append((spec["healthCheckNodePort"].intValue ?? 0, FieldPath("spec").child("healthCheckNodePort"))) }
+        for (n, path) in requested {
+            guard n != 0, !ours.contains(n) else { continue }
             guard addressing.nodePorts.contains(Int(n)) else {
                 errors.append(.invalid(path, .int(n), "provided port is not in the valid range. The range of valid ports is \(addressing.nodePortRange)"))
                 continue
@@ -225,13 +245,20 @@ final class ServiceAllocator: Sendable {
         }
         guard errors.isEmpty else { return }
         for i in ports.indices where (ports[i]["nodePort"].intValue ?? 0) == 0 {
-            guard let n = try await self.ports.claimNext(for: change.owner, store: store, dryRun: dryRun) else {
-                throw StatusError.internalError("failed to allocate a nodePort: range is full")
-            }
-            if !dryRun { change.reservedPorts.append(n) }
-            ports[i]["nodePort"] = .int(n)
+            ports[i]["nodePort"] = .int(try await nextNodePort(dryRun: dryRun, change: &change))
         }
-        new["spec"]["ports"] = .array(ports)
+        if !ports.isEmpty { new["spec"]["ports"] = .array(ports) }
+        if healthCheck, (spec["healthCheckNodePort"].intValue ?? 0) == 0 {
+            new["spec"]["healthCheckNodePort"] = .int(try await nextNodePort(dryRun: dryRun, change: &change))
+        }
+    }
+
+    private func nextNodePort(dryRun: Bool, change: inout Change) async throws -> Int64 {
+        guard let n = try await ports.claimNext(for: change.owner, store: store, dryRun: dryRun) else {
+            throw StatusError.internalError("failed to allocate a nodePort: range is full")
+        }
+        if !dryRun { change.reservedPorts.append(n) }
+        return n
     }
 
     /// After the write is stored: frees what the old object held and the new one does not.

@@ -62,6 +62,14 @@ extension ServerTests {
             #expect(np.json["spec"]["clusterIP"] == "10.96.1.2")
             let lb = try await client.post(Self.services, Self.service("lb", type: "LoadBalancer"))
             #expect(lb.json["spec"]["ports"][0]["nodePort"].intValue != nil && lb.json["spec"]["clusterIP"].stringValue != nil)
+            #expect(lb.json["spec"]["healthCheckNodePort"] == .null)
+            var local = Self.service("local", type: "LoadBalancer")
+            local["spec"]["externalTrafficPolicy"] = "Local"
+            let lbLocal = try await client.post(Self.services, local).json["spec"]
+            let check = try #require(lbLocal["healthCheckNodePort"].intValue, "\(lbLocal)")
+            #expect((30000...32767).contains(check) && lbLocal["ports"][0]["nodePort"].intValue != check)
+            #expect(try await client.delete(Self.services + "/local").status == 200)
+            #expect(try await store.get(Self.portKeys + String(check)) == nil)
 
             let headless = try await client.post(Self.services, Self.service("db", clusterIP: "None"))
             #expect(headless.status == 201 && headless.json["spec"]["clusterIP"] == "None" && headless.json["spec"]["clusterIPs"] == ["None"])

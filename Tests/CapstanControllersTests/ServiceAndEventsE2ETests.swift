@@ -10,8 +10,12 @@ import Testing
     @Test func servicesGetAddressesAndKubectlSeesThem() async throws {
         guard let c = try ClusterProcesses.start() else { return }
         defer { c.stop() }
-        var out = try c.kubectl(["create", "service", "nodeport", "web", "--tcp=80:8080"])
+        // `kubectl create service` itself posts protobuf, which this server does not decode; its
+        // generator's manifest goes through apply (JSON) instead.
+        var out = try c.kubectl(["create", "service", "nodeport", "web", "--tcp=80:8080", "--dry-run=client", "-o", "yaml"])
         #expect(out.status == 0, "\(out.stderr)")
+        out = try c.kubectl(["apply", "-f", "-"], input: out.stdout)
+        #expect(out.status == 0 && out.stdout.contains("service/web created"), "\(out.stderr)")
         out = try c.kubectl(["get", "svc", "web"])
         let row = out.stdout.split(separator: "\n").last.map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) } ?? []
         #expect(row.count >= 5 && row[0] == "web" && row[1] == "NodePort", "\(out.stdout)")
