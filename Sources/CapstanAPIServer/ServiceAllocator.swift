@@ -42,25 +42,29 @@ final class ServiceAllocator: Sendable {
 
     // MARK: - What a Service holds
 
-    /// The values a stored Service holds (only those inside the configured ranges).
+    /// The values a stored Service holds: `ip` and `ports` are those inside the configured
+    /// ranges (they have reservations); `ipText` and `anyPorts` are everything it carries, so
+    /// an update that keeps a value from before a range change is not refused for it.
     struct Held: Equatable, Sendable {
         var ip: Int64?
         var ports: Set<Int64> = []
+        var ipText: String?
+        var anyPorts: Set<Int64> = []
     }
 
     func held(by service: Value) -> Held {
         var held = Held()
         let spec = service["spec"]
-        if Self.needsClusterIP(spec), let ip = spec["clusterIP"].stringValue.flatMap(IPv4.parse), addressing.contains(ip: ip) {
-            held.ip = Int64(ip)
+        if Self.needsClusterIP(spec), let text = spec["clusterIP"].stringValue, !text.isEmpty {
+            held.ipText = text
+            if let ip = IPv4.parse(text), addressing.contains(ip: ip) { held.ip = Int64(ip) }
         }
-        if Self.needsNodePorts(spec) {
-            for port in spec["ports"].arrayValue ?? [] {
-                if let n = port["nodePort"].intValue, addressing.nodePorts.contains(Int(n)) { held.ports.insert(n) }
-            }
-        }
-        if Self.needsHealthCheckNodePort(spec), let n = spec["healthCheckNodePort"].intValue, addressing.nodePorts.contains(Int(n)) {
-            held.ports.insert(n)
+        var numbers: [Int64] = []
+        if Self.needsNodePorts(spec) { numbers += (spec["ports"].arrayValue ?? []).compactMap { $0["nodePort"].intValue } }
+        if Self.needsHealthCheckNodePort(spec), let n = spec["healthCheckNodePort"].intValue { numbers.append(n) }
+        for n in numbers where n != 0 {
+            held.anyPorts.insert(n)
+            if addressing.nodePorts.contains(Int(n)) { held.ports.insert(n) }
         }
         return held
     }
@@ -201,11 +205,11 @@ final class ServiceAllocator: Sendable {
         }
         spec["clusterIPs"] = [.string(requested)]
         new["spec"] = spec
+        if had.ipText == requested { return }  // kept from before: checked when it was given
         guard let ip = IPv4.parse(requested) else {
             errors.append(.invalid(ipsPath.index(0), .string(requested), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
             return
         }
-        if had.ip == Int64(ip) { return }
         let failure = "failed to allocate IP \(requested): "
         guard addressing.contains(ip: ip) else {
             errors.append(.invalid(ipsPath, shown: Self.goStrings(spec["clusterIPs"]),
@@ -223,7 +227,7 @@ final class ServiceAllocator: Sendable {
         let spec = new["spec"]
         var ports = Self.needsNodePorts(spec) ? spec["ports"].arrayValue ?? [] : []
         let healthCheck = Self.needsHealthCheckNodePort(spec)
-        var ours: Set<Int64> = had.ports
+        var ours: Set<Int64> = had.anyPorts
         // Requested ports first, so a dynamic pick never takes one asked for further down.
         var requested = ports.enumerated().map { i, port in
             (port["nodePort"].intValue ?? 0, FieldPath("spec").child("ports").index(i).child("nodePort"))

@@ -207,6 +207,21 @@ extension ServerTests {
         }
     }
 
+    /// After the ranges change, Services keep what they were given and stay updatable.
+    @Test func valuesFromAnOlderRangeSurviveUpdates() async throws {
+        let store = MemoryStore(compaction: .disabled)
+        let old: Value = ["apiVersion": "v1", "kind": "Service",
+                          "metadata": ["name": "old", "namespace": "default", "uid": "uid-old"],
+                          "spec": ["type": "NodePort", "clusterIP": "10.96.0.20", "clusterIPs": ["10.96.0.20"],
+                                   "ports": [["port": 80, "protocol": "TCP", "targetPort": 80, "nodePort": 30600]]]]
+        _ = try await store.create("/registry/core/services/default/old", value: old.jsonBytes())
+        let narrow = try ServiceAddressing(clusterIPRange: "172.20.0.0/24", nodePortRange: "31000-31010")
+        try await Self.withServer(narrow, store: store) { client, _, _ in
+            let r = try await client.patch(Self.services + "/old", ["metadata": ["labels": ["a": "b"]]], type: "application/merge-patch+json")
+            #expect(r.status == 200 && r.json["spec"]["clusterIP"] == "10.96.0.20" && r.json["spec"]["ports"][0]["nodePort"] == 30600, "\(r.json)")
+        }
+    }
+
     @Test func rangeFlagsAreParsedStrictly() {
         #expect(throws: ServiceAddressingError.self) { try ServiceAddressing(clusterIPRange: "10.96.0.1/12") }
         #expect(throws: ServiceAddressingError.self) { try ServiceAddressing(clusterIPRange: "10.96.0.0/31") }

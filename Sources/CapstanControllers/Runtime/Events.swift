@@ -108,7 +108,7 @@ public final class EventRecorder: Sendable {
             }
             s.buckets[objectKey] = bucket
             s.entries[key] = entry
-            if s.entries.count > 4096 { Self.evictOld(&s, now: now.seconds, window: similarWindow) }
+            if s.entries.count > 4096 || s.buckets.count > 4096 { evictOld(&s, now: now.seconds, clock: clock) }
             if s.writing || s.dirty.isEmpty { return false }
             s.writing = true
             return true
@@ -190,8 +190,11 @@ public final class EventRecorder: Sendable {
         }
     }
 
-    private static func evictOld(_ s: inout State, now: Int64, window: Int64) {
-        s.entries = s.entries.filter { $0.value.dirty || now - $0.value.lastSeen <= window }
-        s.similar = s.similar.filter { now - $0.value.since <= window }
+    /// Forgets what no longer matters: events not seen within the window, and buckets that
+    /// have refilled (a fresh bucket is full anyway).
+    private func evictOld(_ s: inout State, now: Int64, clock: Double) {
+        s.entries = s.entries.filter { $0.value.dirty || now - $0.value.lastSeen <= similarWindow }
+        s.similar = s.similar.filter { now - $0.value.since <= similarWindow }
+        s.buckets = s.buckets.filter { $0.value.tokens + (clock - $0.value.at) / refill < burst }
     }
 }
