@@ -79,10 +79,12 @@ public final class APIServer: Sendable {
         }
         let task = Task { _ = try? await http.serve(listener) }
         let sweeper = Task { [self] in
-            // Housekeeping: event expiry, and store progress notifications that become watch bookmarks.
+            // Housekeeping: event expiry, store progress notifications that become watch
+            // bookmarks, and the `kubernetes` Service (recreated if someone deleted it).
             async let events: Void = self.sweepEvents()
             async let progress: Void = self.tickProgress()
-            _ = await (events, progress)
+            async let kubernetes: Void = self.keepKubernetesService(host: host, port: bound)
+            _ = await (events, progress, kubernetes)
         }
         runtime.withLock {
             $0.http = http

@@ -194,6 +194,23 @@ extension ServerTests {
         }
     }
 
+    /// A deleted `kubernetes` Service comes back (the server re-checks it periodically) with
+    /// the same cluster IP, which its deletion freed.
+    @Test func deletedKubernetesServiceIsRecreated() async throws {
+        let store = MemoryStore(compaction: .disabled)
+        let server = APIServer(store: store)
+        let port = try await server.start(port: 0)
+        let client = HTTPTestClient(base: "http://127.0.0.1:\(port)")
+        #expect(try await client.delete(Self.services + "/kubernetes").status == 200)
+        #expect(try await store.get(Self.ipKeys + "10.96.0.1") == nil)
+        try await server.ensureKubernetesService(host: "127.0.0.1", port: port)
+        let svc = try await client.get(Self.services + "/kubernetes").json
+        #expect(svc["spec"]["clusterIP"] == "10.96.0.1")
+        #expect(try await store.get(Self.ipKeys + "10.96.0.1") != nil)
+        await server.shutdown()
+        await store.close()
+    }
+
     @Test func otherRangesAreHonoured() async throws {
         let addressing = try ServiceAddressing(clusterIPRange: "172.20.0.0/24", nodePortRange: "31000-31010")
         try await Self.withServer(addressing) { client, _, _ in
