@@ -73,24 +73,22 @@ public final class APIServer: Sendable {
         try await bootstrap()
         let http = HTTPServer { [self] request in await self.handle(request) }
         let (listener, bound) = try await http.bind(host: host, port: port)
-        do { try await ensureKubernetesService(host: host, port: bound) } catch {
-            await http.shutdown()
-            throw error
-        }
         let task = Task { _ = try? await http.serve(listener) }
         let sweeper = Task { [self] in
-            // Housekeeping: event expiry, store progress notifications that become watch
-            // bookmarks, and the `kubernetes` Service (recreated if someone deleted it).
+            // Housekeeping: event expiry, and store progress notifications that become watch bookmarks.
             async let events: Void = self.sweepEvents()
             async let progress: Void = self.tickProgress()
-            async let kubernetes: Void = self.keepKubernetesService(host: host, port: bound)
-            _ = await (events, progress, kubernetes)
+            _ = await (events, progress)
         }
         runtime.withLock {
             $0.http = http
             $0.serveTask = task
             $0.sweeper = sweeper
             $0.port = bound
+        }
+        do { try await ensureKubernetesService(host: host, port: bound) } catch {
+            await shutdown()
+            throw error
         }
         return bound
     }

@@ -16,14 +16,6 @@ extension APIServer {
         return host
     }
 
-    /// Re-checks the `kubernetes` Service and its endpoints every `interval` until cancelled.
-    func keepKubernetesService(host: String, port: Int, interval: Duration = .seconds(10)) async {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            try? await ensureKubernetesService(host: host, port: port)
-        }
-    }
-
     func ensureKubernetesService(host: String, port: Int) async throws {
         let name = Self.kubernetesServiceName
         let address = Self.advertisedAddress(host: host)

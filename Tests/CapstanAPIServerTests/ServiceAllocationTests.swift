@@ -194,8 +194,8 @@ extension ServerTests {
         }
     }
 
-    /// A deleted `kubernetes` Service comes back (the server re-checks it periodically) with
-    /// the same cluster IP, which its deletion freed.
+    /// A deleted `kubernetes` Service comes back at the next check (today: the next start)
+    /// with the same cluster IP, which its deletion freed.
     @Test func deletedKubernetesServiceIsRecreated() async throws {
         let store = MemoryStore(compaction: .disabled)
         let server = APIServer(store: store)
