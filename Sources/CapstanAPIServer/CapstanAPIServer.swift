@@ -5,7 +5,9 @@
 /// (get, list, watch, create, update, patch, delete, deletecollection) with their query
 /// parameters, the registry rules of Kubernetes (defaulting and validation through
 /// CapstanAPI, generation, status and scale subresources, finalizers, immutable fields,
-/// namespace existence), CRD serving, server-side Table printing, and `Status` errors.
+/// namespace existence), CRD serving, server-side Table printing, `Status` errors, and Service
+/// cluster IPs and node ports (`ServiceAllocator`: one store key per reserved value, repaired
+/// at start) with the `kubernetes` Service that points at this server.
 ///
 /// Must not: keep cluster state anywhere but the `Store` (caches are derived and rebuildable:
 /// the catalogue of CRDs is reloaded from the store at start), run controllers (garbage
@@ -45,6 +47,8 @@ public final class APIServer: Sendable {
     let inProcessStreams = InProcessStreams()
     /// Decoded objects and encoded lines of recent events, shared by all watches.
     let watchCache = WatchEventCache()
+    /// Cluster IPs and node ports of Services (reservations live in the store).
+    let serviceAllocator: ServiceAllocator
     private let runtime = Mutex<Runtime>(Runtime())
 
     private struct Runtime {
@@ -55,8 +59,9 @@ public final class APIServer: Sendable {
     }
 
     public init(store: any Store, catalogue: APICatalogue = .builtin, eventTTLSeconds: Int64 = 3600,
-                bookmarkInterval: Duration = .seconds(60)) {
+                bookmarkInterval: Duration = .seconds(60), services: ServiceAddressing = .standard) {
         self.store = store
+        self.serviceAllocator = ServiceAllocator(store: store, addressing: services)
         self.bookmarkInterval = bookmarkInterval
         self.registry = APIRegistry(catalogue)
         self.eventTTLSeconds = eventTTLSeconds
@@ -85,6 +90,10 @@ public final class APIServer: Sendable {
             $0.sweeper = sweeper
             $0.port = bound
         }
+        do { try await ensureKubernetesService(host: host, port: bound) } catch {
+            await shutdown()
+            throw error
+        }
         return bound
     }
 
@@ -112,7 +121,8 @@ public final class APIServer: Sendable {
         }
     }
 
-    /// The default namespaces and the CRDs already stored.
+    /// The default namespaces, the CRDs already stored, and a repair of Service address
+    /// reservations.
     func bootstrap() async throws {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let key = StorageKey.objectKey(group: "", resource: "namespaces", namespace: nil, name: ns)
@@ -130,6 +140,7 @@ public final class APIServer: Sendable {
         for kv in crds.items {
             if let crd = try? ObjectCodec.decode(kv) { _ = try? registry.register(customResourceDefinition: crd) }
         }
+        _ = try await serviceAllocator.repair()
     }
 
     // MARK: - Dispatch

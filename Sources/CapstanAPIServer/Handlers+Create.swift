@@ -69,6 +69,7 @@ extension APIServer {
                 throw StatusError.invalid(kind: req.info.gvk.groupKind, name: name, field: error.field, message: error.message)
             }
         }
+        let addresses = try await reserveServiceAddresses(req, &object, old: nil)
         if req.dryRun {
             object[path: ["metadata"]].removeValue(forKey: "resourceVersion")
             return objectResponse(req, object, status: .created, warnings: warnings)
@@ -77,8 +78,10 @@ extension APIServer {
         do {
             kv = try await store.create(req.key(name), value: ObjectCodec.encode(object))
         } catch {
+            await finishServiceAddresses(addresses, stored: false)
             throw error.status(group: req.group, resource: req.plural, name: name)
         }
+        await finishServiceAddresses(addresses, stored: true)
         let stored = ObjectCodec.stored(object, kv, apiVersion: req.apiVersion)
         afterWrite(req, stored, deleted: false)
         return objectResponse(req, stored, status: .created, warnings: warnings)

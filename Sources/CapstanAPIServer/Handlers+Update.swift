@@ -23,34 +23,43 @@ extension APIServer {
             var new = RegistryRules.mergeUpdate(old: current, new: candidate, req: req, statusSubresource: statusSubresource)
             let warnings = try admit(&new, req, old: current)
             RegistryRules.bumpGeneration(old: current, new: &new, req: req)
+            let addresses = try await reserveServiceAddresses(req, &new, old: current)
 
             if Self.readyToGo(new, req) {
                 // The last finalizer of a deleting object is gone: the object goes.
+                await finishServiceAddresses(addresses, stored: false)
                 if req.dryRun { return (new, warnings) }
                 do {
                     let result = try await store.delete(req.key(name), expectedModRevision: kv.modRevision)
                     let gone = try ObjectCodec.decode(result.deleted.value, revision: result.revision, apiVersion: req.apiVersion)
                     afterWrite(req, gone, deleted: true)
+                    await releaseServiceAddresses(req, gone)
                     return (new, warnings)
                 } catch StoreError.conflict { continue }
             }
             var unchangedCheck = current
             unchangedCheck[path: ["metadata"]].removeValue(forKey: "resourceVersion")
-            if unchangedCheck == new { return (current, warnings) }
+            if unchangedCheck == new {
+                await finishServiceAddresses(addresses, stored: false)
+                return (current, warnings)
+            }
             if req.dryRun {
                 new[path: ["metadata", "resourceVersion"]] = .string(String(kv.modRevision))
                 return (new, warnings)
             }
+            let written: KeyValue
             do {
-                let written = try await store.update(req.key(name), value: ObjectCodec.encode(new), expectedModRevision: kv.modRevision)
-                let stored = ObjectCodec.stored(new, written, apiVersion: req.apiVersion)
-                afterWrite(req, stored, deleted: false)
-                return (stored, warnings)
-            } catch StoreError.conflict {
-                continue
-            } catch StoreError.notFound {
-                throw req.notFound(name)
+                written = try await store.update(req.key(name), value: ObjectCodec.encode(new), expectedModRevision: kv.modRevision)
+            } catch {
+                await finishServiceAddresses(addresses, stored: false)
+                if case .conflict = error { continue }
+                if case .notFound = error { throw req.notFound(name) }
+                throw error
             }
+            await finishServiceAddresses(addresses, stored: true)
+            let stored = ObjectCodec.stored(new, written, apiVersion: req.apiVersion)
+            afterWrite(req, stored, deleted: false)
+            return (stored, warnings)
         }
         throw StatusError.conflict(group: req.group, resource: req.plural, name: name)
     }

@@ -138,6 +138,9 @@ enum RegistryRules {
             result[path: ["spec", "finalizers"]] = old[path: ["spec", "finalizers"]]
             if old[path: ["spec", "finalizers"]] == .null { result["spec"].removeValue(forKey: "finalizers") }
         }
+        if req.group.isEmpty && req.plural == "services" && !statusSubresource {
+            ServiceAllocator.carryOver(old: old, new: &result)
+        }
         return result
     }
 

@@ -47,6 +47,8 @@ public struct ClusterConfig: Sendable {
         case http
         public var description: String { rawValue }
     }
+    /// `--service-cluster-ip-range` and `--service-node-port-range` of the API server.
+    public var services: ServiceAddressing = .standard
 
     public init(dataDir: String) { self.dataDir = dataDir }
 
@@ -91,7 +93,7 @@ public final class Cluster: Sendable {
     public func start() async throws {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: config.dataDir + "/capstan.db", walPreallocation: SQLiteStore.walSizeLimit)
-        let server = APIServer(store: store)
+        let server = APIServer(store: store, services: config.services)
         let bound: Int
         do { bound = try await server.start(host: config.address, port: config.port) } catch {
             await store.close()

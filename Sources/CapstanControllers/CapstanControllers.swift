@@ -5,6 +5,8 @@
 /// reconcile reads the current state from shared informer caches (never from the event that
 /// queued the key), computes the desired state and writes the difference through a `Client`.
 /// Errors are retried with per-key exponential back-off; a `TerminalError` stops retries.
+/// Events (`EventRecorder`) are written in the background, correlated and rate-limited, so a
+/// reconcile never waits on them.
 ///
 /// Must not: depend on the API server or the store (controllers run as a separate process
 /// against any Kubernetes API), hold authoritative state in memory (caches and expectations

@@ -9,15 +9,17 @@ struct Rollout {
     var all: [Value]
     let client: any Client
     let pods: SharedInformer?
+    let events: EventRecorder
     let now = Timestamp.now()
 
-    init(deployment: Value, replicaSets: [Value], client: any Client, pods: SharedInformer?) {
+    init(deployment: Value, replicaSets: [Value], client: any Client, pods: SharedInformer?, events: EventRecorder) {
         self.d = deployment
         self.all = replicaSets.sorted { a, b in
             a.creationTime != b.creationTime ? a.creationTime < b.creationTime : (a.name ?? "") < (b.name ?? "")
         }
         self.client = client
         self.pods = pods
+        self.events = events
     }
 
     // MARK: - Facts
@@ -82,9 +84,8 @@ struct Rollout {
         replace(stored)
         let from = Self.specReplicas(rs)
         if from != count {
-            await recordEvent(client, about: d, reason: "ScalingReplicaSet",
-                              message: "Scaled \(count > from ? "up" : "down") replica set \(rs.name ?? "") from \(from) to \(count)",
-                              component: "deployment-controller")
+            events.record(about: d, reason: "ScalingReplicaSet",
+                          message: "Scaled \(count > from ? "up" : "down") replica set \(rs.name ?? "") from \(from) to \(count)")
         }
         return from != count
     }
@@ -158,8 +159,7 @@ struct Rollout {
             let created = try await client.create(.replicaSets, namespace: namespace, rs)
             replace(created)
             if size > 0 {
-                await recordEvent(client, about: d, reason: "ScalingReplicaSet",
-                                  message: "Scaled up replica set \(name) from 0 to \(size)", component: "deployment-controller")
+                events.record(about: d, reason: "ScalingReplicaSet", message: "Scaled up replica set \(name) from 0 to \(size)")
             }
             try await setDeploymentRevision(revision)
             setProgressing("True", "NewReplicaSetCreated", "Created new replica set \"\(name)\"")

@@ -28,6 +28,8 @@ public final class DeploymentController: Controller {
     public let workers: Int
     let client: any Client
     let claimer: ReplicaSetController
+    /// ScalingReplicaSet events, written in the background.
+    public let events: EventRecorder
     private let refs = InformerRefs()
     private let rsRef = Mutex<SharedInformer?>(nil)
 
@@ -35,6 +37,7 @@ public final class DeploymentController: Controller {
         self.client = client
         self.workers = workers
         self.claimer = ReplicaSetController(client: client)
+        self.events = EventRecorder(client: client, component: "deployment-controller")
     }
 
     var replicaSets: SharedInformer? { rsRef.withLock { $0 } }
@@ -80,7 +83,7 @@ public final class DeploymentController: Controller {
         let claimed = try await claimer.claimPods(owner: d, ownerRef: ownerRef, selector: selector,
                                                   candidates: rss.cache.list(namespace: d.namespace ?? "default"),
                                                   resource: .replicaSets)
-        var rollout = Rollout(deployment: d, replicaSets: claimed, client: client, pods: refs.pods)
+        var rollout = Rollout(deployment: d, replicaSets: claimed, client: client, pods: refs.pods, events: events)
         if d.isBeingDeleted {
             try await rollout.syncStatus(newRS: rollout.findNew(), queue: queue, key: key)
             return

@@ -6,7 +6,10 @@ import Synchronization
 /// Deletes objects whose owners are gone, and carries out foreground and orphan deletion.
 ///
 /// It watches every resource discovery lists (custom resources included, at their preferred
-/// versions) into an `OwnershipGraph`. Work keys are uids:
+/// versions) into an `OwnershipGraph`. A CRD added or changed later queues `discoveryKey`:
+/// discovery is read again and every new resource gets its informer (retried with back-off
+/// until the CRD's resource shows up, since the server may serve it a moment after the CRD
+/// event). Other work keys are uids:
 /// - an owner being deleted with the `orphan` finalizer: its uid is removed from every
 ///   dependent's ownerReferences, then the finalizer;
 /// - an owner being deleted with `foregroundDeletion`: its dependents are deleted (foreground
@@ -25,6 +28,11 @@ public final class GarbageCollector: Controller {
     private let graph = Mutex(OwnershipGraph())
     private let informers = Mutex<[GroupVersionResource: SharedInformer]>([:])
     private let mapper = Mutex<RESTMapper?>(nil)
+    /// The factory and queue from `setUp`, for resources discovered later.
+    private let wiring = Mutex<(InformerFactory, WorkQueue<String>)?>(nil)
+    /// The work key that asks for a discovery refresh (never a uid).
+    static let discoveryKey = "discovery:refresh"
+    static let crdResource = GroupVersionResource(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions")
     /// Resources not worth watching for ownership (high churn, never owned).
     static let ignored: Set<String> = ["events", "events.events.k8s.io"]
 
@@ -37,27 +45,69 @@ public final class GarbageCollector: Controller {
     public var snapshot: OwnershipGraph { graph.withLock { $0 } }
 
     public func setUp(informers factory: InformerFactory, queue: WorkQueue<String>) async throws {
+        wiring.withLock { $0 = (factory, queue) }
         let discovered = try await client.discover(refresh: true)
         mapper.withLock { $0 = discovered }
         for info in discovered.preferredResources(supporting: ["list", "watch", "delete"]) {
-            let gr = info.gvr.group.isEmpty ? info.plural : "\(info.plural).\(info.gvr.group)"
-            if Self.ignored.contains(gr) { continue }
+            _ = watch(info, factory: factory, queue: queue)
+        }
+        factory.informer(for: Self.crdResource).addEventHandler(EventHandler(
+            onAdd: { _ in queue.add(Self.discoveryKey) },
+            onUpdate: { old, new in if old["spec"] != new["spec"] || old["status"] != new["status"] { queue.add(Self.discoveryKey) } }))
+    }
+
+    /// Starts following one resource into the graph; returns the informer when it is new.
+    private func watch(_ info: ResourceInfo, factory: InformerFactory, queue: WorkQueue<String>) -> SharedInformer? {
+        let gr = info.gvr.group.isEmpty ? info.plural : "\(info.plural).\(info.gvr.group)"
+        if Self.ignored.contains(gr) { return nil }
+        let added = informers.withLock { map -> SharedInformer? in
+            if map.keys.contains(where: { $0.group == info.gvr.group && $0.resource == info.gvr.resource }) { return nil }
             let informer = factory.informer(for: info.gvr)
-            informers.withLock { $0[info.gvr] = informer }
-            let resource = info.gvr
-            informer.addEventHandler(EventHandler(
-                onAdd: { [self] o in observe(o, resource: resource, queue: queue) },
-                onUpdate: { [self] old, new in
-                    if old == new, new.ownerReferences.isEmpty, !new.isBeingDeleted { return }
-                    observe(new, resource: resource, queue: queue)
-                },
-                onDelete: { [self] o in
-                    guard let uid = o.uid else { return }
-                    let (removed, dependents) = graph.withLock { g in (g.remove(uid: uid), g.dependents(of: uid)) }
-                    for d in dependents { queue.add(d.uid) }
-                    // An owner in foreground deletion may be waiting for this one.
-                    for owner in removed?.owners ?? [] { queue.add(owner.uid) }
-                }))
+            map[info.gvr] = informer
+            return informer
+        }
+        guard let informer = added else { return nil }
+        let resource = info.gvr
+        informer.addEventHandler(EventHandler(
+            onAdd: { [self] o in observe(o, resource: resource, queue: queue) },
+            onUpdate: { [self] old, new in
+                if old == new, new.ownerReferences.isEmpty, !new.isBeingDeleted { return }
+                observe(new, resource: resource, queue: queue)
+            },
+            onDelete: { [self] o in
+                guard let uid = o.uid else { return }
+                let (removed, dependents) = graph.withLock { g in (g.remove(uid: uid), g.dependents(of: uid)) }
+                for d in dependents { queue.add(d.uid) }
+                // An owner in foreground deletion may be waiting for this one.
+                for owner in removed?.owners ?? [] { queue.add(owner.uid) }
+            }))
+        return informer
+    }
+
+    /// Watches the resources of CRDs created since the last discovery. Throws (to retry with
+    /// back-off) while an established CRD's resource is not yet discoverable.
+    private func discoverNewResources() async throws {
+        guard let (factory, queue) = wiring.withLock({ $0 }) else { return }
+        let crds = factory.informer(for: Self.crdResource).cache.list()
+        let watched = informers.withLock { Set($0.keys.map { "\($0.resource).\($0.group)" }) }
+        let missing = crds.compactMap { crd -> String? in
+            guard let group = crd["spec"]["group"].stringValue, let plural = crd["spec"]["names"]["plural"].stringValue,
+                  !crd.isBeingDeleted else { return nil }
+            return watched.contains("\(plural).\(group)") ? nil : "\(plural).\(group)"
+        }
+        guard !missing.isEmpty else { return }
+        let discovered = try await client.discover(refresh: true)
+        mapper.withLock { $0 = discovered }
+        var added: Set<String> = []
+        for info in discovered.preferredResources(supporting: ["list", "watch", "delete"]) {
+            if let informer = watch(info, factory: factory, queue: queue) {
+                informer.start()
+                added.insert("\(info.gvr.resource).\(info.gvr.group)")
+            }
+        }
+        let stillMissing = missing.filter { !added.contains($0) }
+        if !stillMissing.isEmpty {
+            throw APIError.local(.request, "custom resources not yet discoverable: \(stillMissing.joined(separator: ", "))")
         }
     }
 
@@ -74,6 +124,7 @@ public final class GarbageCollector: Controller {
     }
 
     public func reconcile(_ uid: String, queue: WorkQueue<String>) async throws {
+        if uid == Self.discoveryKey { return try await discoverNewResources() }
         guard let node = graph.withLock({ $0.node(uid) }) else { return }
         if node.deleting && node.finalizers.contains(Self.orphanFinalizer) {
             try await orphanDependents(of: node)

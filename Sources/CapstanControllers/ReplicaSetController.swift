@@ -17,12 +17,15 @@ public final class ReplicaSetController: Controller {
     let expectations = Expectations()
     /// The most pods created or deleted in one reconcile (Kubernetes' burstReplicas).
     let burst: Int
+    /// SuccessfulCreate / SuccessfulDelete (and their failures), written in the background.
+    public let events: EventRecorder
     private let refs = InformerRefs()
 
     public init(client: any Client, workers: Int = 4, burst: Int = 500) {
         self.client = client
         self.workers = workers
         self.burst = burst
+        self.events = EventRecorder(client: client, component: "replicaset-controller")
     }
 
     public func setUp(informers: InformerFactory, queue: WorkQueue<String>) async throws {
@@ -87,7 +90,7 @@ public final class ReplicaSetController: Controller {
                 try await createPods(rs: rs, ownerRef: ownerRef, count: min(diff, burst), key: key)
                 createdOrDeleted = true
             } else if diff < 0 {
-                try await deletePods(rank(active).prefix(min(-diff, burst)), key: key)
+                try await deletePods(rank(active).prefix(min(-diff, burst)), of: rs, key: key)
                 createdOrDeleted = true
             }
         }
@@ -151,11 +154,15 @@ public final class ReplicaSetController: Controller {
             let size = min(batch, remaining)
             let failures = await withTaskGroup(of: APIError?.self) { group in
                 for _ in 0..<size {
-                    group.addTask { [client] in
+                    group.addTask { [client, events] in
                         do throws(APIError) {
-                            _ = try await client.create(.pods, namespace: namespace, pod)
+                            let created = try await client.create(.pods, namespace: namespace, pod)
+                            events.record(about: rs, reason: "SuccessfulCreate", message: "Created pod: \(created.name ?? "")")
                             return nil
-                        } catch { return error }
+                        } catch {
+                            events.record(about: rs, type: "Warning", reason: "FailedCreate", message: "Error creating: \(error)")
+                            return error
+                        }
                     }
                 }
                 var errors: [APIError] = []
@@ -173,17 +180,20 @@ public final class ReplicaSetController: Controller {
         }
     }
 
-    func deletePods<S: Sequence>(_ pods: S, key: String) async throws where S.Element == Value {
+    func deletePods<S: Sequence>(_ pods: S, of rs: Value, key: String) async throws where S.Element == Value {
         let victims = Array(pods)
         expectations.expect(key, deletes: victims.count)
         let failures = await withTaskGroup(of: APIError?.self) { group in
             for pod in victims {
-                group.addTask { [client] in
+                group.addTask { [client, events] in
                     do throws(APIError) {
                         _ = try await client.delete(.pods, namespace: pod.namespace, name: pod.name ?? "")
+                        events.record(about: rs, reason: "SuccessfulDelete", message: "Deleted pod: \(pod.name ?? "")")
                         return nil
                     } catch {
-                        return error.isNotFound ? nil : error
+                        if error.isNotFound { return nil }
+                        events.record(about: rs, type: "Warning", reason: "FailedDelete", message: "Error deleting: \(error)")
+                        return error
                     }
                 }
             }

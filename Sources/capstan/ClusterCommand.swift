@@ -28,6 +28,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between node lease renewals.") var leaseRenewSeconds: Double = 10
     @Option(name: .long, help: "Seconds without a lease renewal before a node is NotReady.") var nodeGraceSeconds: Double = 40
     @Option(name: .long, help: "Seconds pods stay on an unreachable node before eviction.") var podEvictionSeconds: Double = 300
+    @OptionGroup var serviceRanges: ServiceRangeOptions
     @Flag(name: .long, help: "Run in the background; return once every node is Ready.") var detach = false
     @Flag(name: .long, inversion: .prefixedNo,
           help: "Make the cluster the current context (context \"capstan\") of $KUBECONFIG's first file or ~/.kube/config.")
@@ -57,6 +58,7 @@ struct ClusterUpCommand: AsyncParsableCommand {
         config.leaseRenewInterval = .milliseconds(Int64(leaseRenewSeconds * 1000))
         config.nodeMonitorGracePeriod = nodeGraceSeconds
         config.podEvictionTimeout = podEvictionSeconds
+        config.services = try serviceRanges.addressing()
         // Signals first: a SIGTERM during start-up is remembered (not fatal) and stops the
         // cluster cleanly as soon as it is up.
         let signals = TerminationSignals()

@@ -22,10 +22,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to listen on.")
     var address: String = "127.0.0.1"
 
+    @OptionGroup var serviceRanges: ServiceRangeOptions
+
     func run() async throws {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: dataDir + "/capstan.db", walPreallocation: SQLiteStore.walSizeLimit)
-        let server = APIServer(store: store)
+        let server = APIServer(store: store, services: try serviceRanges.addressing())
         let bound: Int
         do {
             bound = try await server.start(host: address, port: port)

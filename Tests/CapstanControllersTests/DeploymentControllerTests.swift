@@ -44,9 +44,7 @@ import Testing
             try await eventually("available 4") {
                 try await client.get(.deployments, namespace: "default", name: "web")["status"]["availableReplicas"] == 4
             }
-            var d = try await client.get(.deployments, namespace: "default", name: "web")
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29"
-            _ = try await client.update(.deployments, namespace: "default", d)
+            try await updateDeployment(client, "web") { $0["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29" }
             var minAvailableSeen = Int.max
             var maxPodsSeen = 0
             try await eventually("rollout complete", seconds: 20) {
@@ -74,14 +72,10 @@ import Testing
         try await client.seed([deployment("web", replicas: 1, app: "web")])
         try await withControllers(client, Self.all) {
             try await eventually("1 pod") { await pods(client).count == 1 }
-            var d = try await client.get(.deployments, namespace: "default", name: "web")
-            let original = d["spec"]["template"]
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29"
-            _ = try await client.update(.deployments, namespace: "default", d)
+            let original = try await client.get(.deployments, namespace: "default", name: "web")["spec"]["template"]
+            try await updateDeployment(client, "web") { $0["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29" }
             try await eventually("second RS") { await client.stored(.replicaSets).count == 2 }
-            d = try await client.get(.deployments, namespace: "default", name: "web")
-            d["spec"]["template"] = original
-            _ = try await client.update(.deployments, namespace: "default", d)
+            try await updateDeployment(client, "web") { $0["spec"]["template"] = original }
             try await eventually("revision 3 on the first RS") {
                 await client.stored(.replicaSets).contains { Rollout.revision($0) == 3 && $0.annotations[DeploymentController.revisionHistoryAnnotation] == "1" }
             }
@@ -94,7 +88,8 @@ import Testing
 
     @Test func fencepostsRoundLikeKubernetes() async throws {
         // Percentages: surge rounds up, unavailable down.
-        var r = Rollout(deployment: deployment("web", replicas: 20, app: "web"), replicaSets: [], client: FakeClient(), pods: nil)
+        var r = Rollout(deployment: deployment("web", replicas: 20, app: "web"), replicaSets: [], client: FakeClient(), pods: nil,
+                        events: EventRecorder(client: FakeClient(), component: "test"))
         r.d["metadata"]["uid"] = "d1"
         #expect(r.maxSurge == 5)
         #expect(r.maxUnavailable == 5)
@@ -112,9 +107,7 @@ import Testing
         try await client.seed([d])
         try await withControllers(client, Self.all) {
             try await eventually("2 pods") { await pods(client).count == 2 }
-            var live = try await client.get(.deployments, namespace: "default", name: "web")
-            live["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29"
-            _ = try await client.update(.deployments, namespace: "default", live)
+            try await updateDeployment(client, "web") { $0["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.29" }
             try await eventually("2 new pods only", seconds: 15) {
                 let all = await pods(client)
                 return all.count == 2 && all.allSatisfy { $0["spec"]["containers"][0]["image"] == "nginx:1.29" }

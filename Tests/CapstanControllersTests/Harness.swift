@@ -57,3 +57,19 @@ func markReady(_ client: FakeClient, _ pod: Value, ip: String) async throws {
 }
 
 func pods(_ client: FakeClient) async -> [Value] { await client.stored(.pods) }
+
+/// Read-modify-write of a Deployment as a user would do it, retrying when a controller wrote
+/// in between (409 Conflict).
+func updateDeployment(_ client: FakeClient, _ name: String, _ change: (inout Value) -> Void) async throws {
+    for _ in 0..<20 {
+        var d = try await client.get(.deployments, namespace: "default", name: name)
+        change(&d)
+        do {
+            _ = try await client.update(.deployments, namespace: "default", d)
+            return
+        } catch {
+            if !error.isConflict { throw error }
+        }
+    }
+    throw Timeout(description: "deployment \(name) kept conflicting")
+}
