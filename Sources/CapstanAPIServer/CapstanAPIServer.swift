@@ -62,11 +62,15 @@ public final class APIServer: Sendable {
     public var port: Int { runtime.withLock { $0.port } }
 
     /// Loads CRDs from the store, creates the default namespaces, binds, and starts serving in
-    /// the background. Returns the bound port (pass 0 for an ephemeral one).
+    /// the background. Returns the bound port (pass 0 for an ephemeral one). Refuses to listen
+    /// beyond loopback unless `security` has both TLS and authentication.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+    public func start(host: String = "127.0.0.1", port: Int, security: ServerSecurity = .none) async throws -> Int {
+        try security.check(host: host)
         try await bootstrap()
-        let http = HTTPServer { [self] request in await self.handle(request) }
+        let http = HTTPServer(tls: security.tls, authenticator: security.authenticator) { [self] request in
+            await self.handle(request)
+        }
         let (listener, bound) = try await http.bind(host: host, port: port)
         let task = Task { _ = try? await http.serve(listener) }
         let sweeper = Task { [self] in

@@ -291,16 +291,12 @@ public struct ClusterConnection: Sendable, Hashable {
         return headers
     }
 
-    /// A `RESTClient` over HTTP/1.1. `https` servers are refused until TLS support lands.
+    /// A `RESTClient` over HTTP/1.1, or HTTPS for `https` servers (see `tlsContext()`).
     /// `cacheDir` (kubectl's `~/.kube/cache`) enables the on-disk discovery cache.
     public func makeClient(cacheDir: String? = nil, maxConnections: Int = 16) throws(KubeConfigError) -> RESTClient {
-        if endpoint.scheme == "https" {
-            throw KubeConfigError(
-                file: cluster.file, field: "clusters.cluster.server",
-                message: "\(endpoint) uses https, but TLS is not yet supported by capstan's client; use an http:// server (the bundled cluster serves plain HTTP on loopback)")
-        }
         let headers = try authHeaders()   // fails early when the token file is unreadable
-        let transport = HTTPTransport(host: endpoint.host, port: endpoint.port, maxConnections: maxConnections)
+        let transport = HTTPTransport(host: endpoint.host, port: endpoint.port, maxConnections: maxConnections,
+                                      tls: try tlsContext(), serverName: cluster.tlsServerName)
         let usesTokenFile = (user?.token ?? "").isEmpty && user?.tokenFile != nil
         return RESTClient(transport: transport, headers: headers, defaultNamespace: namespace,
                           discoveryCache: cacheDir.map { DiscoveryCache(cacheDir: $0, server: endpoint.description) },

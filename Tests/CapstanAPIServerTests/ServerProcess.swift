@@ -22,18 +22,23 @@ final class ServerProcess: @unchecked Sendable {
         return candidate
     }
 
-    init(dataDir: String? = nil) {
+    /// Extra `capstan server` flags (`--tls`).
+    let arguments: [String]
+    private(set) var scheme = "http"
+
+    init(dataDir: String? = nil, arguments: [String] = []) {
         self.dataDir = dataDir ?? NSTemporaryDirectory() + "capstan-e2e-\(UUID().uuidString.prefix(8))"
+        self.arguments = arguments
     }
 
     var kubeconfig: String { dataDir + "/kubeconfig" }
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Starts the server and waits for its "listening" line.
     func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["server", "--data-dir", dataDir, "--port", "0"]
+        p.arguments = ["server", "--data-dir", dataDir, "--port", "0"] + arguments
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
@@ -45,7 +50,8 @@ final class ServerProcess: @unchecked Sendable {
             let data = err.fileHandleForReading.availableData
             if data.isEmpty { break }
             collected += String(decoding: data, as: UTF8.self)
-            if let range = collected.range(of: "listening on http://127.0.0.1:") {
+            if let range = collected.range(of: "listening on http://127.0.0.1:") ?? collected.range(of: "listening on https://127.0.0.1:") {
+                scheme = collected[range].contains("https") ? "https" : "http"
                 let digits = collected[range.upperBound...].prefix { $0.isNumber }
                 port = Int(digits) ?? 0
                 break
