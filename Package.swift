@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
-            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTestSupport", "capstan",
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTLS", "CapstanTestSupport", "capstan",
         ]),
         // `capstan` only so that the end-to-end tests find the built binary to run as a server.
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),

@@ -1,3 +1,4 @@
+import CapstanTLS
 import CapstanTestSupport
 import Foundation
 import Testing
@@ -38,6 +39,45 @@ extension ServerTests {
         try await server.startAsync()
         out = try await server.kubectl(["get", "cm", "over-tls", "-o", "name"])
         #expect(out.status == 0 && out.stdout == "configmap/over-tls\n", "\(out.stderr)")
+    }
+
+    @Test func kubectlAuthenticatesWithAClientCertificateOrATokenFromTheTokenFile() async throws {
+        guard oracleAvailable(Oracle.kubectl != nil, "kubectl 1.37") else { return }
+        let dir = NSTemporaryDirectory() + "capstan-e2e-creds-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clientCA = try CertificateAuthority.generate(commonName: "clients")
+        let jane = try clientCA.issue(.client, commonName: "jane", organizations: ["system:masters"])
+        try clientCA.ca.certificatePEM.write(toFile: dir + "/clients.crt", atomically: true, encoding: .utf8)
+        try "tok-bob,bob,1001,\"devs,ops\"\n".write(toFile: dir + "/tokens.csv", atomically: true, encoding: .utf8)
+
+        let server = ServerProcess(arguments: ["--tls", "--client-ca-file", dir + "/clients.crt", "--token-auth-file", dir + "/tokens.csv"])
+        try await server.startAsync()
+        defer { server.cleanUp() }
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        let kubeconfig = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster:
+                server: \(server.base)
+                certificate-authority: \(server.dataDir)/pki/ca.crt
+            users:
+            - name: jane
+              user:
+                client-certificate-data: \(base64(jane.certificatePEM))
+                client-key-data: \(base64(jane.privateKeyPEM))
+            contexts:
+            - name: jane
+              context: {cluster: c, user: jane}
+            current-context: jane
+            """
+        try kubeconfig.write(toFile: dir + "/jane.kubeconfig", atomically: true, encoding: .utf8)
+        var out = try await server.kubectl(["--kubeconfig", dir + "/jane.kubeconfig", "get", "ns", "default", "-o", "name"])
+        #expect(out.status == 0 && out.stdout == "namespace/default\n", "\(out.stderr)")
+        out = try await server.kubectl(["--token", "tok-bob", "get", "ns", "default", "-o", "name"])
+        #expect(out.status == 0 && out.stdout == "namespace/default\n", "\(out.stderr)")
     }
 
     @Test func serverRefusesAWildcardAddressWithoutTLS() async throws {
