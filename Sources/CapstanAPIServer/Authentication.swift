@@ -53,7 +53,7 @@ public struct Authenticator: Sendable {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingSpaces
+        let token = parts[1].trimmingSpaces()
         return token.isEmpty ? nil : token
     }
 
@@ -62,7 +62,8 @@ public struct Authenticator: Sendable {
     public static func parseTokenFile(_ text: String, file: String) throws(AuthenticationConfigError) -> [String: UserInfo] {
         var tokens: [String: UserInfo] = [:]
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingSpaces
+            // CRLF files too.
+            let trimmed = (line.hasSuffix("\r") ? line.dropLast() : line).trimmingSpaces()
             if trimmed.isEmpty { continue }
             let fields: [String]
             do { fields = try CSVLine.fields(Substring(trimmed)) } catch {
@@ -76,7 +77,7 @@ public struct Authenticator: Sendable {
                 throw AuthenticationConfigError(file: file, line: index + 1, message: "token and user name must not be empty")
             }
             let groups = fields.count > 3
-                ? fields[3].split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+                ? fields[3].split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
                 : []
             tokens[fields[0]] = UserInfo(name: fields[1], uid: fields[2], groups: groups)
         }
@@ -125,12 +126,6 @@ enum CSVLine {
         if quoted { throw Failure(message: "unterminated quoted field") }
         fields.append(current)
         return fields
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
     }
 }
 

@@ -1,6 +1,8 @@
 /// CapstanAPIServer — the Kubernetes API over HTTP, backed by a `Store`.
 ///
-/// Owns: the HTTP/1.1 server (keep-alive, chunked watch streams, a 3 MiB request limit),
+/// Owns: the HTTP/1.1 server (keep-alive, chunked watch streams, a 3 MiB request limit; HTTPS
+/// through CapstanTLS, authentication by bearer token or client certificate, and the refusal
+/// to listen beyond loopback without both — `ServerSecurity`),
 /// routing of Kubernetes paths, discovery (aggregated v2 and legacy), OpenAPI v3, the verbs
 /// (get, list, watch, create, update, patch, delete, deletecollection) with their query
 /// parameters, the registry rules of Kubernetes (defaulting and validation through

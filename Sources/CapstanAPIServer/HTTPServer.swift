@@ -61,17 +61,7 @@ final class HTTPServer: Sendable {
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    var handshake: EventLoopFuture<TLSSessionInfo>?
-                    if let tls {
-                        let promise = channel.eventLoop.makePromise(of: TLSSessionInfo.self)
-                        handshake = promise.futureResult
-                        do {
-                            try channel.pipeline.syncOperations.addHandler(TLSHandler(context: tls, handshakePromise: promise))
-                        } catch {
-                            promise.fail(error)  // no-op when the handler already failed it
-                            throw error
-                        }
-                    }
+                    let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return Accepted(connection: try Connection(wrappingChannelSynchronously: channel), handshake: handshake)
                 }

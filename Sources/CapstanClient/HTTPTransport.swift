@@ -165,18 +165,7 @@ public final class HTTPTransport: Transport {
                 .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        var handshake: EventLoopFuture<TLSSessionInfo>?
-                        if let tls {
-                            let promise = channel.eventLoop.makePromise(of: TLSSessionInfo.self)
-                            handshake = promise.futureResult
-                            do {
-                                try channel.pipeline.syncOperations.addHandler(
-                                    TLSHandler(context: tls, serverName: serverName, handshakePromise: promise))
-                            } catch {
-                                promise.fail(error)  // no-op when the handler already failed it
-                                throw error
-                            }
-                        }
+                        let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         let asyncChannel = try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
                             wrappingChannelSynchronously: channel)

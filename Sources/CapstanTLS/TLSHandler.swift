@@ -50,6 +50,22 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Adds a handler for `context` at the front of `channel`'s pipeline and returns its
+    /// handshake's outcome. Call it on the channel's event loop, in a channel initializer.
+    public static func install(on channel: any Channel, context: TLSContext,
+                               serverName: String? = nil) throws -> EventLoopFuture<TLSSessionInfo>
+    {
+        let promise = channel.eventLoop.makePromise(of: TLSSessionInfo.self)
+        do {
+            let handler = try TLSHandler(context: context, serverName: serverName, handshakePromise: promise)
+            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            promise.fail(error)  // no-op when the handler already failed it
+            throw error
+        }
+        return promise.futureResult
+    }
+
     // MARK: - Lifecycle
 
     public func handlerAdded(context: ChannelHandlerContext) {
