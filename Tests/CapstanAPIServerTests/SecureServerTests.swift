@@ -66,6 +66,21 @@ extension ServerTests {
         }
     }
 
+    @Test func watchStreamsOverTLSUntilTheServerEndsIt() async throws {
+        try await Self.withSecureServer { port, ca in
+            let transport = try Self.transport(port, trusting: ca)
+            defer { transport.shutdown() }
+            let response = try await transport.stream(TransportRequest(
+                method: "GET", path: "/api/v1/namespaces?watch=true&timeoutSeconds=1",
+                headers: ["Authorization": "Bearer \(Self.token)"]))
+            #expect(response.status == 200)
+            var text = ""
+            for try await chunk in response.body { text += String(decoding: chunk, as: UTF8.self) }
+            let events = text.split(separator: "\n").compactMap { try? Value.parseJSON(String($0)) }
+            #expect(events.count == 4 && events.allSatisfy { $0["type"] == "ADDED" }, "\(text)")
+        }
+    }
+
     @Test func clientCertificateAuthenticates() async throws {
         try await Self.withSecureServer { port, ca in
             let cert = try ca.issue(.client, commonName: "bob", organizations: ["system:masters"])

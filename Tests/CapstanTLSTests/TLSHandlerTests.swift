@@ -184,6 +184,20 @@ extension EventLoopFuture {
         #expect(throws: TLSError.self) { try pair.serverHandshake.settled() }
     }
 
+    @Test func plainHTTPToATLSServerFailsTheHandshakeAndCloses() throws {
+        let server = EmbeddedChannel()
+        let handshake = try TLSHandler.install(on: server, context: Fixtures.serverContext())
+        _ = try server.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 443)).settled()
+        #expect {
+            try server.writeInbound(ByteBuffer(string: "GET /api HTTP/1.1\r\nHost: x\r\n\r\n"))
+        } throws: { error in
+            (error as? TLSError)?.kind == .handshake && (error as? TLSError)?.reason.contains("http request") == true
+        }
+        #expect(throws: TLSError.self) { try handshake.settled() }
+        #expect(!server.isActive)
+        server.embeddedEventLoop.run()
+    }
+
     @Test func clientWithoutCertificateIsAllowedButAnonymous() throws {
         let pair = try Pair(client: Fixtures.clientContext(), server: Fixtures.serverContext(clientCA: Fixtures.ca))
         try pair.pump()
