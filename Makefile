@@ -41,14 +41,18 @@ demo: build pip-deps
 	$$C cluster up --nodes 3 --data-dir $$D --port 0 --detach; \
 	export KUBECONFIG=$$D/kubeconfig; \
 	echo; echo "== kubectl get nodes -o wide"; $$K get nodes -o wide; \
-	echo; echo "== kubectl apply -f manifests/myapp"; $$K apply -f manifests/myapp; \
-	echo; echo "== waiting for the pods"; \
-	for i in $$(seq 1 100); do \
-	  n=$$($$K get pods -l app=myapp --no-headers 2>/dev/null | grep -c " 1/1 *Running" || true); \
-	  [ "$$n" -ge 3 ] && break; sleep 0.2; done; \
+	echo; echo "== capstan diff -f manifests/myapp --output markdown   (exit 1: something would change)"; \
+	$$C diff -f manifests/myapp --output markdown | head -30 || true; \
+	echo "   ..."; \
+	echo; echo "== capstan apply -f manifests/myapp --wait --timeout 60s"; \
+	$$C apply -f manifests/myapp --wait --timeout 60s; \
 	echo; echo "== kubectl get pods -o wide"; $$K get pods -o wide; \
 	echo; echo "== kubectl get services"; $$K get services; \
 	echo; echo "== kubectl get endpoints"; $$K get endpoints 2>/dev/null || true; \
+	echo; echo "== capstan apply -f manifests/myapp   (again: nothing to send)"; \
+	$$C apply -f manifests/myapp; \
+	echo; echo "== capstan diff -f manifests/myapp"; \
+	$$C diff -f manifests/myapp && echo "no differences (exit 0)"; \
 	echo; echo "== capstan cluster down"; $$C cluster down --data-dir $$D
 
 test: deps

@@ -27,12 +27,10 @@ public final class APICatalogue: Sendable {
     /// Every resource, in discovery order (group order, then version order, then plural).
     public let resources: [ResourceInfo]
 
-    let byGVK: [GroupVersionKind: Int]
-    let byGVR: [GroupVersionResource: Int]
+    /// Lookups by kind, resource and command-line name.
+    public let index: ResourceIndex
     /// Indices into `resources` per group-version, in discovery order.
     let byGV: [GroupVersion: [Int]]
-    /// Lower-cased plural, singular, short name and kind → indices into `resources`, best first.
-    let byName: [String: [Int]]
     /// Names of the custom resource definitions added on top of the built-ins, by `group/plural`.
     let customResources: Set<String>
 
@@ -58,24 +56,9 @@ public final class APICatalogue: Sendable {
             return a.offset < b.offset
         }.map(\.element)
         self.resources = sorted
-        var byGVK: [GroupVersionKind: Int] = [:]
-        var byGVR: [GroupVersionResource: Int] = [:]
-        var byName: [String: [Int]] = [:]
         var byGV: [GroupVersion: [Int]] = [:]
-        for (i, r) in sorted.enumerated() {
-            byGV[r.gvk.groupVersion, default: []].append(i)
-            if byGVK[r.gvk] == nil { byGVK[r.gvk] = i }
-            byGVR[r.gvr] = i
-            var names = [r.plural, r.singular, r.gvk.kind] + r.shortNames
-            names = names.map { $0.lowercased() }
-            var seen: Set<String> = []
-            for name in names where !name.isEmpty && seen.insert(name).inserted {
-                byName[name, default: []].append(i)
-            }
-        }
-        self.byGVK = byGVK
-        self.byGVR = byGVR
-        self.byName = byName
+        for (i, r) in sorted.enumerated() { byGV[r.gvk.groupVersion, default: []].append(i) }
+        self.index = ResourceIndex(sorted)
         self.byGV = byGV
         self.customResources = customResources
     }
@@ -87,13 +70,9 @@ public final class APICatalogue: Sendable {
         schemas.schema(for: gvk)
     }
 
-    public func resource(for gvk: GroupVersionKind) -> ResourceInfo? {
-        byGVK[gvk].map { resources[$0] }
-    }
+    public func resource(for gvk: GroupVersionKind) -> ResourceInfo? { index.resource(for: gvk) }
 
-    public func resource(for gvr: GroupVersionResource) -> ResourceInfo? {
-        byGVR[gvr].map { resources[$0] }
-    }
+    public func resource(for gvr: GroupVersionResource) -> ResourceInfo? { index.resource(for: gvr) }
 
     /// Whether objects of `gvk` live in namespaces; nil when the kind is not served.
     public func isNamespaced(_ gvk: GroupVersionKind) -> Bool? {
@@ -117,33 +96,12 @@ public final class APICatalogue: Sendable {
     /// Resources whose kind is `kind` (case-insensitive), best first (group order, then
     /// preferred version); `group` narrows the search when given.
     public func resources(forKind kind: String, group: String? = nil) -> [ResourceInfo] {
-        let k = kind.lowercased()
-        return (byName[k] ?? []).map { resources[$0] }.filter {
-            $0.gvk.kind.lowercased() == k && (group == nil || $0.gvk.group == group)
-        }
+        index.resources(forKind: kind, group: group)
     }
 
-    /// What `kubectl get NAME` resolves: a plural, singular, short name or kind (any case),
-    /// optionally qualified as `NAME.GROUP` or `NAME.VERSION.GROUP`. Best match first: group
-    /// order (core first, so `events` is core/v1), then the preferred version.
-    public func resolve(_ name: String) -> [ResourceInfo] {
-        let lowered = name.lowercased()
-        if let hits = byName[lowered] { return hits.map { resources[$0] } }
-        // Qualified forms: the first dot ends the resource name; the rest is GROUP or VERSION.GROUP.
-        guard let dot = lowered.firstIndex(of: ".") else { return [] }
-        let base = String(lowered[..<dot])
-        let rest = String(lowered[lowered.index(after: dot)...])
-        let candidates = (byName[base] ?? []).map { resources[$0] }
-        let inGroup = candidates.filter { $0.gvk.group == rest }
-        if !inGroup.isEmpty { return inGroup }
-        if let dot2 = rest.firstIndex(of: ".") {
-            let version = String(rest[..<dot2])
-            let group = String(rest[rest.index(after: dot2)...])
-            return candidates.filter { $0.gvk.group == group && $0.gvk.version == version }
-        }
-        // `pods.v1`: a core-group resource qualified by version only.
-        return candidates.filter { $0.gvk.group.isEmpty && $0.gvk.version == rest }
-    }
+    /// What `kubectl get NAME` resolves (see `ResourceIndex.resolve`); core first, so `events`
+    /// is core/v1.
+    public func resolve(_ name: String) -> [ResourceInfo] { index.resolve(name) }
 
     /// The best match of `resolve(_:)`, or nil when the name is unknown.
     public func resource(named name: String) -> ResourceInfo? {

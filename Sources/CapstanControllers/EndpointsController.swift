@@ -108,8 +108,13 @@ public final class EndpointsController: Controller {
                 v["targetRef"] = ServiceBackends.targetRef(a.pod)
                 return v
             }
-            let ready = group.addresses.filter(\.ready).map(address)
-            let notReady = group.addresses.filter { !$0.ready && !$0.terminating }.map(address)
+            // Kubernetes repacks subsets with addresses ordered by IP (bytewise), then pod UID.
+            let sorted = group.addresses.sorted {
+                ($0.ip.utf8.lexicographicallyPrecedes($1.ip.utf8)) ||
+                    ($0.ip == $1.ip && ($0.pod.uid ?? "") < ($1.pod.uid ?? ""))
+            }
+            let ready = sorted.filter(\.ready).map(address)
+            let notReady = sorted.filter { !$0.ready && !$0.terminating }.map(address)
             if ready.isEmpty && notReady.isEmpty { continue }
             var subset: Value = .object([:])
             if !ready.isEmpty { subset["addresses"] = .array(ready) }

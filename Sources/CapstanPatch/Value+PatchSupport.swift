@@ -46,7 +46,7 @@ extension Value {
         case .null: out += "<nil>"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
-        case .double(let d): out += goFloatV(d)
+        case .double(let d): out += formatGoFloatG(d)  // Go's %v for a float64
         case .string(let s): out += s
         case .array(let a):
             out += "["
@@ -66,59 +66,6 @@ extension Value {
             out += "]"
         }
     }
-}
-
-/// Go's `%v` for a float64, which is `%g` with the shortest digits: exponent form when the
-/// decimal exponent is < -4 or >= 6 (so 1e6 prints `1e+06`, 123456 prints `123456`).
-func goFloatV(_ d: Double) -> String {
-    if d.isNaN { return "NaN" }
-    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-    if d == 0 { return d.sign == .minus ? "-0" : "0" }
-    let (digits, pointPosition) = shortestDigits(d.magnitude)
-    let exp = pointPosition - 1
-    let sign = d < 0 ? "-" : ""
-    if exp < -4 || exp >= 6 {
-        var s = sign + String(digits.prefix(1))
-        if digits.count > 1 { s += "." + digits.dropFirst() }
-        s += exp < 0 ? "e-" : "e+"
-        let ea = abs(exp)
-        s += ea < 10 ? "0\(ea)" : "\(ea)"
-        return s
-    }
-    if pointPosition <= 0 {
-        return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
-    }
-    if pointPosition >= digits.count {
-        return sign + digits + String(repeating: "0", count: pointPosition - digits.count)
-    }
-    let i = digits.index(digits.startIndex, offsetBy: pointPosition)
-    return sign + digits[..<i] + "." + digits[i...]
-}
-
-/// Shortest round-trip decimal digits of a positive finite double and the position of the
-/// decimal point (value = 0.DIGITS × 10^pointPosition), taken from Swift's own shortest form.
-private func shortestDigits(_ d: Double) -> (String, Int) {
-    let text = "\(d)"  // e.g. "1234.5", "1e-07", "1.5e+20"
-    var mantissa = Substring(text)
-    var exponent = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        mantissa = text[..<e]
-        exponent = Int(text[text.index(after: e)...]) ?? 0
-    }
-    var intPart = mantissa
-    var fracPart: Substring = ""
-    if let dot = mantissa.firstIndex(of: ".") {
-        intPart = mantissa[..<dot]
-        fracPart = mantissa[mantissa.index(after: dot)...]
-    }
-    var digits = String(intPart) + String(fracPart)
-    var point = intPart.count + exponent
-    while digits.hasPrefix("0") && digits.count > 1 {
-        digits.removeFirst()
-        point -= 1
-    }
-    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-    return (digits, point)
 }
 
 /// Byte-wise "a sorts before b" like Go's string `<`.

@@ -83,9 +83,7 @@ extension ServerTests {
     @Test func serverRefusesAWildcardAddressWithoutTLS() async throws {
         let dir = NSTemporaryDirectory() + "capstan-refuse-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let out = try await offPool {
-            try Oracle.run(ServerProcess.binary, ["server", "--data-dir", dir, "--address", "0.0.0.0", "--port", "0"])
-        }
+        let out = try await offPool { try Capstan.run(["server", "--data-dir", dir, "--address", "0.0.0.0", "--port", "0"]) }
         #expect(out.status != 0)
         #expect(out.stderr.contains("refusing to serve on 0.0.0.0 without TLS and authentication"), "\(out.stderr)")
     }

@@ -8,43 +8,19 @@ import Testing
 /// it. Each test owns one server and one temporary directory.
 final class LiveServer: @unchecked Sendable {
     let dir = NSTemporaryDirectory() + "capstan-apply-e2e-\(UUID().uuidString.prefix(8))"
-    private var process: Process?
+    private var process: LaunchedProcess?
 
-    static var binary: String {
-        var d = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if d.lastPathComponent.hasSuffix(".xctest") { d = d.deletingLastPathComponent() }
-        return d.appendingPathComponent("capstan").path
-    }
+    static var binary: String { Capstan.binary }
 
     var kubeconfig: String { dir + "/data/kubeconfig" }
 
     func start() async throws {
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
-        let log = dir + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["server", "--data-dir", dir + "/data", "--port", "0"]
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        process = p
-        for _ in 0..<600 {
-            let seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if seen.contains("listening on"), FileManager.default.fileExists(atPath: kubeconfig) { return }
-            if !p.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        stop()
-        Issue.record("capstan server did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        throw CancellationError()
+        process = try await LaunchedProcess.start(["server", "--data-dir", dir + "/data", "--port", "0"], until: "listening on")
     }
 
     func stop() {
-        if let p = process, p.isRunning {
-            p.terminate()
-            p.waitUntilExit()
-        }
+        process?.stop()
         try? FileManager.default.removeItem(atPath: dir)
     }
 

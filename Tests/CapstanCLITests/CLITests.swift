@@ -6,19 +6,8 @@ import CapstanTestSupport
 
 /// End-to-end: the real `capstan` binary built beside the tests.
 enum Binary {
-    static var path: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
-        var dir = testBinary.deletingLastPathComponent()
-        // On Linux the runner is .build/debug/CapstanPackageTests.xctest; the binary sits beside it.
-        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
-        return dir.appendingPathComponent("capstan").path
-    }
-
-    static var repoRoot: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url = url.deletingLastPathComponent() }
-        return url.path
-    }
+    static var path: String { Capstan.binary }
+    static var repoRoot: String { Capstan.repoRoot }
 
     static func run(_ arguments: [String], input: String? = nil) throws -> Oracle.Output {
         try Oracle.run(path, arguments, input: input)

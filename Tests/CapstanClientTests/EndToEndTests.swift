@@ -3,6 +3,7 @@ import CapstanModel
 import Foundation
 import Synchronization
 import Testing
+import CapstanTestSupport
 
 @testable import CapstanClient
 
@@ -10,40 +11,12 @@ import Testing
 /// Owned by one test; its mutable state is set up before it is shared.
 final class CapstanServer: @unchecked Sendable {
     let dataDir = NSTemporaryDirectory() + "capstan-client-e2e-\(UUID().uuidString.prefix(8))"
-    private var process: Process?
+    private var process: LaunchedProcess?
 
-    static var binary: String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
-        let beside = dir.appendingPathComponent("capstan").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root = root.deletingLastPathComponent() }
-        return root.appendingPathComponent(".build/debug/capstan").path
-    }
-
-    /// Starts the server and waits until it says it listens and has written its kubeconfig.
-    /// Polls a log file with `Task.sleep`, so waiting never blocks a cooperative thread.
+    /// Starts the server; it has written its kubeconfig once it says it listens.
     func start() async throws {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let log = dataDir + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["server", "--data-dir", dataDir, "--port", "0"]
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        process = p
-        var seen = ""
-        for _ in 0..<600 {
-            seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if seen.contains("listening on"), FileManager.default.fileExists(atPath: kubeconfig) { return }
-            if !p.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        p.terminate()
-        throw KubeConfigError(file: kubeconfig, message: "capstan server did not start: \(seen)")
+        process = try await LaunchedProcess.start(["server", "--data-dir", dataDir, "--port", "0"], until: "listening on")
     }
 
     var kubeconfig: String { dataDir + "/kubeconfig" }
@@ -54,12 +27,7 @@ final class CapstanServer: @unchecked Sendable {
     }
 
     func stop() {
-        if let p = process, p.isRunning {
-            p.terminate()
-            let deadline = Date().addingTimeInterval(10)
-            while p.isRunning && Date() < deadline { usleep(20_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        }
+        process?.stop()
         try? FileManager.default.removeItem(atPath: dataDir)
     }
 }

@@ -9,23 +9,10 @@ import Testing
 final class ClusterProcesses: @unchecked Sendable {
     // Mutated only in init/stop by the owning test.
     let dataDir: String
-    private var server: Process?
-    private var controllers: Process?
+    private var server: LaunchedProcess?
+    private var controllers: LaunchedProcess?
     let kubectl: String
     private(set) var client: RESTClient!
-
-    static var binary: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
-        var dir = testBinary.deletingLastPathComponent()
-        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
-        var candidate = dir.appendingPathComponent("capstan").path
-        if !FileManager.default.isExecutableFile(atPath: candidate) {
-            var url = URL(fileURLWithPath: #filePath)
-            for _ in 0..<3 { url = url.deletingLastPathComponent() }
-            candidate = url.appendingPathComponent(".build/debug/capstan").path
-        }
-        return candidate
-    }
 
     var kubeconfig: String { dataDir + "/kubeconfig" }
 
@@ -41,54 +28,18 @@ final class ClusterProcesses: @unchecked Sendable {
     private init(kubectl: String) throws {
         self.kubectl = kubectl
         dataDir = NSTemporaryDirectory() + "capstan-ctrl-e2e-\(UUID().uuidString.prefix(8))"
-        let s = Process()
-        s.executableURL = URL(fileURLWithPath: Self.binary)
-        s.arguments = ["server", "--data-dir", dataDir, "--port", "0"]
-        let err = Pipe()
-        s.standardError = err
-        s.standardOutput = FileHandle.nullDevice
-        try s.run()
-        server = s
-        var collected = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !collected.contains("listening on") {
-            let data = err.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            collected += String(decoding: data, as: UTF8.self)
-        }
-        err.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
-        guard collected.contains("listening on") else {
-            s.terminate()
-            throw Timeout(description: "capstan server did not start: \(collected)")
-        }
-        let c = Process()
-        c.executableURL = URL(fileURLWithPath: Self.binary)
-        c.arguments = ["controllers", "--kubeconfig", dataDir + "/kubeconfig"]
-        let cerr = Pipe()
-        c.standardError = cerr
-        c.standardOutput = FileHandle.nullDevice
-        try c.run()
-        controllers = c
-        var log = ""
-        let cdeadline = Date().addingTimeInterval(20)
-        while Date() < cdeadline, !log.contains("caches synced") {
-            let data = cerr.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-        }
-        cerr.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
-        guard log.contains("caches synced") else {
+        server = try LaunchedProcess(["server", "--data-dir", dataDir, "--port", "0"], until: "listening on")
+        do {
+            controllers = try LaunchedProcess(["controllers", "--kubeconfig", dataDir + "/kubeconfig"], until: "caches synced")
+        } catch {
             stop()
-            throw Timeout(description: "capstan controllers did not start (is ControllersCommand registered?): \(log)")
+            throw error
         }
         client = try KubeConfig.load(files: [kubeconfig]).resolve().makeClient()
     }
 
     func stop() {
-        for p in [controllers, server].compactMap({ $0 }) where p.isRunning {
-            p.terminate()
-            p.waitUntilExit()
-        }
+        for p in [controllers, server].compactMap({ $0 }) { p.stop() }
         try? FileManager.default.removeItem(atPath: dataDir)
     }
 

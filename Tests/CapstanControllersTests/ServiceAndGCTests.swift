@@ -41,6 +41,21 @@ import Testing
         #expect(ready?["conditions"]["ready"] == true)
     }
 
+    @Test func addressesAreOrderedByIPNotByPodName() async throws {
+        let client = FakeClient()
+        let stored = try await client.seed([Self.pod("a", app: "web"), Self.pod("b", app: "web"), Self.pod("c", app: "web"),
+                                            Self.service("web", app: "web")])
+        for (pod, ip) in zip(stored, ["10.0.0.9", "10.0.0.10", "10.0.0.1"]) { try await markReady(client, pod, ip: ip) }
+        try await withControllers(client, { [EndpointsController(client: $0)] }) {
+            try await eventually("three addresses") {
+                await client.stored(.endpoints).first?["subsets"][0]["addresses"].arrayValue?.count == 3
+            }
+        }
+        let addresses = await client.stored(.endpoints)[0]["subsets"][0]["addresses"].arrayValue ?? []
+        // Bytewise, as Kubernetes compares them: "10.0.0.10" sorts before "10.0.0.9".
+        #expect(addresses.map { $0["ip"] } == ["10.0.0.1", "10.0.0.10", "10.0.0.9"])
+    }
+
     @Test func noWriteWhenNothingChanged() async throws {
         let client = FakeClient()
         let stored = try await client.seed([Self.pod("a", app: "web"), Self.service("web", app: "web", targetPort: 9000)])
