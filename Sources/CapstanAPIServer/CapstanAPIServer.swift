@@ -1,6 +1,8 @@
 /// CapstanAPIServer — the Kubernetes API over HTTP, backed by a `Store`.
 ///
-/// Owns: the HTTP/1.1 server (keep-alive, chunked watch streams, a 3 MiB request limit),
+/// Owns: the HTTP/1.1 server (keep-alive, chunked watch streams, a 3 MiB request limit; HTTPS
+/// through CapstanTLS, authentication by bearer token or client certificate, and the refusal
+/// to listen beyond loopback without both — `ServerSecurity`),
 /// routing of Kubernetes paths, discovery (aggregated v2 and legacy), OpenAPI v3, the verbs
 /// (get, list, watch, create, update, patch, delete, deletecollection) with their query
 /// parameters, the registry rules of Kubernetes (defaulting and validation through
@@ -71,11 +73,15 @@ public final class APIServer: Sendable {
     public var port: Int { runtime.withLock { $0.port } }
 
     /// Loads CRDs from the store, creates the default namespaces, binds, and starts serving in
-    /// the background. Returns the bound port (pass 0 for an ephemeral one).
+    /// the background. Returns the bound port (pass 0 for an ephemeral one). Refuses to listen
+    /// beyond loopback unless `security` has both TLS and authentication.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+    public func start(host: String = "127.0.0.1", port: Int, security: ServerSecurity = .none) async throws -> Int {
+        try security.check(host: host)
         try await bootstrap()
-        let http = HTTPServer { [self] request in await self.handle(request) }
+        let http = HTTPServer(tls: security.tls, authenticator: security.authenticator) { [self] request in
+            await self.handle(request)
+        }
         let (listener, bound) = try await http.bind(host: host, port: port)
         let task = Task { _ = try? await http.serve(listener) }
         let sweeper = Task { [self] in

@@ -1,3 +1,4 @@
+import CapstanTLS
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -10,14 +11,27 @@ import Synchronization
 /// HTTP/1.1 without pipelining expects). Streams run in their own task so that the peer closing
 /// the socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
 /// tracked in a `Mutex` so shutdown can end them.
+///
+/// Security: with a `TLSContext`, each connection starts with a `TLSHandler` (HTTPS); with an
+/// `Authenticator`, every request but health checks must prove a user (bearer token or verified
+/// client certificate) or gets 401 before the handler sees it.
 final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    /// An accepted connection and, on HTTPS, the outcome of its handshake (the client's identity).
+    struct Accepted: Sendable {
+        var connection: Connection
+        var handshake: EventLoopFuture<TLSSessionInfo>?
+    }
 
     /// Kubernetes refuses request bodies over 3 MiB with 413.
     static let maxBodyBytes = 3 * 1024 * 1024
 
     private let group: MultiThreadedEventLoopGroup
     private let handler: Handler
+    private let tls: TLSContext?
+    private let authenticator: Authenticator?
     private let state = Mutex(State())
 
     private struct State {
@@ -34,13 +48,16 @@ final class HTTPServer: Sendable {
         var servedWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(threads: Int = 2, handler: @escaping Handler) {
+    init(threads: Int = 2, tls: TLSContext? = nil, authenticator: Authenticator? = nil, handler: @escaping Handler) {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.handler = handler
+        self.tls = tls
+        self.authenticator = authenticator
     }
 
     /// Binds and returns the bound port; `serve()` then accepts connections.
-    func bind(host: String, port: Int) async throws -> (NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, Int) {
+    func bind(host: String, port: Int) async throws -> (NIOAsyncChannel<Accepted, Never>, Int) {
+        let tls = self.tls
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -48,9 +65,9 @@ final class HTTPServer: Sendable {
             .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
+                    return Accepted(connection: try Connection(wrappingChannelSynchronously: channel), handshake: handshake)
                 }
             }
         state.withLock { $0.listener = channel.channel }
@@ -58,11 +75,12 @@ final class HTTPServer: Sendable {
     }
 
     /// Accepts connections until `shutdown()`; returns when every connection has ended.
-    func serve(_ listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>) async throws {
+    func serve(_ listener: NIOAsyncChannel<Accepted, Never>) async throws {
         defer { markServed() }
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { inbound in
-                for try await connection in inbound {
+                for try await accepted in inbound {
+                    let connection = accepted.connection
                     let id = ObjectIdentifier(connection.channel)
                     let refused = state.withLock { s -> Bool in
                         if s.shuttingDown { return true }
@@ -74,7 +92,7 @@ final class HTTPServer: Sendable {
                         continue
                     }
                     group.addTask {
-                        await self.serveConnection(connection)
+                        await self.serveConnection(connection, handshake: accepted.handshake)
                         _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
                     }
                 }
@@ -129,8 +147,11 @@ final class HTTPServer: Sendable {
 
     // MARK: - One connection
 
-    private func serveConnection(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    private func serveConnection(_ connection: Connection, handshake: EventLoopFuture<TLSSessionInfo>?) async {
         let channel = connection.channel
+        // Requests only arrive after the handshake, so this is settled by the first one.
+        var session: TLSSessionInfo?
+        var sessionRead = handshake == nil
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -157,8 +178,22 @@ final class HTTPServer: Sendable {
                         if tooLarge {
                             response = StatusError.requestEntityTooLarge().response
                         } else {
-                            let request = HTTPRequest(method: h.method, uri: h.uri, headers: h.headers, body: body)
-                            response = await handler(request)
+                            if !sessionRead, let handshake {
+                                session = try await handshake.get()
+                                sessionRead = true
+                            }
+                            var request = HTTPRequest(method: h.method, uri: h.uri, headers: h.headers, body: body)
+                            if let authenticator, !Authenticator.isPublic(path: request.path) {
+                                request.user = authenticator.authenticate(authorization: h.headers.first(name: "Authorization"),
+                                                                          peer: session?.peer)
+                                if request.user == nil {
+                                    response = StatusError.unauthorized().response
+                                } else {
+                                    response = await handler(request)
+                                }
+                            } else {
+                                response = await handler(request)
+                            }
                         }
                         body = []
                         let keepAlive = h.isKeepAlive && !tooLarge && !state.withLock { $0.shuttingDown }

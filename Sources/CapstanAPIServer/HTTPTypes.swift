@@ -11,6 +11,8 @@ struct HTTPRequest: Sendable {
     var query: [(String, String)]
     var headers: HTTPHeaders
     var body: [UInt8]
+    /// Who sent it, on a server with authentication (nil otherwise, and for health checks).
+    var user: UserInfo?
 
     init(method: HTTPMethod, uri: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.method = method

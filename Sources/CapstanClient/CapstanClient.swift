@@ -3,7 +3,8 @@
 /// Owns: the `Client` protocol (get/list/watch/create/update/patch/delete, subresources,
 /// discovery and REST mapping) with typed `APIError`s that carry the server's `Status`; a
 /// `Transport` seam (one HTTP-shaped exchange, plus a streaming variant for watches and logs)
-/// with an HTTP/1.1 implementation on swift-nio and an in-process one built from closures;
+/// with an HTTP/1.1 implementation on swift-nio (HTTPS through CapstanTLS, configured from the
+/// kubeconfig's TLS fields) and an in-process one built from closures;
 /// kubeconfig loading and merging; discovery with an on-disk cache; informers (list-then-watch
 /// caches with indexes and handlers) and rate-limited work queues for controllers; and
 /// `FakeClient`, an in-memory `Client` for unit tests.

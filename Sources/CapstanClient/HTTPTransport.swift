@@ -1,3 +1,4 @@
+import CapstanTLS
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -17,8 +18,9 @@ import Synchronization
 ///   closes it (HTTP/1.1 cannot abandon a response otherwise).
 /// - **Timeouts**: `TransportRequest.timeout` (else `defaultTimeout`) bounds a whole `send`, and
 ///   the wait for the head of a `stream`; expiry closes the connection and throws.
-/// - **TLS** is not built in yet (it would add swift-nio-ssl and BoringSSL to every build):
-///   `KubeConfig` refuses `https` servers with a clear error instead.
+/// - **TLS**: with a client `TLSContext` every connection is HTTPS (CapstanTLS on the system
+///   OpenSSL); `serverName` (else `host`) is sent as SNI and checked against the certificate.
+///   A connection counts as open once its handshake is done, within `connectTimeout`.
 ///
 /// Each connection is served by one task that owns its `NIOAsyncChannel` and takes requests from
 /// an `AsyncStream`; the pool's bookkeeping is behind a `Mutex`. Safe to share across tasks.
@@ -28,6 +30,8 @@ public final class HTTPTransport: Transport {
     public let maxConnections: Int
     public let defaultTimeout: Duration
     public let connectTimeout: Duration
+    public let tls: TLSContext?
+    public let serverName: String?
 
     private struct Pool {
         var idle: [HTTPConnection] = []
@@ -41,8 +45,10 @@ public final class HTTPTransport: Transport {
     private let pool = Mutex(Pool())
 
     public init(host: String, port: Int, maxConnections: Int = 16, defaultTimeout: Duration = .seconds(60),
-                connectTimeout: Duration = .seconds(10))
+                connectTimeout: Duration = .seconds(10), tls: TLSContext? = nil, serverName: String? = nil)
     {
+        self.tls = tls
+        self.serverName = serverName
         self.host = host
         self.port = port
         self.maxConnections = max(1, maxConnections)
@@ -153,16 +159,29 @@ public final class HTTPTransport: Transport {
         do {
             let timeout = TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
                                                  + connectTimeout.components.attoseconds / 1_000_000_000)
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let (tls, serverName) = (self.tls, self.serverName ?? host)
+            let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeout)
                 .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        let asyncChannel = try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
                             wrappingChannelSynchronously: channel)
+                        return (asyncChannel, handshake)
                     }
                 }
+            if let handshake {
+                // The handshake shares the connect budget; closing the channel fails it.
+                let timer = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
+                defer { timer.cancel() }
+                do { _ = try await handshake.get() } catch {
+                    // Closes the channel and finishes its writer (NIO requires one or the other).
+                    try? await channel.executeThenClose { _, _ in }
+                    throw error
+                }
+            }
             return HTTPConnection(id: id, channel: channel, hostHeader: "\(host):\(port)", transport: self)
         } catch {
             connectionClosed(nil)

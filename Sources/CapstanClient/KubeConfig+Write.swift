@@ -42,7 +42,7 @@ extension KubeConfig {
         try upsert("users", "user", .object([:]))
         try upsert("contexts", "context", ["cluster": .string(name), "user": .string(name), "namespace": .string(namespace)])
         document["current-context"] = .string(name)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parentDirectory(of: path)
         do {
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             try YAML.emit(document).write(toFile: path, atomically: true, encoding: .utf8)
@@ -50,4 +50,13 @@ extension KubeConfig {
             throw KubeConfigError(file: path, message: "cannot write: \(error)")
         }
     }
+}
+
+/// The folder part of a file path: `a/b/config` → `a/b`, `config` → `` (the current folder),
+/// `/config` → `/`. Written out because Foundation's `deletingLastPathComponent` traps on some
+/// one-character relative paths (`"k"`) on Linux.
+func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    if slash == path.startIndex { return "/" }
+    return String(path[..<slash])
 }

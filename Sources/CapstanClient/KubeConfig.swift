@@ -82,10 +82,11 @@ public struct KubeConfig: Sendable, Hashable {
         if let kind = value["kind"].stringValue, kind != "Config" {
             throw KubeConfigError(file: file, field: "kind", message: "expected Config, found \(kind)")
         }
-        let base = (file as NSString).deletingLastPathComponent
+        let base = parentDirectory(of: file)
         func path(_ p: String?) -> String? {
             guard let p, !p.isEmpty else { return nil }
-            return p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p
+            if p.hasPrefix("/") || base.isEmpty { return p }
+            return base.hasSuffix("/") ? base + p : base + "/" + p
         }
         let reader = FieldReader(file: file)
         for (i, entry) in try reader.list(value["clusters"], "clusters").enumerated() {
@@ -291,16 +292,12 @@ public struct ClusterConnection: Sendable, Hashable {
         return headers
     }
 
-    /// A `RESTClient` over HTTP/1.1. `https` servers are refused until TLS support lands.
+    /// A `RESTClient` over HTTP/1.1, or HTTPS for `https` servers (see `tlsContext()`).
     /// `cacheDir` (kubectl's `~/.kube/cache`) enables the on-disk discovery cache.
     public func makeClient(cacheDir: String? = nil, maxConnections: Int = 16) throws(KubeConfigError) -> RESTClient {
-        if endpoint.scheme == "https" {
-            throw KubeConfigError(
-                file: cluster.file, field: "clusters.cluster.server",
-                message: "\(endpoint) uses https, but TLS is not yet supported by capstan's client; use an http:// server (the bundled cluster serves plain HTTP on loopback)")
-        }
         let headers = try authHeaders()   // fails early when the token file is unreadable
-        let transport = HTTPTransport(host: endpoint.host, port: endpoint.port, maxConnections: maxConnections)
+        let transport = HTTPTransport(host: endpoint.host, port: endpoint.port, maxConnections: maxConnections,
+                                      tls: try tlsContext(), serverName: cluster.tlsServerName)
         let usesTokenFile = (user?.token ?? "").isEmpty && user?.tokenFile != nil
         return RESTClient(transport: transport, headers: headers, defaultNamespace: namespace,
                           discoveryCache: cacheDir.map { DiscoveryCache(cacheDir: $0, server: endpoint.description) },

@@ -174,14 +174,18 @@ public final class Cluster: Sendable {
     /// Returns when the server stops.
     public func wait() async { await parts.withLock { $0.server }?.wait() }
 
-    public static func kubeconfig(server: String) -> String {
-        """
+    /// A kubeconfig for one server; on a secured server, with the CA that signed its
+    /// certificate (PEM, written base64 as `certificate-authority-data`) and a bearer token.
+    public static func kubeconfig(server: String, certificateAuthorityPEM: String? = nil, token: String? = nil) -> String {
+        let caLine = certificateAuthorityPEM.map { "\n    certificate-authority-data: \(Data($0.utf8).base64EncodedString())" } ?? ""
+        let user = token.map { "\n    token: \"\($0)\"" } ?? " {}"
+        return """
         apiVersion: v1
         kind: Config
         clusters:
         - name: capstan
           cluster:
-            server: \(server)
+            server: \(server)\(caLine)
         contexts:
         - name: capstan
           context:
@@ -191,7 +195,7 @@ public final class Cluster: Sendable {
         current-context: capstan
         users:
         - name: capstan
-          user: {}
+          user:\(user)
 
         """
     }

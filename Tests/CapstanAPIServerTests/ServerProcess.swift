@@ -9,18 +9,25 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var launched: LaunchedProcess?
     private(set) var port = 0
 
-    init(dataDir: String? = nil) {
+    /// Extra `capstan server` flags (`--tls`, `--token-auth-file F`).
+    let arguments: [String]
+    /// `https` when the flags ask for TLS.
+    let scheme: String
+
+    init(dataDir: String? = nil, arguments: [String] = []) {
         self.dataDir = dataDir ?? NSTemporaryDirectory() + "capstan-e2e-\(UUID().uuidString.prefix(8))"
+        self.arguments = arguments
+        self.scheme = arguments.contains { $0 == "--tls" || $0 == "--tls-cert-file" } ? "https" : "http"
     }
 
     var kubeconfig: String { dataDir + "/kubeconfig" }
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
     var process: Process? { launched?.process }
 
     /// Starts the server and waits for its "listening" line.
     func start() throws {
-        let marker = "listening on http://127.0.0.1:"
-        let p = try LaunchedProcess(["server", "--data-dir", dataDir, "--port", "0"], until: marker)
+        let marker = "listening on \(scheme)://127.0.0.1:"
+        let p = try LaunchedProcess(["server", "--data-dir", dataDir, "--port", "0"] + arguments, until: marker)
         launched = p
         if let range = p.startupLog.range(of: marker) {
             port = Int(p.startupLog[range.upperBound...].prefix { $0.isNumber }) ?? 0

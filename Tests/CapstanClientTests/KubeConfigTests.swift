@@ -60,6 +60,21 @@ users:
 """
 
 @Suite struct KubeConfigTests {
+    @Test func relativeFilesResolveAgainstTheKubeconfigsFolder() throws {
+        let text = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster: {server: "https://127.0.0.1:6443", certificate-authority: ca.crt}
+            """
+        // A one-letter relative name once trapped inside Foundation's path handling.
+        #expect(try KubeConfig(text: text, file: "k").clusters["c"]?.certificateAuthority == "ca.crt")
+        #expect(try KubeConfig(text: text, file: "dir/k").clusters["c"]?.certificateAuthority == "dir/ca.crt")
+        #expect(try KubeConfig(text: text, file: "/k").clusters["c"]?.certificateAuthority == "/ca.crt")
+        #expect(parentDirectory(of: "a/b/config") == "a/b")
+    }
+
     @Test func mergesFilesFirstWins() throws {
         let dir = tempDir()
         write(first, dir + "/a.yaml")
@@ -93,16 +108,21 @@ users:
         #expect(throws: KubeConfigError.self) { try KubeConfig.loadDefault(explicitPath: dir + "/nope", environment: [:]) }
     }
 
-    @Test func httpsIsRefusedClearly() throws {
+    @Test func httpsCredentialsThatCannotBeReadAreReportedWithTheirField() throws {
         let config = try KubeConfig(text: second, file: "/x/b.yaml")
         let prod = try config.resolve()
         #expect(prod.endpoint.port == 443)
         do {
             _ = try prod.makeClient()
-            Issue.record("https accepted")
+            Issue.record("an unreadable client key was accepted")
         } catch {
-            #expect(error.description.contains("TLS is not yet supported"))
-            #expect(error.file == "/x/b.yaml")
+            #expect(error.description == "/x/b.yaml: users.user.client-key: cannot read /abs/key.pem")
+        }
+        var broken = prod
+        broken.user?.clientKey = nil
+        broken.user?.clientKeyData = "S0VZ"
+        #expect { try broken.tlsContext() } throws: { error in
+            "\(error)".contains("no PEM certificate in /x/b.yaml: users.user.client-certificate-data")
         }
     }
 
