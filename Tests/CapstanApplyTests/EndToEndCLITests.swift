@@ -48,13 +48,13 @@ import Testing
         let down = try server.capstan(["apply", "-f", dir + "/cm.yaml"], environment: env)
         #expect(down.status == 1)
         #expect(down.stderr.contains("127.0.0.1:1"), "\(down.stderr)")
-        // https is refused with a clear error until TLS lands, by apply and by diff.
+        // An https server that cannot be reached fails clearly, naming the host, by apply and by diff.
         let tls = try server.capstan(["apply", "-f", dir + "/cm.yaml", "--context", "tls"], environment: env)
         #expect(tls.status == 1)
-        #expect(tls.stderr.contains("error: \(one)") && tls.stderr.contains("TLS is not yet supported"), "\(tls.stderr)")
+        #expect(tls.stderr.contains("example.invalid:6443"), "\(tls.stderr)")
         let tlsDiff = try server.capstan(["diff", "-f", dir + "/cm.yaml", "--context", "tls"], environment: env)
         #expect(tlsDiff.status == 2)
-        #expect(tlsDiff.stderr.contains("TLS is not yet supported"), "\(tlsDiff.stderr)")
+        #expect(tlsDiff.stderr.contains("example.invalid:6443"), "\(tlsDiff.stderr)")
         let unknown = try server.capstan(["diff", "-f", dir + "/cm.yaml", "--context", "nope"], environment: env)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("context \"nope\" does not exist"), "\(unknown.stderr)")
