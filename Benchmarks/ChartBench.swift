@@ -24,8 +24,6 @@ import Foundation
 /// `Charts/`, default `Tests/CapstanChartTests` under the current directory; `--profile`
 /// only loops Capstan's cold render for that long, for `perf record`).
 func runChartBench(arguments: [String]) async throws {
-    // `capstan-bench chart --rounds 5`: main.swift passes no arguments, so read our own.
-    let arguments = arguments.isEmpty ? Array(CommandLine.arguments.dropFirst()) : arguments
     var rounds = 9
     var iterations = 3
     var runHelm = true

@@ -16,14 +16,19 @@ let all: [(String, ([String]) async throws -> Void)] = [
     ("cluster", runClusterBench),
 ]
 
-let requested = Array(CommandLine.arguments.dropFirst())
+// `capstan-bench NAME… [ARG…]`: words that name a benchmark pick it; the other words are passed
+// to every picked benchmark (e.g. `capstan-bench apply 1000`, `capstan-bench store --quick`).
+let words = Array(CommandLine.arguments.dropFirst())
+let names = Set(all.map(\.0))
+let requested = words.filter { names.contains($0) }
+let benchArguments = words.filter { !names.contains($0) }
 let selected = requested.isEmpty ? all : all.filter { requested.contains($0.0) }
-if selected.isEmpty {
+if selected.isEmpty || (requested.isEmpty && !benchArguments.isEmpty) {
     print("unknown benchmark; choose from: \(all.map(\.0).joined(separator: " "))")
     exit(2)
 }
 for (name, run) in selected {
     print("== \(name)")
-    try await run([])
+    try await run(benchArguments)
     print()
 }
