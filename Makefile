@@ -49,6 +49,8 @@ demo: build pip-deps
 	echo; echo "== kubectl get pods -o wide"; $$K get pods -o wide; \
 	echo; echo "== kubectl get services"; $$K get services; \
 	echo; echo "== kubectl get endpoints"; $$K get endpoints 2>/dev/null || true; \
+	echo; echo "== kubectl logs deploy/myapp-deploy   (proxied by the API server to the node)"; \
+	$$K logs deploy/myapp-deploy; \
 	echo; echo "== capstan apply -f manifests/myapp   (again: nothing to send)"; \
 	$$C apply -f manifests/myapp; \
 	echo; echo "== capstan diff -f manifests/myapp"; \
