@@ -83,19 +83,33 @@ extension APIServer {
         }
         await finishServiceAddresses(addresses, stored: true)
         let stored = ObjectCodec.stored(object, kv, apiVersion: req.apiVersion)
-        afterWrite(req, stored, deleted: false)
+        await afterWrite(req, stored, deleted: false)
         return objectResponse(req, stored, status: .created, warnings: warnings)
     }
 
-    /// Side effects on the server's derived state (the CRD catalogue).
-    func afterWrite(_ req: ResourceRequest, _ object: Value, deleted: Bool) {
+    /// Side effects on the server's derived state (the CRD catalogue). A deleted CRD takes its
+    /// stored objects with it, as Kubernetes' `customresourcecleanup` finalizer does, so a CRD
+    /// created again under the same name starts empty instead of resurrecting old objects.
+    func afterWrite(_ req: ResourceRequest, _ object: Value, deleted: Bool) async {
         guard req.group == "apiextensions.k8s.io" && req.plural == "customresourcedefinitions" else { return }
         if deleted {
             if let group = object[path: ["spec", "group"]].stringValue, let plural = object[path: ["spec", "names", "plural"]].stringValue {
+                // Only what this CRD served: never a built-in resource that shares the name.
+                if registry.current.isCustomResource(group: group, plural: plural) {
+                    await removeStoredObjects(group: group, plural: plural)
+                }
                 registry.unregisterCustomResource(group: group, plural: plural)
             }
         } else {
             _ = try? registry.register(customResourceDefinition: object)
+        }
+    }
+
+    /// Deletes every stored object of `group/plural` (watchers see each DELETED event).
+    private func removeStoredObjects(group: String, plural: String) async {
+        guard let stored = try? await store.list(prefix: StorageKey.resourcePrefix(group: group, resource: plural)) else { return }
+        for kv in stored.items {
+            _ = try? await store.delete(kv.key, expectedModRevision: kv.modRevision)
         }
     }
 }

@@ -106,7 +106,7 @@ extension APIServer {
             do {
                 let result = try await store.delete(req.key(name), expectedModRevision: kv.modRevision)
                 let last = try ObjectCodec.decode(result.deleted.value, revision: result.revision, apiVersion: req.apiVersion)
-                afterWrite(req, last, deleted: true)
+                await afterWrite(req, last, deleted: true)
                 await releaseServiceAddresses(req, last)
                 return (nil, current.uid, last)
             } catch StoreError.conflict {

@@ -32,7 +32,7 @@ extension APIServer {
                 do {
                     let result = try await store.delete(req.key(name), expectedModRevision: kv.modRevision)
                     let gone = try ObjectCodec.decode(result.deleted.value, revision: result.revision, apiVersion: req.apiVersion)
-                    afterWrite(req, gone, deleted: true)
+                    await afterWrite(req, gone, deleted: true)
                     await releaseServiceAddresses(req, gone)
                     return (new, warnings)
                 } catch StoreError.conflict { continue }
@@ -58,7 +58,7 @@ extension APIServer {
             }
             await finishServiceAddresses(addresses, stored: true)
             let stored = ObjectCodec.stored(new, written, apiVersion: req.apiVersion)
-            afterWrite(req, stored, deleted: false)
+            await afterWrite(req, stored, deleted: false)
             return (stored, warnings)
         }
         throw StatusError.conflict(group: req.group, resource: req.plural, name: name)

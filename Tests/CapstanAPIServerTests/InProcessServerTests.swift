@@ -332,6 +332,13 @@ extension ServerTests {
             #expect(try await client.post(base, bad).status == 422)
             let smp = try await client.patch(base + "/w", ["spec": ["size": 3]], type: "application/strategic-merge-patch+json")
             #expect(smp.status == 415)
+
+            // Deleting the CRD takes its objects along: created again, it starts empty.
+            #expect(try await client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com").status == 200)
+            #expect(try await client.get(base).status == 404)
+            #expect(try await client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status == 201)
+            let again = try await client.get(base)
+            #expect(again.status == 200 && (again.json["items"].arrayValue ?? []).isEmpty, "\(again.json)")
         }
     }
 }
