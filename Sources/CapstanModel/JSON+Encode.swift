@@ -118,8 +118,8 @@ struct JSONWriter {
             var i = 0
             while i < bytes.count {
                 let b = bytes[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C
-                    && (!options.escapeHTML || (b != 0x3C && b != 0x3E && b != 0x26 && b != 0xE2))
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2
+                    && (!options.escapeHTML || (b != 0x3C && b != 0x3E && b != 0x26))
                 {
                     i += 1
                     continue
@@ -137,9 +137,10 @@ struct JSONWriter {
                     out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
                 case 0x3C where options.escapeHTML, 0x3E where options.escapeHTML, 0x26 where options.escapeHTML:
                     out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
-                case 0xE2 where options.escapeHTML && i + 2 < bytes.count && bytes[i + 1] == 0x80
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80
                     && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    // U+2028 / U+2029, which Go escapes for the sake of JavaScript.
+                    // U+2028 / U+2029, which Go escapes for the sake of JavaScript, with or
+                    // without HTML escaping (Helm's toRawJson shows it).
                     out.append(contentsOf: Array("\\u202".utf8))
                     out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
                     i += 2
