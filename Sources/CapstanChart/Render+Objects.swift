@@ -179,7 +179,7 @@ struct FilesObject: TemplateObject {
         case "AsSecrets":
             return .method(.simple { _ in
                 var o = ValueObject()
-                for (k, v) in files { o[baseName(k)] = .string(base64(v)) }
+                for (k, v) in files { o[baseName(k)] = .string(Base64.encode(v)) }
                 return .string(filesYAML(o))
             })
         default:
@@ -195,26 +195,6 @@ private func filesYAML(_ o: ValueObject) -> String {
     return s
 }
 
-func base64(_ bytes: [UInt8]) -> String {
-    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity((bytes.count + 2) / 3 * 4)
-    var i = 0
-    while i + 2 < bytes.count {
-        let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-        out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)], table[Int(n & 63)]]
-        i += 3
-    }
-    let rest = bytes.count - i
-    if rest == 1 {
-        let n = UInt32(bytes[i]) << 16
-        out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], 61, 61]
-    } else if rest == 2 {
-        let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-        out += [table[Int(n >> 18 & 63)], table[Int(n >> 12 & 63)], table[Int(n >> 6 & 63)], 61]
-    }
-    return String(decoding: out, as: UTF8.self)
-}
 
 /// Glob patterns as `.Files.Glob` reads them (gobwas/glob with `/` as separator): `*` and `?`
 /// stay within a path segment, `**` crosses segments, `[...]`/`[!...]` classes, `{a,b}`

@@ -71,62 +71,6 @@ extension Library {
 
 struct DecodeError: Error { var message: String }
 
-enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ b: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((b.count + 2) / 3 * 4)
-        var i = 0
-        while i + 2 < b.count {
-            let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = b.count - i
-        if rest == 1 {
-            let n = UInt32(b[i]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], 61, 61]
-        } else if rest == 2 {
-            let n = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `base64.StdEncoding.DecodeString` (newlines ignored, padding required).
-    static func decode(_ s: String) -> Result<[UInt8], DecodeError> {
-        var table = [Int](repeating: -1, count: 256)
-        for (i, c) in alphabet.enumerated() { table[Int(c)] = i }
-        let input = Array(s.utf8)
-        var out: [UInt8] = []
-        var quad: [Int] = []
-        var pad = 0
-        var pos = 0
-        for c in input {
-            defer { pos += 1 }
-            if c == 10 || c == 13 { continue }
-            if c == 61 {
-                pad += 1
-                quad.append(0)
-            } else {
-                guard pad == 0, table[Int(c)] >= 0 else { return .failure(DecodeError(message: "illegal base64 data at input byte \(pos)")) }
-                quad.append(table[Int(c)])
-            }
-            if quad.count == 4 {
-                let n = quad[0] << 18 | quad[1] << 12 | quad[2] << 6 | quad[3]
-                out.append(UInt8(n >> 16 & 255))
-                if pad < 2 { out.append(UInt8(n >> 8 & 255)) }
-                if pad < 1 { out.append(UInt8(n & 255)) }
-                quad = []
-                if pad > 0 { break }
-            }
-        }
-        if !quad.isEmpty || pad > 2 { return .failure(DecodeError(message: "illegal base64 data at input byte \(max(0, input.count - quad.count))")) }
-        return .success(out)
-    }
-}
-
 enum Base32 {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
     static func encode(_ b: [UInt8]) -> String {

@@ -1,3 +1,4 @@
+import CapstanModel
 /// Random values, UUIDs and URLs (sprig).
 extension Library {
     static func randomString(_ n: Int, from alphabet: [Character]) throws -> String {

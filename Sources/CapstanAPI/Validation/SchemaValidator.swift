@@ -307,25 +307,3 @@ enum QuantitySyntax {
     static func isValid(_ text: String) -> Bool { (try? Quantity(parsing: text)) != nil }
 }
 
-/// Standard base64 (with padding), as Go's `encoding/base64.StdEncoding` reads `[]byte` fields.
-enum Base64 {
-    /// The offset Go would report for the first bad input byte, or nil when valid.
-    static func firstInvalidByte(_ s: String) -> Int? {
-        // Go's decoder skips line breaks, so wrapped base64 from YAML block scalars is valid.
-        let bytes = Array(s.utf8).filter { $0 != 10 && $0 != 13 }
-        var i = 0
-        var padding = 0
-        for b in bytes {
-            let isAlphabet = (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 43 || b == 47
-            if b == 61 {  // '='
-                padding += 1
-                if padding > 2 { return i }
-            } else if !isAlphabet || padding > 0 {
-                return i
-            }
-            i += 1
-        }
-        if bytes.count % 4 != 0 { return bytes.count - bytes.count % 4 }
-        return nil
-    }
-}
