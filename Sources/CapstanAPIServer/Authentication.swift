@@ -1,3 +1,4 @@
+import CapstanModel
 import CapstanTLS
 
 /// Who made a request, as authentication established it. A plain value.

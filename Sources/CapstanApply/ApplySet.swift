@@ -85,7 +85,7 @@ public struct ApplySetParent: Sendable, Hashable {
     static func recorded(in live: Value) -> (groupKinds: Set<String>, namespaces: Set<String>) {
         func list(_ key: String) -> Set<String> {
             let text = live[path: ["metadata", "annotations", key]].stringValue ?? ""
-            return Set(text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
+            return Set(text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty })
         }
         return (list(groupKindsAnnotation), list(namespacesAnnotation))
     }
@@ -98,11 +98,3 @@ public struct ApplyError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s = s.dropFirst() }
-        while s.last == " " { s = s.dropLast() }
-        return String(s)
-    }
-}

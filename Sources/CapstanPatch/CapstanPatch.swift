@@ -156,11 +156,3 @@ public struct PatchError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Bound on nesting, so hostile input cannot exhaust the stack.
 let maxPatchDepth = 200
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
-    }
-}

@@ -66,7 +66,7 @@ struct SemConstraint {
     var wildcardAt: Int
 
     static func parse(_ raw: String) throws -> SemConstraint {
-        var s = Substring(raw.trimmingSpaces)
+        var s = Substring(raw.goTrimmedSpace)
         var op = ""
         for candidate in [">=", "<=", "!=", "=>", "=<", ">", "<", "=", "~>", "~", "^"] where s.hasPrefix(candidate) {
             op = candidate; s = s.dropFirst(candidate.count); break
@@ -74,7 +74,7 @@ struct SemConstraint {
         if op == "=>" { op = ">=" }
         if op == "=<" { op = "<=" }
         if op == "~>" { op = "~" }
-        var text = String(s).trimmingSpaces
+        var text = String(s).goTrimmedSpace
         if text.hasPrefix("v") { text.removeFirst() }
         var core = text
         var suffix = ""
@@ -194,7 +194,8 @@ struct SemverObject: TemplateObject {
 }
 
 extension String {
-    var trimmingSpaces: String { Text.trimSpace(self) }
+    /// Go's `strings.TrimSpace` (all Unicode white space).
+    var goTrimmedSpace: String { Text.trimSpace(self) }
 }
 
 extension Library {

@@ -20,7 +20,7 @@ struct GoldenCase {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("#### ") {
                 if let c = current { sections.append((c, buffer.joined(separator: "\n"))) }
-                current = String(line.dropFirst(5)).trimmingSpaces
+                current = String(line.dropFirst(5)).goTrimmedSpace
                 buffer = []
             } else {
                 buffer.append(line)
@@ -32,7 +32,7 @@ struct GoldenCase {
 
     func section(_ name: String) -> String? { sections.first { $0.name == name }?.body }
     var files: [(path: String, body: String)] {
-        sections.filter { $0.name.hasPrefix("file ") }.map { (String($0.name.dropFirst(5)).trimmingSpaces, $0.body) }
+        sections.filter { $0.name.hasPrefix("file ") }.map { (String($0.name.dropFirst(5)).goTrimmedSpace, $0.body) }
     }
 }
 
@@ -111,7 +111,7 @@ enum HelmLike {
             }
             for (name, body) in files { try set.add(name: name, source: body) }
             let valuesText = c.section("values") ?? ""
-            let values = valuesText.trimmingSpaces.isEmpty ? Value.object([:]) : try Value.parseJSON(valuesText)
+            let values = valuesText.goTrimmedSpace.isEmpty ? Value.object([:]) : try Value.parseJSON(valuesText)
             return (true, try set.render("c/templates/t.yaml", data: topLevel(values: values, templateName: "c/templates/t.yaml")))
         } catch let e as TemplateError {
             return (false, e.helmDescription)
