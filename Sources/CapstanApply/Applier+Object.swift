@@ -41,10 +41,13 @@ extension Applier {
                     return result
                 }
                 do {
-                    result.object = try await client.create(
-                        info.gvr, namespace: namespace, modified,
-                        options: WriteOptions(dryRun: options.dryRun == .server, fieldManager: options.clientSideManager,
-                                              fieldValidation: "Strict"))
+                    let write = WriteOptions(dryRun: options.dryRun == .server, fieldManager: options.clientSideManager,
+                                             fieldValidation: "Strict")
+                    if options.keepsObjects || info.gvk.kind == "Namespace" || info.gvk.kind == "CustomResourceDefinition" {
+                        result.object = try await client.create(info.gvr, namespace: namespace, modified, options: write)
+                    } else {
+                        try await client.createIgnoringResponse(info.gvr, namespace: namespace, modified, options: write)
+                    }
                     result.action = .created
                     return result
                 } catch let error where error.isAlreadyExists && attempt <= options.conflictRetries {

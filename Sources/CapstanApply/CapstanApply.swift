@@ -31,13 +31,18 @@ public struct ApplyOptions: Sendable {
     public var timeout: Duration
     /// Requests in flight at once within one tier.
     public var concurrency: Int
+    /// Whether results carry the objects the server returned (`-o yaml|json`, `--wait`). Without
+    /// them a create's response is not decoded; Namespaces and CRDs keep theirs (the run reads them).
+    public var keepsObjects: Bool
     /// PATCH attempts after a 409 Conflict (each preceded by a fresh GET), as kubectl.
     public var conflictRetries: Int
 
     public init(dryRun: DryRun = .none, serverSide: Bool = false, forceConflicts: Bool = false,
                 fieldManager: String? = nil, prune: Bool = false, applySet: ApplySetParent? = nil,
-                wait: Bool = false, timeout: Duration = .seconds(300), concurrency: Int = 16, conflictRetries: Int = 5)
+                wait: Bool = false, timeout: Duration = .seconds(300), concurrency: Int = 16, conflictRetries: Int = 5,
+                keepsObjects: Bool = true)
     {
+        self.keepsObjects = keepsObjects
         self.dryRun = dryRun
         self.serverSide = serverSide
         self.forceConflicts = forceConflicts
@@ -75,7 +80,8 @@ public struct ObjectResult: Sendable {
     public var namespace: String?
     public var source: ManifestSource?
     public var action: ApplyAction
-    /// The object as the server returned it (or as it would be, for a client dry run).
+    /// The object as the server returned it (or as it would be, for a client dry run); nil for a
+    /// create when `ApplyOptions.keepsObjects` is false.
     public var object: Value?
     /// kubectl-shaped error text when `action == .failed`.
     public var error: String?

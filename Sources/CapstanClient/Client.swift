@@ -28,6 +28,11 @@ public protocol Client: Sendable {
     func create(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
                 options: WriteOptions) async throws(APIError) -> Value
 
+    /// `create` for a caller that only needs to know it succeeded: an implementation may skip
+    /// decoding what the server returned (the default decodes it and drops it).
+    func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
+                                options: WriteOptions) async throws(APIError)
+
     /// POST to a subresource of an existing object: `binding` and `eviction` of pods.
     func createSubresource(_ resource: GroupVersionResource, namespace: String?, name: String, subresource: String,
                            _ body: Value, options: WriteOptions) async throws(APIError) -> Value
@@ -61,6 +66,12 @@ public protocol Client: Sendable {
 // MARK: - Default arguments
 
 extension Client {
+    public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
+                                       options: WriteOptions) async throws(APIError)
+    {
+        _ = try await create(resource, namespace: namespace, object, options: options)
+    }
+
     public func get(_ resource: GroupVersionResource, namespace: String?, name: String) async throws(APIError) -> Value {
         try await get(resource, namespace: namespace, name: name, subresource: nil, options: GetOptions())
     }

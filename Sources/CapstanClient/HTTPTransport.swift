@@ -22,8 +22,8 @@ import Synchronization
 ///   OpenSSL); `serverName` (else `host`) is sent as SNI and checked against the certificate.
 ///   A connection counts as open once its handshake is done, within `connectTimeout`.
 ///
-/// Each connection is served by one task that owns its `NIOAsyncChannel` and takes requests from
-/// an `AsyncStream`; the pool's bookkeeping is behind a `Mutex`. Safe to share across tasks.
+/// Each connection runs its exchanges in a channel handler on its event loop (`HTTPConnection`);
+/// the pool's bookkeeping is behind a `Mutex`. Safe to share across tasks.
 public final class HTTPTransport: Transport {
     public let host: String
     public let port: Int
@@ -77,33 +77,30 @@ public final class HTTPTransport: Transport {
     // MARK: - Transport
 
     public func send(_ request: TransportRequest) async throws(APIError) -> TransportResponse {
-        let response = try await exchange(request, wholeResponseTimeout: true)
-        do {
-            let body = try await response.collect(limit: Int.max)
-            return TransportResponse(status: response.status, headers: response.headers, body: body)
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw .local(.transport, "\(error)", request: request.summary)
-        }
+        try await exchange(request) { connection, timeout in try await connection.fetch(request, timeout: timeout) }
     }
 
     public func stream(_ request: TransportRequest) async throws(APIError) -> StreamingResponse {
-        try await exchange(request, wholeResponseTimeout: false)
+        try await exchange(request) { connection, timeout in
+            try await connection.run(request, timeout: timeout, wholeResponseTimeout: false)
+        }
     }
 
-    private func exchange(_ request: TransportRequest, wholeResponseTimeout: Bool) async throws(APIError) -> StreamingResponse {
+    private func exchange<R>(_ request: TransportRequest,
+                             _ body: (HTTPConnection, Duration) async throws -> R) async throws(APIError) -> R
+    {
         var attempt = 0
         while true {
             attempt += 1
             let (connection, reused) = try await acquire(request)
             do {
-                return try await connection.run(request, timeout: request.timeout ?? defaultTimeout,
-                                                wholeResponseTimeout: wholeResponseTimeout)
+                return try await body(connection, request.timeout ?? defaultTimeout)
             } catch let failure as HTTPConnection.Failure {
                 // A stale keep-alive connection: retry once on a fresh one.
                 if failure.retryable && reused && attempt == 1 { continue }
                 throw APIError.local(.transport, failure.message, request: request.summary)
+            } catch let error as APIError {
+                throw error
             } catch {
                 throw APIError.local(.transport, "\(error)", request: request.summary)
             }
@@ -160,29 +157,28 @@ public final class HTTPTransport: Transport {
             let timeout = TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
                                                  + connectTimeout.components.attoseconds / 1_000_000_000)
             let (tls, serverName) = (self.tls, self.serverName ?? host)
-            let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let (channel, handler, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeout)
                 .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        let asyncChannel = try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                            wrappingChannelSynchronously: channel)
-                        return (asyncChannel, handshake)
+                        let handler = ExchangeHandler()
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handshake)
                     }
                 }
             if let handshake {
                 // The handshake shares the connect budget; closing the channel fails it.
-                let timer = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
+                let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
                 defer { timer.cancel() }
                 do { _ = try await handshake.get() } catch {
-                    // Closes the channel and finishes its writer (NIO requires one or the other).
-                    try? await channel.executeThenClose { _, _ in }
+                    try? await channel.close()
                     throw error
                 }
             }
-            return HTTPConnection(id: id, channel: channel, hostHeader: "\(host):\(port)", transport: self)
+            return HTTPConnection(id: id, channel: channel, handler: handler, hostHeader: "\(host):\(port)", transport: self)
         } catch {
             connectionClosed(nil)
             throw .local(.transport, "cannot connect to \(host):\(port): \(error)", request: request.summary)

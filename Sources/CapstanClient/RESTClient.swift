@@ -81,6 +81,18 @@ public final class RESTClient: Client {
         return try await self.object(request("POST", path, json: object))
     }
 
+    /// The POST without decoding the returned object; error responses still become `APIError`s.
+    public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
+                                       options: WriteOptions) async throws(APIError)
+    {
+        let path = APIPath.withQuery(APIPath.resource(resource, namespace: namespace), options.query)
+        let req = request("POST", path, json: object)
+        let response = try await transport.send(req)
+        guard (200..<300).contains(response.status) else {
+            throw APIError.fromHTTP(code: response.status, body: response.body, request: req.summary)
+        }
+    }
+
     public func createSubresource(_ resource: GroupVersionResource, namespace: String?, name: String, subresource: String,
                                   _ body: Value, options: WriteOptions) async throws(APIError) -> Value
     {

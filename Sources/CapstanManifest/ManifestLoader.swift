@@ -94,6 +94,40 @@ public struct ManifestLoader: Sendable {
         return manifests
     }
 
+    /// `load` with the files read and parsed side by side on up to `width` tasks: the same
+    /// manifests and errors in the same order. Standard input (`-`) keeps the one-by-one path.
+    public func loadConcurrently(_ paths: [String], width: Int) async throws(ManifestErrors) -> [Manifest] {
+        if paths.contains("-") { return try load(paths) }
+        var errors: [ManifestError] = []
+        // Each path's own errors (missing, empty directory) come before those of its files, as in `load`.
+        var plan: [(errors: [ManifestError], files: Range<Int>)] = []
+        var files: [String] = []
+        for path in paths {
+            var expandErrors: [ManifestError] = []
+            let found = expand(path, errors: &expandErrors)
+            plan.append((expandErrors, files.count..<files.count + found.count))
+            files += found
+        }
+        let loader = self
+        let loaded = await orderedConcurrentMap(files, width: width, minimumChunk: 8) { file in
+            var fileErrors: [ManifestError] = []
+            let manifests = loader.loadFile(file, errors: &fileErrors)
+            return (manifests, fileErrors)
+        }
+        var manifests: [Manifest] = []
+        manifests.reserveCapacity(files.count)
+        for step in plan {
+            errors += step.errors
+            for index in step.files {
+                manifests += loaded[index].0
+                errors += loaded[index].1
+            }
+        }
+        errors += duplicates(in: manifests)
+        if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        return manifests
+    }
+
     /// Parses one text as if read from `file`; used for stdin, git blobs and rendered charts.
     public func parse(_ text: String, file: String) throws(ManifestErrors) -> [Manifest] {
         var errors: [ManifestError] = []

@@ -83,7 +83,8 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         var options = ApplyOptions(dryRun: mode, serverSide: serverSide, forceConflicts: forceConflicts,
                                    fieldManager: fieldManager, prune: prune, wait: wait,
-                                   timeout: ClusterOptions.parseDuration(timeout) ?? .seconds(300), concurrency: concurrency)
+                                   timeout: ClusterOptions.parseDuration(timeout) ?? .seconds(300), concurrency: concurrency,
+                                   keepsObjects: output == "yaml" || output == "json" || wait)
         if let applySet {
             do {
                 options.applySet = try ApplySetParent(flag: applySet, namespace: namespace,
@@ -140,9 +141,11 @@ struct ManifestInputOptions: ParsableArguments {
     /// Loads and validates everything, or prints every problem (file:line) and exits 1.
     /// Custom resources are known from CRDs among the manifests and, when connected, the server's.
     func resolve(namespace: String, explicit: Bool, client: (any Client)?) async throws -> [ResolvedManifest] {
+        // Files are parsed and objects validated on every core (same results, same order).
+        let width = ProcessInfo.processInfo.activeProcessorCount
         let manifests: [Manifest]
         do {
-            manifests = try ManifestLoader(recursive: recursive).load(filenames)
+            manifests = try await ManifestLoader(recursive: recursive).loadConcurrently(filenames, width: width)
         } catch {
             for problem in error.errors { printError("error: \(problem)") }
             throw ExitCode(1)
@@ -163,7 +166,8 @@ struct ManifestInputOptions: ParsableArguments {
             add(listed.items.filter { !names.contains($0.name ?? "") })
         }
         do {
-            return try ManifestResolver(catalogue: catalogue, defaultNamespace: namespace, namespaceExplicit: explicit).resolve(manifests)
+            return try await ManifestResolver(catalogue: catalogue, defaultNamespace: namespace, namespaceExplicit: explicit)
+                .resolveConcurrently(manifests, width: width)
         } catch {
             for problem in error.errors { printError("error: \(problem)") }
             throw ExitCode(1)

@@ -49,6 +49,28 @@ let webV1 = """
         #expect(report.summary == "3 objects: 3 created")
     }
 
+    /// Without `keepsObjects` the results and what is stored are the same; only created
+    /// objects other than Namespaces and CRDs come back without the server's copy.
+    @Test func droppingObjectsChangesNothingElse() async throws {
+        let kept = FakeClient()
+        let dropped = FakeClient()
+        let a = await Applier(client: kept).apply(try resolve(webV1), options: ApplyOptions())
+        let b = await Applier(client: dropped).apply(try resolve(webV1), options: ApplyOptions(keepsObjects: false))
+        #expect(a.results.map(\.line) == b.results.map(\.line))
+        #expect(b.results.map { $0.object != nil } == [true, false, false])
+        for (resource, name) in [(GroupVersionResource.configMaps, "app-config"), (.deployments, "web")] {
+            var x = try await kept.get(resource, namespace: "demo", name: name)
+            var y = try await dropped.get(resource, namespace: "demo", name: name)
+            for field in ["creationTimestamp", "uid", "resourceVersion"] {
+                x[path: ["metadata", field]] = .null
+                y[path: ["metadata", field]] = .null
+            }
+            #expect(x == y)
+        }
+        let again = await Applier(client: dropped).apply(try resolve(webV1), options: ApplyOptions(keepsObjects: false))
+        #expect(again.results.allSatisfy { $0.action == .unchanged && $0.object != nil })
+    }
+
     @Test func reapplySendsNoPatch() async throws {
         let fake = FakeClient()
         let applier = Applier(client: fake)

@@ -202,6 +202,34 @@ final class CapstanServer: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct HTTPTransportTests {
+    /// The create that skips decoding stores the same object and fails the same way as `create`.
+    @Test func createIgnoringResponseMatchesCreate() async throws {
+        let server = CapstanServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client()
+        let a = configMap("plain", namespace: "default", labels: ["app": "web"], data: ["k": "v"])
+        var b = a
+        b[path: ["metadata", "name"]] = "quiet"
+        _ = try await client.create(.configMaps, namespace: "default", a, options: WriteOptions(fieldManager: "m"))
+        try await client.createIgnoringResponse(.configMaps, namespace: "default", b, options: WriteOptions(fieldManager: "m"))
+        func comparable(_ v: Value) -> Value {
+            var v = v
+            for field in ["name", "uid", "resourceVersion", "creationTimestamp", "managedFields"] { v[path: ["metadata", field]] = .null }
+            return v
+        }
+        let plain = try await client.get(.configMaps, namespace: "default", name: "plain")
+        let quiet = try await client.get(.configMaps, namespace: "default", name: "quiet")
+        #expect(comparable(plain) == comparable(quiet))
+        var loud: APIError?
+        var silent: APIError?
+        do { _ = try await client.create(.configMaps, namespace: "default", a, options: WriteOptions()) } catch { loud = error }
+        do { try await client.createIgnoringResponse(.configMaps, namespace: "default", a, options: WriteOptions()) } catch { silent = error }
+        #expect(loud?.isAlreadyExists == true)
+        #expect(silent.map { "\($0)" } == loud.map { "\($0)" })
+        (client.transport as? HTTPTransport)?.shutdown()
+    }
+
     @Test func sequentialRequestsReuseOneConnection() async throws {
         let server = CapstanServer()
         try await server.start()
