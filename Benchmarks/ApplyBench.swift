@@ -2,11 +2,14 @@
 /// same `capstan server` in one run — first apply (creates) and a no-op re-apply — for 1,000
 /// and 5,000 objects (Deployments, Services, ConfigMaps over 20 namespaces). Prints the ratios.
 /// Needs the `capstan` binary beside this one (same build) and kubectl 1.37 on PATH.
-/// Arguments: object counts (default `1000 5000`).
+/// Arguments: object counts (default `1000 5000`), `rounds=N` (default 3 up to 1,000 objects,
+/// else 1). Each round applies fresh trees in namespaces of their own, the tools taking turns
+/// (which one goes first alternates), so both see the same growing server; medians are reported.
 import Foundation
 
 func runApplyBench(arguments: [String]) async throws {
     let counts = arguments.compactMap(Int.init).isEmpty ? [1000, 5000] : arguments.compactMap(Int.init)
+    let roundsArgument = arguments.first { $0.hasPrefix("rounds=") }.flatMap { Int($0.dropFirst("rounds=".count)) }
     let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     let capstan = binDir + "/capstan"
     guard FileManager.default.isExecutableFile(atPath: capstan) else {
@@ -19,8 +22,9 @@ func runApplyBench(arguments: [String]) async throws {
     }
     let root = NSTemporaryDirectory() + "capstan-apply-bench-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: root) }
-    print("objects  tool     first apply   no-op re-apply")
+    print("objects  tool     first apply   no-op re-apply   (median of N rounds; all rounds in brackets)")
     for count in counts {
+        let rounds = max(1, roundsArgument ?? (count <= 1000 ? 3 : 1))
         let server = Process()
         server.executableURL = URL(fileURLWithPath: capstan)
         let data = root + "/data-\(count)"
@@ -33,20 +37,35 @@ func runApplyBench(arguments: [String]) async throws {
         let kubeconfig = data + "/kubeconfig"
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: kubeconfig) { try await Task.sleep(for: .milliseconds(50)) }
         try await Task.sleep(for: .milliseconds(200))
-        // Two copies of the same objects in disjoint namespaces: each tool creates its own.
-        // Namespaces sit in `00-namespaces/` because kubectl applies files in path order.
-        let kubectlDir = try ApplyBenchTools.generate(root: root + "/k\(count)", count: count, prefix: "k")
-        let capstanDir = try ApplyBenchTools.generate(root: root + "/c\(count)", count: count, prefix: "c")
         let env = ["KUBECONFIG": kubeconfig]
-        let kFirst = try ApplyBenchTools.time(kubectl, ["apply", "-f", kubectlDir, "-R", "--cache-dir", root + "/kcache"], env)
-        let kAgain = try ApplyBenchTools.time(kubectl, ["apply", "-f", kubectlDir, "-R", "--cache-dir", root + "/kcache"], env)
-        let cFirst = try ApplyBenchTools.time(capstan, ["apply", "-f", capstanDir, "-R"], env)
-        let cAgain = try ApplyBenchTools.time(capstan, ["apply", "-f", capstanDir, "-R"], env)
-        func f(_ d: Double) -> String { String(format: "%9.2fs", d) }
-        print(String(format: "%7d", count) + "  kubectl  " + f(kFirst) + "    " + f(kAgain))
-        print(String(format: "%7d", count) + "  capstan  " + f(cFirst) + "    " + f(cAgain))
-        print(String(format: "%7d  ratio    %9.1fx    %9.1fx   (kubectl time / capstan time; target ≥ 10x)",
-                     count, kFirst / cFirst, kAgain / cAgain))
+        var times: [String: [[Double]]] = ["kubectl": [[], []], "capstan": [[], []]]
+        for round in 0..<rounds {
+            // The same objects for each tool, in disjoint namespaces: each tool creates its own.
+            // Namespaces sit in `00-namespaces/` because kubectl applies files in path order.
+            let kubectlDir = try ApplyBenchTools.generate(root: root + "/k\(count)-\(round)", count: count, prefix: "k\(round)-")
+            let capstanDir = try ApplyBenchTools.generate(root: root + "/c\(count)-\(round)", count: count, prefix: "c\(round)-")
+            var runs: [(String, String, [String])] = [
+                ("kubectl", kubectl, ["apply", "-f", kubectlDir, "-R", "--cache-dir", root + "/kcache"]),
+                ("capstan", capstan, ["apply", "-f", capstanDir, "-R"]),
+            ]
+            if round % 2 == 1 { runs.reverse() }
+            for (name, program, args) in runs {
+                times[name]![0].append(try ApplyBenchTools.time(program, args, env))
+                times[name]![1].append(try ApplyBenchTools.time(program, args, env))
+            }
+        }
+        func median(_ xs: [Double]) -> Double {
+            let s = xs.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        func f(_ xs: [Double]) -> String {
+            String(format: "%9.2fs", median(xs)) + (xs.count > 1 ? " [" + xs.map { String(format: "%.2f", $0) }.joined(separator: " ") + "]" : "")
+        }
+        let (k, c) = (times["kubectl"]!, times["capstan"]!)
+        print(String(format: "%7d", count) + "  kubectl  " + f(k[0]) + "    " + f(k[1]))
+        print(String(format: "%7d", count) + "  capstan  " + f(c[0]) + "    " + f(c[1]))
+        print(String(format: "%7d  ratio    %9.1fx    %9.1fx   (median kubectl time / median capstan time over %d round%@; target ≥ 10x)",
+                     count, median(k[0]) / median(c[0]), median(k[1]) / median(c[1]), rounds, rounds == 1 ? "" : "s"))
     }
 }
 

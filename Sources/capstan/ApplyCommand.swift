@@ -44,8 +44,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout"), help: "How long --wait waits (e.g. 90s, 5m).")
     var timeout: String = "5m"
 
+    // 64 in flight over the kubeconfig's 32 connections: the next objects' patches and bodies are
+    // ready as soon as a connection frees, and the server commits more writes per fsync (measured
+    // against 16 and 32 on `capstan server`: less CPU and wall for 1,000 creates).
     @Option(name: .customLong("concurrency"), help: "Objects applied at once within one ordering tier.")
-    var concurrency: Int = 16
+    var concurrency: Int = 64
 
     func validate() throws {
         if input.filenames.isEmpty { throw ValidationError("must specify one of -f or --filename") }
