@@ -16,7 +16,6 @@ extension Applier {
         var result = ObjectResult(typedName: item.typedName, namespace: namespace, source: item.source, action: .failed,
                                   dryRunSuffix: options.suffix)
         if options.serverSide { return await serverSideApply(item, options: options) }
-        let modified = LastApplied.modified(item.object)
         let file = item.source.file
         var attempt = 0
         while true {
@@ -35,6 +34,9 @@ extension Applier {
                 return result
             }
             guard let live else {
+                // The object with its last-applied annotation; only creates need it (an
+                // unchanged object is decided by the patch alone).
+                let modified = LastApplied.modified(item.object)
                 if options.dryRun == .client {
                     result.action = .created
                     result.object = modified
@@ -72,7 +74,7 @@ extension Applier {
             }
             if options.dryRun == .client {
                 result.action = .configured
-                result.object = (try? Self.applyLocally(patch, type: type, to: live, gvk: info.gvk)) ?? modified
+                result.object = (try? Self.applyLocally(patch, type: type, to: live, gvk: info.gvk)) ?? LastApplied.modified(item.object)
                 return result
             }
             do {
