@@ -11,6 +11,7 @@
 /// pure function of its inputs: this module knows nothing of transports, storage or patch
 /// algorithms, and must not grow any — it only answers questions about shapes.
 import CapstanModel
+import Synchronization
 
 public struct SchemaError: Error, Sendable, CustomStringConvertible {
     public var message: String
@@ -20,7 +21,8 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
 
 /// The named schemas of one OpenAPI document: v2 (`definitions`) or v3 (`components.schemas`).
 ///
-/// Immutable after construction, so it is shared freely across tasks.
+/// Immutable after construction, so it is shared freely across tasks; the only mutable part is
+/// the cache of compiled validation nodes (derived, behind its `Mutex`).
 public final class OpenAPISchemas: Sendable {
     let definitions: [String: Value]
     /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
@@ -29,6 +31,8 @@ public final class OpenAPISchemas: Sendable {
     /// Full reference strings (`#/definitions/X`, `#/components/schemas/X`) → definition, so
     /// following a `$ref` is one lookup without cutting the string apart.
     let refTargets: [String: Value]
+    /// Schema nodes compiled for validation, kept for the life of this set (`CompiledSchema`).
+    let compiledCache = Mutex(CompiledCache())
 
     public convenience init(document: Value) throws(SchemaError) {
         if let defs = document["definitions"].objectValue {

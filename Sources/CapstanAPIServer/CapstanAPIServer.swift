@@ -52,6 +52,10 @@ public final class APIServer: Sendable {
     /// Cluster IPs and node ports of Services (reservations live in the store).
     let serviceAllocator: ServiceAllocator
     private let runtime = Mutex<Runtime>(Runtime())
+    /// What the current catalogue serves, rebuilt only when the catalogue changes (CRDs).
+    private let servedCache = Mutex<ServedAPI?>(nil)
+    /// Whether each namespace read lately was terminating, by stored revision.
+    let namespaceStates = NamespaceStates()
 
     private struct Runtime {
         var http: HTTPServer?
@@ -151,6 +155,16 @@ public final class APIServer: Sendable {
 
     // MARK: - Dispatch
 
+    /// The `ServedAPI` of the registry's current catalogue; built once per catalogue (they are
+    /// immutable, so identity says whether the cached one is still current).
+    func servedAPI() -> ServedAPI {
+        let catalogue = registry.current
+        if let hit = servedCache.withLock({ $0 }), hit.catalogue === catalogue { return hit }
+        let made = ServedAPI(catalogue)
+        servedCache.withLock { $0 = made }
+        return made
+    }
+
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
         do {
             return try await dispatch(request)
@@ -164,7 +178,7 @@ public final class APIServer: Sendable {
     }
 
     func dispatch(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let served = ServedAPI(registry.current)
+        let served = servedAPI()
         let route = Route.parse(request.path)
         if case .resource = route {} else if request.method != .GET && request.method != .HEAD {
             throw StatusError.methodNotAllowed()

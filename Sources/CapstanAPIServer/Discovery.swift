@@ -12,7 +12,7 @@ enum Discovery {
     /// Whether the client asked for aggregated discovery.
     static func wantsAggregated(_ accept: String?) -> Bool {
         guard let accept else { return false }
-        return accept.contains("as=APIGroupDiscoveryList") && accept.contains("v=v2")
+        return accept.containsBytes("as=APIGroupDiscoveryList") && accept.containsBytes("v=v2")
     }
 
     static func version() -> Value {
@@ -131,7 +131,7 @@ struct ServedAPI: Sendable {
         self.catalogue = catalogue
         var groups: [APIGroupInfo] = []
         for g in catalogue.groups {
-            // Built with every request: test the cheap set first, scan resources only for other groups.
+            // Built once per catalogue (`APIServer.servedAPI`): test the cheap set first, scan resources only for other groups.
             if Self.builtinGroups.contains(g.name)
                 || catalogue.resources.contains(where: { $0.gvk.group == g.name && catalogue.isCustomResource(group: g.name, plural: $0.plural) })
             {

@@ -18,9 +18,13 @@ struct HTTPRequest: Sendable {
         self.method = method
         self.headers = headers
         self.body = body
-        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        self.path = URLCoding.percentDecode(String(parts.first ?? ""), plusIsSpace: false)
-        self.query = parts.count > 1 ? URLCoding.parseQuery(String(parts[1])) : []
+        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            self.path = URLCoding.percentDecode(String(uri[..<mark]), plusIsSpace: false)
+            self.query = URLCoding.parseQuery(String(uri[uri.utf8.index(after: mark)...]))
+        } else {
+            self.path = URLCoding.percentDecode(uri, plusIsSpace: false)
+            self.query = []
+        }
     }
 
     /// The first value of query parameter `name`.
@@ -78,12 +82,17 @@ struct ResponseStreamWriter: Sendable {
 /// Percent-decoding of paths and query strings.
 enum URLCoding {
     static func parseQuery(_ text: String) -> [(String, String)] {
+        // Split by bytes, as Go's url.ParseQuery does (a split by Character would also cost
+        // grapheme breaking on every request).
         var out: [(String, String)] = []
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = percentDecode(String(kv[0]), plusIsSpace: true)
-            let value = kv.count > 1 ? percentDecode(String(kv[1]), plusIsSpace: true) : ""
-            out.append((key, value))
+        for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let eq = pair.firstIndex(of: UInt8(ascii: "=")) {
+                let key = percentDecode(String(Substring(pair[..<eq])), plusIsSpace: true)
+                let value = percentDecode(String(Substring(pair[pair.index(after: eq)...])), plusIsSpace: true)
+                out.append((key, value))
+            } else {
+                out.append((percentDecode(String(Substring(pair)), plusIsSpace: true), ""))
+            }
         }
         return out
     }
@@ -131,5 +140,22 @@ enum URLCoding {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
         default: return nil
         }
+    }
+}
+
+extension String {
+    /// Whether `needle` occurs in this string, compared byte by byte (UTF-8, case-sensitive).
+    /// Header checks use it on every request: with Foundation imported, `contains` goes through
+    /// NSString and costs far more than these few bytes need.
+    func containsBytes(_ needle: String) -> Bool {
+        let hay = Array(utf8), pin = Array(needle.utf8)
+        if pin.isEmpty { return true }
+        guard hay.count >= pin.count else { return false }
+        for start in 0...(hay.count - pin.count) where hay[start] == pin[0] {
+            var i = 1
+            while i < pin.count && hay[start + i] == pin[i] { i += 1 }
+            if i == pin.count { return true }
+        }
+        return false
     }
 }

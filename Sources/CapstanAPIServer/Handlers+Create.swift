@@ -9,10 +9,10 @@ extension APIServer {
         let body = req.http.body
         if body.isEmpty { throw StatusError.badRequest("the request body is empty") }
         let contentType = (req.http.header("Content-Type") ?? "application/json").lowercased()
-        if contentType.contains("protobuf") || contentType.contains("cbor") {
+        if contentType.containsBytes("protobuf") || contentType.containsBytes("cbor") {
             throw StatusError.unsupportedMediaType(contentType)
         }
-        if contentType.contains("yaml") {
+        if contentType.containsBytes("yaml") {
             do {
                 let docs = try YAML.parseValues(String(decoding: body, as: UTF8.self))
                 guard let first = docs.first else { throw StatusError.badRequest("the request body is empty") }
@@ -33,8 +33,7 @@ extension APIServer {
         guard let kv = try await store.get(key) else {
             throw StatusError.notFound(group: "", resource: "namespaces", name: ns)
         }
-        let object = try ObjectCodec.decode(kv)
-        if object[path: ["metadata", "deletionTimestamp"]] != .null || object[path: ["status", "phase"]] == "Terminating" {
+        if try namespaceStates.isTerminating(kv) {
             var e = StatusError.forbidden(group: req.group, resource: req.plural, name: name,
                                           "unable to create new content in namespace \(ns) because it is being terminated")
             e.details["causes"] = [["reason": "NamespaceTerminating", "message": .string("namespace \(ns) is being terminated"),
@@ -82,9 +81,14 @@ extension APIServer {
             throw error.status(group: req.group, resource: req.plural, name: name)
         }
         await finishServiceAddresses(addresses, stored: true)
-        let stored = ObjectCodec.stored(object, kv, apiVersion: req.apiVersion)
-        await afterWrite(req, stored, deleted: false)
-        return objectResponse(req, stored, status: .created, warnings: warnings)
+        if req.group == "apiextensions.k8s.io" && req.plural == "customresourcedefinitions" {
+            await afterWrite(req, ObjectCodec.stored(object, kv, apiVersion: req.apiVersion), deleted: false)
+        }
+        // The response is the stored bytes with the revision spliced in (StoredJSON), rather
+        // than the object encoded a second time; other shapes take the encoding path.
+        return storedResponse(req, kv, status: .created, warnings: warnings) {
+            ObjectCodec.stored(object, kv, apiVersion: req.apiVersion)
+        }
     }
 
     /// Side effects on the server's derived state (the CRD catalogue). A deleted CRD takes its

@@ -75,7 +75,7 @@ extension APIServer {
         }
         let accept = request.header("Accept") ?? ""
         return ResourceRequest(http: request, path: path, info: info, served: served, dryRun: dryRun,
-                               fieldValidation: fv, wantsTable: accept.contains("as=Table"))
+                               fieldValidation: fv, wantsTable: accept.containsBytes("as=Table"))
     }
 
     // MARK: - Responses
@@ -84,13 +84,33 @@ extension APIServer {
     func objectResponse(_ req: ResourceRequest, _ object: Value, status: HTTPResponseStatus = .ok,
                         warnings: [String] = []) -> HTTPResponse
     {
-        let headers = warnings.map { ("Warning", "299 - \"\($0.replacingQuotes())\"") }
+        let headers = Self.warningHeaders(warnings)
         if req.wantsTable && req.http.method == .GET {
             let table = TablePrinter.table(for: req, objects: [object], resourceVersion: object.resourceVersion ?? "",
                                            includeObject: req.http.query("includeObject") ?? "Metadata", withColumns: true)
             return .json(status, table.jsonBytes(), contentType: TablePrinter.contentType, headers: headers)
         }
         return .json(status, object.jsonBytes(), headers: headers)
+    }
+
+    /// The response for an object just read from or written to the store, as `objectResponse`
+    /// of `decoded()` would give it, but built from the stored bytes without decoding or
+    /// encoding when they allow it (StoredJSON; never for Tables).
+    func storedResponse(_ req: ResourceRequest, _ kv: KeyValue, status: HTTPResponseStatus = .ok, warnings: [String] = [],
+                        decoded: () throws -> Value) rethrows -> HTTPResponse
+    {
+        if !(req.wantsTable && req.http.method == .GET) {
+            var out: [UInt8] = []
+            out.reserveCapacity(kv.value.count + 32)
+            if StoredJSON.appendWithRevision(kv.value, revision: kv.modRevision, apiVersion: req.apiVersion, into: &out) {
+                return .json(status, out, headers: Self.warningHeaders(warnings))
+            }
+        }
+        return objectResponse(req, try decoded(), status: status, warnings: warnings)
+    }
+
+    static func warningHeaders(_ warnings: [String]) -> [(String, String)] {
+        warnings.map { ("Warning", "299 - \"\($0.replacingQuotes())\"") }
     }
 
     /// Reads the current object or fails with 404.
@@ -103,8 +123,10 @@ extension APIServer {
 
     func get(_ req: ResourceRequest) async throws -> HTTPResponse {
         guard let name = req.path.name else { throw StatusError.methodNotAllowed() }
-        let (_, object) = try await current(req, name)
-        return objectResponse(req, object)
+        let kv: KeyValue?
+        do { kv = try await store.get(req.key(name)) } catch { throw error.status(group: req.group, resource: req.plural, name: name) }
+        guard let kv else { throw req.notFound(name) }
+        return try storedResponse(req, kv) { try ObjectCodec.decode(kv, apiVersion: req.apiVersion) }
     }
 }
 

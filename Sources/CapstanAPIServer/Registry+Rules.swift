@@ -26,7 +26,7 @@ enum RegistryRules {
             if let given = object[path: ["metadata", "namespace"]].stringValue, !given.isEmpty, given != ns {
                 throw StatusError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
             }
-            object[path: ["metadata", "namespace"]] = .string(ns)
+            object.editMetadata { $0["namespace"] = .string(ns) }
         } else {
             object[path: ["metadata"]].removeValue(forKey: "namespace")
         }
@@ -47,6 +47,7 @@ enum RegistryRules {
     /// Identity and bookkeeping a new object gets from the server.
     static func prepareCreate(_ object: inout Value, _ req: ResourceRequest) {
         var meta = object["metadata"].isObject ? object["metadata"] : .object([:])
+        object["metadata"] = .null  // keeps the key's place; `meta` is now the only reference (no copy)
         meta["uid"] = .string(Identifiers.uid())
         meta["creationTimestamp"] = .string(WallClock.now())
         meta.removeValue(forKey: "resourceVersion")
@@ -207,6 +208,18 @@ enum RegistryRules {
             break
         }
         return errors
+    }
+}
+
+extension Value {
+    /// Runs `body` on `metadata` (created as `{}` when absent or not an object, as a path
+    /// assignment would) without copying it: the key keeps its place, the value is moved out,
+    /// edited and put back.
+    mutating func editMetadata(_ body: (inout Value) -> Void) {
+        var meta = self["metadata"].isObject ? self["metadata"] : .object([:])
+        self["metadata"] = .null
+        body(&meta)
+        self["metadata"] = meta
     }
 }
 

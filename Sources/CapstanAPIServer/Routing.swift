@@ -16,7 +16,9 @@ enum Route: Equatable, Sendable {
 
     /// Parses a request path the way the Kubernetes request-info resolver does.
     static func parse(_ path: String) -> Route {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        // Split on the byte '/', as Go's request-info resolver does (and cheaper than a split
+        // by Character).
+        var parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { String(Substring($0)) }
         guard let first = parts.first else { return .notFound }
         switch first {
         case "version": return parts.count == 1 ? .version : .notFound

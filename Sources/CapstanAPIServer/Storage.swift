@@ -34,6 +34,8 @@ enum StorageKey {
 enum ObjectCodec {
     /// The bytes stored for `object`: compact JSON without `metadata.resourceVersion`.
     static func encode(_ object: Value) -> [UInt8] {
+        // Nothing to remove (every create): encode as is, without copying the object.
+        guard object["metadata"].has("resourceVersion") else { return object.jsonBytes() }
         var copy = object
         copy[path: ["metadata"]].removeValue(forKey: "resourceVersion")
         return copy.jsonBytes()

@@ -22,6 +22,13 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible, Expressibl
     /// Parses the dotted form (`spec.containers[0].name`); map keys are not distinguished from
     /// list indices unless non-numeric.
     public init(stringLiteral text: String) {
+        // Most paths the rules build are plain ASCII keys (`spec.template`): split those by
+        // byte, without the Character machinery; anything else takes the general parse below.
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "[") }) {
+            self.elements = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: true)
+                .map { .key(String(Substring($0))) }
+            return
+        }
         var elements: [FieldPathElement] = []
         for part in text.split(separator: ".", omittingEmptySubsequences: true) {
             var rest = Substring(part)

@@ -38,8 +38,7 @@ enum NameRules {
     static func dns1123Subdomain(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123SubdomainMax { problems.append(maxLength(dns1123SubdomainMax)) }
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        if s.isEmpty || !parts.allSatisfy({ matchesLabel($0.utf8) }) { problems.append(subdomainMessage) }
+        if s.isEmpty || !everyPart(of: s, separatedBy: UInt8(ascii: "."), matchesLabel) { problems.append(subdomainMessage) }
         return problems
     }
 
@@ -50,6 +49,32 @@ enum NameRules {
             problems.append(dns1035Message)
         }
         return problems
+    }
+
+    /// `s` split at every `separator` byte, empty parts kept. ASCII text is split by bytes
+    /// (these checks run for every name, label and annotation key; a split by Character costs
+    /// grapheme breaking); other text by Character as before, so results never change.
+    private static func splitParts(_ s: String, separatedBy separator: UInt8) -> [Substring] {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return s.split(separator: Character(Unicode.Scalar(separator)), omittingEmptySubsequences: false)
+        }
+        var parts: [Substring] = []
+        var start = s.startIndex
+        var i = s.utf8.startIndex
+        while i != s.utf8.endIndex {
+            if s.utf8[i] == separator {
+                parts.append(s[start..<i])
+                start = s.utf8.index(after: i)
+            }
+            i = s.utf8.index(after: i)
+        }
+        parts.append(s[start...])
+        return parts
+    }
+
+    /// Whether every `separator`-delimited part of `s` passes `test` (see `splitParts`).
+    private static func everyPart(of s: String, separatedBy separator: UInt8, _ test: (Substring.UTF8View) -> Bool) -> Bool {
+        splitParts(s, separatedBy: separator).allSatisfy { test($0.utf8) }
     }
 
     /// A name used as a generateName prefix may end in '-' (a random suffix follows); checking
@@ -72,7 +97,7 @@ enum NameRules {
     /// `[prefix/]name`: prefix a DNS subdomain, name at most 63 characters.
     static func qualifiedName(_ s: String) -> [String] {
         var problems: [String] = []
-        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = splitParts(s, separatedBy: UInt8(ascii: "/"))
         let name: Substring
         switch parts.count {
         case 1:

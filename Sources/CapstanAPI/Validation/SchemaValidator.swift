@@ -23,18 +23,22 @@ public struct SchemaValidator: Sendable {
     /// Validates `object` against the schema of its `apiVersion`/`kind`. Kinds without a schema
     /// (unknown kinds, CRDs without one) yield no errors: there is nothing to check against.
     public func validate(_ object: Value) -> [FieldError] {
-        guard let gvk = object.gvk, let schema = catalogue.schema(for: gvk) else { return [] }
+        guard let gvk = object.gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return [] }
         var validator = self
         if let r = catalogue.resource(for: gvk), catalogue.isCustomResource(group: gvk.group, plural: r.plural) {
             validator.enforceListSets = true
         }
-        return validator.validate(object, against: schema)
+        var errors: [FieldError] = []
+        var stack: [FieldPathElement] = []
+        validator.check(object, schema, catalogue.schemas, &stack, depth: 0, into: &errors)
+        return errors
     }
 
     public func validate(_ value: Value, against schema: Schema, at path: FieldPath = FieldPath()) -> [FieldError] {
         var errors: [FieldError] = []
         var stack = path.elements
-        check(value, schema, &stack, depth: 0, into: &errors)
+        let root = CompiledSchema(resolved: schema.node, depth: schema.depth)
+        check(value, root, schema.schemas, &stack, depth: 0, into: &errors)
         return errors
     }
 
@@ -43,42 +47,42 @@ public struct SchemaValidator: Sendable {
     /// The path is kept as a stack of elements and only turned into a `FieldPath` when an
     /// error is reported: most fields are fine, and building paths for them would dominate.
     private func check(
-        _ value: Value, _ schema: Schema, _ stack: inout [FieldPathElement], depth: Int, into errors: inout [FieldError]
+        _ value: Value, _ schema: CompiledSchema, _ schemas: OpenAPISchemas, _ stack: inout [FieldPathElement], depth: Int,
+        into errors: inout [FieldError]
     ) {
         guard depth <= maxDepth else { return }
         // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
         if case .null = value { return }
-        let facts = NodeFacts(schema.node)
         let node = schema.node
 
-        if facts.intOrString {
+        if schema.facts.intOrString {
             switch value {
             case .string: break
             case .int: break
             case .double(let d) where d.rounded() == d: break
             default: errors.append(typeError(FieldPath(stack), value, expected: "integer,string"))
             }
-            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
             return
         }
 
-        switch facts.type {
+        switch schema.facts.type {
         case "object":
-            checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
+            checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
         case "array":
             guard case .array(let items) = value else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "array"))
             }
-            if facts.hasLimits { checkArrayLimits(items, node, FieldPath(stack), into: &errors) }
-            if let itemSchema = child(schema, facts.items) {
+            if schema.facts.hasLimits { checkArrayLimits(items, node, FieldPath(stack), into: &errors) }
+            if let itemSchema = schema.children(in: schemas).items {
                 for (i, item) in items.enumerated() {
                     stack.append(.index(i))
-                    check(item, itemSchema, &stack, depth: depth + 1, into: &errors)
+                    check(item, itemSchema, schemas, &stack, depth: depth + 1, into: &errors)
                     stack.removeLast()
                 }
             }
         case "string":
-            if facts.format == "quantity" {
+            if schema.facts.format == "quantity" {
                 if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
                 checkQuantity(value, FieldPath(stack), into: &errors)
                 return
@@ -86,78 +90,73 @@ public struct SchemaValidator: Sendable {
             guard case .string(let s) = value else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "string"))
             }
-            if facts.format == "byte", let bad = Base64.firstInvalidByte(s) {
+            if schema.facts.format == "byte", let bad = Base64.firstInvalidByte(s) {
                 errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
             }
-            if facts.hasLimits { checkStringLimits(s, value, node, FieldPath(stack), into: &errors) }
-            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasLimits { checkStringLimits(s, value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "integer":
             guard let i = value.intValue else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "integer"))
             }
-            if facts.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
+            if schema.facts.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
                 errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
             }
-            if facts.hasLimits { checkNumberLimits(Double(i), value, node, FieldPath(stack), into: &errors) }
-            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasLimits { checkNumberLimits(Double(i), value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "number":
             guard let d = value.doubleValue else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "number"))
             }
-            if facts.hasLimits { checkNumberLimits(d, value, node, FieldPath(stack), into: &errors) }
-            if facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasLimits { checkNumberLimits(d, value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
         case "boolean":
             guard case .bool = value else { return errors.append(typeError(FieldPath(stack), value, expected: "boolean")) }
         default:
             // No declared type: an object when it declares properties (CRD schemas may omit
             // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
-            if facts.properties != nil || facts.additional.isObject {
-                checkObject(value, schema, facts, &stack, depth: depth, into: &errors)
+            if schema.facts.properties != nil || schema.facts.additional.isObject {
+                checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
             }
         }
     }
 
-    /// A child schema node, resolved; nil past the nesting bound or when `raw` is no schema.
-    private func child(_ parent: Schema, _ raw: Value) -> Schema? {
-        guard parent.depth < 128, raw.isObject else { return nil }
-        return Schema(node: raw, schemas: parent.schemas, depth: parent.depth + 1)
-    }
-
     private func checkObject(
-        _ value: Value, _ schema: Schema, _ facts: NodeFacts, _ stack: inout [FieldPathElement], depth: Int,
+        _ value: Value, _ schema: CompiledSchema, _ schemas: OpenAPISchemas, _ stack: inout [FieldPathElement], depth: Int,
         into errors: inout [FieldError]
     ) {
         guard case .object(let object) = value else {
             return errors.append(typeError(FieldPath(stack), value, expected: "object"))
         }
-        let properties = facts.properties
-        let additional = facts.additional
+        let properties = schema.facts.properties
+        let additional = schema.facts.additional
         // An object schema that declares neither properties nor a value schema is free-form
         // (RawExtension, FieldsV1); so is one that preserves unknown fields.
-        let openEnded = facts.preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
-        let valueSchema = child(schema, additional)
+        let openEnded = schema.facts.preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
+        let children = schema.children(in: schemas)
+        let valueSchema = children.additional
 
         for (key, childValue) in object {
-            if let raw = properties?[key] {
-                if let childSchema = child(schema, raw) {
+            if let declared = children.properties[key] {
+                if let childSchema = declared {
                     stack.append(.key(key))
-                    check(childValue, childSchema, &stack, depth: depth + 1, into: &errors)
+                    check(childValue, childSchema, schemas, &stack, depth: depth + 1, into: &errors)
                     stack.removeLast()
                 }
             } else if let valueSchema {
                 stack.append(.mapKey(key))
-                check(childValue, valueSchema, &stack, depth: depth + 1, into: &errors)
+                check(childValue, valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
                 stack.removeLast()
-            } else if facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+            } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
                 continue
             } else if !openEnded {
                 errors.append(.unknownField(FieldPath(stack + [.key(key)])))
             }
         }
-        for case .string(let name) in facts.required ?? [] where object[name] == nil || object[name] == .null {
+        for case .string(let name) in schema.facts.required ?? [] where object[name] == nil || object[name] == .null {
             errors.append(.required(FieldPath(stack + [.key(name)])))
         }
-        if facts.hasLimits {
+        if schema.facts.hasLimits {
             let path = FieldPath(stack)
             let node = schema.node
             if let min = node["minProperties"].intValue, object.count < min {
@@ -261,7 +260,7 @@ public struct SchemaValidator: Sendable {
 }
 
 /// The facts of one schema node the validator needs, read in a single pass over its keys.
-struct NodeFacts {
+struct NodeFacts: Sendable {
     var type: String?
     var format: String?
     var intOrString = false

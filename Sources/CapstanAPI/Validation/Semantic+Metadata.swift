@@ -99,7 +99,9 @@ enum MetadataRules {
         var errors: [FieldError] = []
         var total = 0
         for (key, value) in map {
-            for problem in NameRules.qualifiedName(key.lowercased()) {
+            // Keys are nearly always lower-case ASCII already: skip the copy `lowercased()` makes.
+            let lowered = key.utf8.contains(where: { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 }) ? key.lowercased() : key
+            for problem in NameRules.qualifiedName(lowered) {
                 errors.append(.invalid(path, .string(key), problem))
             }
             total += key.utf8.count + (value.stringValue?.utf8.count ?? 0)
