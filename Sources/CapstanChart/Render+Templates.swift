@@ -112,13 +112,17 @@ extension ChartRenderer {
         } ?? text.components(separatedBy: driverSeparator)
     }
 
-    private static func newSet() -> TemplateSet {
+    /// An empty set with Helm's functions. Copies share the function table (copy on write),
+    /// so a render does not rebuild and free a table of a few hundred closures.
+    private static let emptySet: TemplateSet = {
         var set = TemplateSet(options: .helm, functions: [
             "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
         ])
         set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
         return set
-    }
+    }()
+
+    private static func newSet() -> TemplateSet { emptySet }
 
     /// Helm's way: each file parsed on its own, in order; parse errors name the file and line.
     static func perFileSet(for sources: [(String, String)]) throws(ChartError) -> TemplateSet {

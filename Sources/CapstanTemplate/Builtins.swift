@@ -49,7 +49,7 @@ enum Builtins {
         },
     ]
 
-    static func call(_ ex: Executor, _ dot: Cell, name: String, args: [ArgNode], final: Cell?, cmd: CommandNode) throws -> Cell {
+    static func call(_ ex: Executor, _ dot: Cell, name: String, args: ArraySlice<ArgNode>, final: Cell?, cmd: CommandNode) throws -> Cell {
         // and/or short-circuit and return the deciding value itself.
         if name == "and" || name == "or" {
             let numIn = args.count + (final == nil ? 0 : 1)

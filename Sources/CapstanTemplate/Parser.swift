@@ -435,6 +435,18 @@ struct Parser {
 enum GoNumbers {
     /// `strconv.ParseInt(s, 0, 64)`: sign, 0x/0o/0b/0 prefixes, underscores.
     static func parseInt(_ text: String) -> Int64? {
+        // Fast path (most literals): plain decimal digits, no leading zero, too short to
+        // overflow; the same result as the general route below.
+        let utf8 = text.utf8
+        if !utf8.isEmpty, utf8.count <= 18, utf8.first != UInt8(ascii: "0") || utf8.count == 1 {
+            var n: Int64 = 0
+            var plain = true
+            for c in utf8 {
+                guard c >= 0x30 && c <= 0x39 else { plain = false; break }
+                n = n * 10 + Int64(c - 0x30)
+            }
+            if plain { return n }
+        }
         var s = Substring(text)
         var negative = false
         if s.hasPrefix("+") { s = s.dropFirst() } else if s.hasPrefix("-") { negative = true; s = s.dropFirst() }
