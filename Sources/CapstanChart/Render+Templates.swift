@@ -147,7 +147,7 @@ extension ChartRenderer {
         var set = newSet()
         var combined = ""
         for (name, source) in sources {
-            if name.contains("`") { return nil }
+            if name.utf8.contains(UInt8(ascii: "`")) { return nil }
             if source.utf8Contains("define") || source.utf8Contains("block") {
                 guard (try? set.add(name: name, source: source)) != nil else { return nil }
             } else {

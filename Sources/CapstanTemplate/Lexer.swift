@@ -19,7 +19,8 @@ struct Token: Sendable {
     /// Byte offset in the source.
     var pos: Int
     /// Source text of the token (the message for `.error`; empty for `.text`, whose bytes
-    /// the parser slices from the source without decoding them).
+    /// the parser slices from the source without decoding them; for `.field` the name
+    /// without its leading dot).
     var value: String
     var line: Int
     /// Byte offset just past the token (for `.text`: past the text after trimming).
@@ -31,6 +32,7 @@ struct Token: Sendable {
         case .eof: return "EOF"
         case .error: return value
         case .keyword: return "<\(value)>"
+        case .field: return Token(kind: .identifier, pos: pos, value: "." + value, line: line).described
         default:
             if value.count > 10 { return GoFormat.quote(String(value.prefix(10))) + "..." }
             return GoFormat.quote(value)
@@ -109,6 +111,7 @@ struct Lexer {
         case .declare: value = ":="
         case .comma: value = ","
         case .dot: value = "."
+        case .field: value = text(start + 1, end)
         case .space where end - start == 1 && src[start] == 0x20: value = " "
         default: value = text(start, end)
         }

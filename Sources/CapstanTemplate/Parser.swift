@@ -341,7 +341,6 @@ struct Parser {
         let start = peekNonSpace()
         var args: [ArgNode] = []
         loop: while true {
-            _ = peekNonSpace()
             while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
             let t = next()
@@ -362,7 +361,7 @@ struct Parser {
         guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peekKind == .field { fields.append(String(next().value.dropFirst())) }
+        while peekKind == .field { fields.append(next().value) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
@@ -386,7 +385,7 @@ struct Parser {
             let name = t.value
             guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
             return .variable(pos: t.pos, names: [name])
-        case .field: return .field(pos: t.pos, names: [String(t.value.dropFirst())])
+        case .field: return .field(pos: t.pos, names: [t.value])
         case .bool: return .bool(pos: t.pos, t.value == "true")
         case .number, .char:
             return .number(pos: t.pos, try Parser.number(t))
