@@ -66,6 +66,9 @@ final class Executor {
     /// Error context: position and text of the node being evaluated.
     var atPos = 0
     var atContext = ErrorContext.none
+    /// The executor-bound builtins, made on first use.
+    lazy var includeFunction = Builtins.includeFunction(self)
+    lazy var tplFunction = Builtins.tplFunction(self)
 
     init(set: TemplateSet, template: ParsedTemplate) {
         self.templateSet = set
@@ -202,6 +205,8 @@ final class Executor {
     func printValue(_ val: Cell, _ pipe: PipeNode) throws {
         switch val.v {
         case .null: try write("<no value>")
+        // Strings print as themselves: written straight out, not copied into a print buffer.
+        case .string(let s): try write(s)
         default: try write(GoFormat.print(val.v))
         }
     }
