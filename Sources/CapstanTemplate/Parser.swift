@@ -396,6 +396,7 @@ struct Parser {
             if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
+            if let s = plainLiteral(t) { return .string(pos: t.pos, quoted: t.value, value: s) }
             guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }
             return .string(pos: t.pos, quoted: t.value, value: s)
         default:
@@ -403,6 +404,19 @@ struct Parser {
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
             return nil
         }
+    }
+
+    /// The body of a quoted or raw string literal that has no escapes, quotes or carriage
+    /// returns inside (most literals), sliced from the source bytes; nil for the others,
+    /// which `GoFormat.unquote` decodes.
+    func plainLiteral(_ t: Token) -> String? {
+        let bytes = source.bytes
+        guard t.end - t.pos >= 2, t.pos >= 0, t.end <= bytes.count else { return nil }
+        let q = bytes[t.pos]
+        guard q == 0x22 || q == 0x60, bytes[t.end - 1] == q else { return nil }
+        let body = bytes[(t.pos + 1)..<(t.end - 1)]
+        if body.contains(where: { $0 == 0x5C || $0 == q || $0 == 0x0D }) { return nil }
+        return String(decoding: body, as: UTF8.self)
     }
 
     static func number(_ t: Token) throws -> NumberLiteral {

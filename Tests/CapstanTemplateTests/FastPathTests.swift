@@ -53,4 +53,11 @@ import Testing
             }
         }
     }
+
+    /// String literals with and without escapes decode alike whichever route they take.
+    @Test func stringLiteralsDecode() throws {
+        var set = TemplateSet(options: .goDefault)
+        try set.add(name: "t", source: #"{{ "plain" }}|{{ `raw` }}|{{ "a\"b" }}|{{ "tab\t" }}|{{ `x"y` }}|{{ "é✓" }}|{{ "" }}|{{ `` }}"#)
+        #expect(try set.render("t", data: .null) == "plain|raw|a\"b|tab\t|x\"y|é✓||")
+    }
 }
