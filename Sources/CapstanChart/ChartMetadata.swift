@@ -107,7 +107,7 @@ public struct ChartMetadata: Sendable {
     func validate() throws(ChartError) {
         if apiVersion.isEmpty { throw .load("validation: chart.metadata.apiVersion is required") }
         if name.isEmpty { throw .load("validation: chart.metadata.name is required") }
-        if name.contains("/") || name == "." || name == ".." {
+        if name.utf8.contains(UInt8(ascii: "/")) || name == "." || name == ".." {
             throw .load("validation: chart.metadata.name \"\(name)\" is invalid")
         }
         if version.isEmpty { throw .load("validation: chart.metadata.version is required") }
