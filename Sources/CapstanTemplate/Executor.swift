@@ -45,6 +45,13 @@ final class Scope: Sendable {
     }
 }
 
+/// What one render knows about an `include`d name (owned by one `Executor`).
+final class IncludeSlot {
+    var count = 0
+    /// The set's template of that name (`.some(nil)`: none), once looked up.
+    var baseTemplate: ParsedTemplate??
+}
+
 /// Mutable state of one render (not shared across tasks).
 final class Executor {
     enum Flow { case normal, breakLoop, continueLoop }
@@ -59,7 +66,9 @@ final class Executor {
     var varBase = 0
     var depth = 0
     var steps = 0
-    var includeCounts: [String: Int] = [:]
+    /// Per `include`d name: how deep it is nested now, and its template in the set's own
+    /// scope (looked up once per render). One hash per `include` call instead of four.
+    var includeSlots: [String: IncludeSlot] = [:]
     var tplCache: [String: [ParsedTemplate]] = [:]
     /// The template being executed and the source its nodes point into.
     var current: ParsedTemplate

@@ -60,4 +60,12 @@ import Testing
         try set.add(name: "t", source: #"{{ "plain" }}|{{ `raw` }}|{{ "a\"b" }}|{{ "tab\t" }}|{{ `x"y` }}|{{ "é✓" }}|{{ "" }}|{{ `` }}"#)
         #expect(try set.render("t", data: .null) == "plain|raw|a\"b|tab\t|x\"y|é✓||")
     }
+
+    /// `include` remembers the set's templates per render; names `tpl` defines are still
+    /// found inside it, and the set's own stay visible there.
+    @Test func includeSeesSetAndTplTemplates() throws {
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: #"{{ define "b" }}B{{ end }}{{ include "b" . }}|{{ tpl "{{ define \"c\" }}C{{ end }}{{ include \"c\" . }}{{ include \"b\" . }}" . }}|{{ include "b" . }}"#)
+        #expect(try set.render("t", data: .dict([:])) == "B|CB|B")
+    }
 }
