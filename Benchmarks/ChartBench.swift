@@ -19,15 +19,18 @@ import Foundation
 /// load drift on a shared machine hits all alike; each figure is the median over rounds, in
 /// wall-clock time and in CPU time of the process (the steadier of the two on a busy machine).
 ///
-/// Arguments: `[--rounds N] [--iterations N] [--corpus DIR] [--no-helm] [--profile SECONDS]`
+/// Arguments: `[--rounds N] [--iterations N] [--corpus DIR] [--no-helm] [--profile SECONDS]
+/// [--profile-warm SECONDS]`
 /// (`--iterations`: corpus passes per round and side; DIR holds `Cases/cases.json` and
 /// `Charts/`, default `Tests/CapstanChartTests` under the current directory; `--profile`
-/// only loops Capstan's cold render for that long, for `perf record`).
+/// only loops Capstan's cold render for that long, for `perf record`; `--profile-warm` loops
+/// the warm render).
 func runChartBench(arguments: [String]) async throws {
     var rounds = 9
     var iterations = 3
     var runHelm = true
     var profileSeconds: Double?
+    var profileWarm = false
     var corpus = FileManager.default.currentDirectoryPath + "/Tests/CapstanChartTests"
     var i = 0
     while i < arguments.count {
@@ -37,6 +40,7 @@ func runChartBench(arguments: [String]) async throws {
         case "--iterations": iterations = max(1, next.flatMap { Int($0) } ?? iterations); i += 1
         case "--corpus": corpus = next ?? corpus; i += 1
         case "--profile": profileSeconds = next.flatMap { Double($0) } ?? 10; i += 1
+        case "--profile-warm": profileSeconds = next.flatMap { Double($0) } ?? 10; profileWarm = true; i += 1
         case "--no-helm": runHelm = false
         default: break
         }
@@ -51,9 +55,9 @@ func runChartBench(arguments: [String]) async throws {
         let start = ContinuousClock.now
         var n = 0
         while (ContinuousClock.now - start).seconds < seconds {
-            for c in cases { n &+= try c.renderCold().count }
+            for c in cases { n &+= try profileWarm ? c.renderWarm(cached: false).count : c.renderCold().count }
         }
-        print("chart bench: profiled cold renders for \(seconds) s (\(n) files)")
+        print("chart bench: profiled \(profileWarm ? "warm" : "cold") renders for \(seconds) s (\(n) files)")
         return
     }
 

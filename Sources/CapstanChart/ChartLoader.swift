@@ -66,7 +66,8 @@ public enum ChartLoader {
         }
         var files: [ChartFile] = []
         for e in entries {
-            let name = e.name.replacingOccurrences(of: "\\", with: "/")
+            // Foundation's replacement only for the rare name with a backslash.
+            let name = e.name.utf8.contains(UInt8(ascii: "\\")) ? e.name.replacingOccurrences(of: "\\", with: "/") : e.name
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
             if parts.first == "Chart.yaml" { throw .load("chart yaml not in base directory") }
             guard parts.count > 1 else { continue }

@@ -107,7 +107,7 @@ public struct ChartMetadata: Sendable {
     func validate() throws(ChartError) {
         if apiVersion.isEmpty { throw .load("validation: chart.metadata.apiVersion is required") }
         if name.isEmpty { throw .load("validation: chart.metadata.name is required") }
-        if name.contains("/") || name == "." || name == ".." {
+        if name.utf8.contains(UInt8(ascii: "/")) || name == "." || name == ".." {
             throw .load("validation: chart.metadata.name \"\(name)\" is invalid")
         }
         if version.isEmpty { throw .load("validation: chart.metadata.version is required") }
@@ -132,7 +132,15 @@ public struct ChartMetadata: Sendable {
 
     /// `.Chart` as templates see it: Go's `chart.Metadata` struct, fields by Go name. Absent
     /// strings are empty strings and absent lists empty lists, as Go's zero values print.
-    var templateFields: ValueObject {
+    /// These are the fields in declaration order (how `{{ .Chart }}` prints).
+    static let templateFieldNames = [
+        "Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion",
+        "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type",
+    ]
+
+    /// One field of `templateFields`, built alone (templates read a few fields of `.Chart`);
+    /// nil for a name `chart.Metadata` does not have.
+    func templateField(_ field: String) -> Value? {
         let d = raw
         func s(_ k: String) -> Value {
             switch d[k] {
@@ -144,36 +152,39 @@ public struct ChartMetadata: Sendable {
             }
         }
         func list(_ k: String) -> Value { d[k]?.arrayValue.map(Value.array) ?? .array([]) }
-        var o = ValueObject()
-        o["Name"] = .string(name)
-        o["Home"] = s("home")
-        o["Sources"] = list("sources")
-        o["Version"] = .string(version)
-        o["Description"] = s("description")
-        o["Keywords"] = list("keywords")
-        var maintainers: [Value] = []
-        for m in d["maintainers"]?.arrayValue ?? [] {
-            maintainers.append(.object(["Name": m["name"].stringValue.map(Value.string) ?? "",
-                                        "Email": m["email"].stringValue.map(Value.string) ?? "",
-                                        "URL": m["url"].stringValue.map(Value.string) ?? ""]))
+        switch field {
+        case "Name": return .string(name)
+        case "Home": return s("home")
+        case "Sources": return list("sources")
+        case "Version": return .string(version)
+        case "Description": return s("description")
+        case "Keywords": return list("keywords")
+        case "Maintainers":
+            var maintainers: [Value] = []
+            for m in d["maintainers"]?.arrayValue ?? [] {
+                maintainers.append(.object(["Name": m["name"].stringValue.map(Value.string) ?? "",
+                                            "Email": m["email"].stringValue.map(Value.string) ?? "",
+                                            "URL": m["url"].stringValue.map(Value.string) ?? ""]))
+            }
+            return .array(maintainers)
+        case "Icon": return s("icon")
+        case "APIVersion": return .string(apiVersion)
+        case "Condition": return s("condition")
+        case "Tags": return s("tags")
+        case "AppVersion": return .string(appVersion)
+        case "Deprecated": return .bool(d["deprecated"]?.boolValue ?? false)
+        case "Annotations": return d["annotations"]?.objectValue.map(Value.object) ?? .object([:])
+        case "KubeVersion": return .string(kubeVersion)
+        case "Dependencies":
+            return .array(dependencies.map { dep in
+                .object(["Name": .string(dep.name), "Version": .string(dep.version),
+                         "Repository": .string(dep.repository), "Condition": .string(dep.condition),
+                         "Tags": .array(dep.tags.map(Value.string)), "Enabled": .bool(dep.enabled),
+                         "ImportValues": .array(dep.importValues), "Alias": .string(dep.alias)])
+            })
+        case "Type": return .string(type)
+        default: return nil
         }
-        o["Maintainers"] = .array(maintainers)
-        o["Icon"] = s("icon")
-        o["APIVersion"] = .string(apiVersion)
-        o["Condition"] = s("condition")
-        o["Tags"] = s("tags")
-        o["AppVersion"] = .string(appVersion)
-        o["Deprecated"] = .bool(d["deprecated"]?.boolValue ?? false)
-        o["Annotations"] = d["annotations"]?.objectValue.map(Value.object) ?? .object([:])
-        o["KubeVersion"] = .string(kubeVersion)
-        o["Dependencies"] = .array(dependencies.map { dep in
-            .object(["Name": .string(dep.name), "Version": .string(dep.version),
-                     "Repository": .string(dep.repository), "Condition": .string(dep.condition),
-                     "Tags": .array(dep.tags.map(Value.string)), "Enabled": .bool(dep.enabled),
-                     "ImportValues": .array(dep.importValues), "Alias": .string(dep.alias)])
-        })
-        o["Type"] = .string(type)
-        return o
     }
 }
 

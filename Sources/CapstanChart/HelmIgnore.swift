@@ -82,7 +82,24 @@ public struct HelmIgnore: Sendable {
 }
 
 extension String {
+    /// Without leading and trailing Unicode whitespace (Go's `strings.TrimSpace`).
     func trimmingWhitespace() -> String {
+        // Fast path: both ends reached through ASCII bytes only (the whitespace test of
+        // anything else needs Unicode properties).
+        let utf8 = self.utf8
+        func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        if let first = utf8.firstIndex(where: { !isASCIISpace($0) }), utf8[first] < 0x80,
+           let last = utf8.lastIndex(where: { !isASCIISpace($0) }), utf8[last] < 0x80 {
+            if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }
+            return String(decoding: utf8[first...last], as: UTF8.self)
+        } else if utf8.allSatisfy(isASCIISpace) {
+            return ""
+        }
+        return trimmingUnicodeWhitespace()
+    }
+
+    /// `trimmingWhitespace` by Unicode properties, scalar by scalar (the general route).
+    func trimmingUnicodeWhitespace() -> String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

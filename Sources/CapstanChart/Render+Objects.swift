@@ -7,25 +7,22 @@ import CapstanYAML
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields by Go name.
 struct ChartMetadataObject: TemplateObject {
-    let fields: [String: TemplateValue]
-    /// Chart.yaml as written; converted only when a template encodes `.Chart` (rare).
-    let raw: ValueObject
+    /// Fields are converted when a template reads them: a render reads a few of `.Chart`'s
+    /// fields, and building all of them for every chart of every render cost more.
+    let metadata: ChartMetadata
 
-    init(_ metadata: ChartMetadata) {
-        var f: [String: TemplateValue] = [:]
-        for (k, v) in metadata.templateFields { f[k] = TemplateValue(v, numbers: .float64) }
-        fields = f
-        raw = metadata.raw
-    }
+    init(_ metadata: ChartMetadata) { self.metadata = metadata }
 
     var goTypeName: String { "*chart.Metadata" }
-    func member(_ name: String) -> TemplateMember? { fields[name].map(TemplateMember.field) }
-    var printed: String {
-        "&{" + ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon",
-                "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations",
-                "KubeVersion", "Dependencies", "Type"].map { fields[$0].map(printField) ?? "" }.joined(separator: " ") + "}"
+    func member(_ name: String) -> TemplateMember? {
+        metadata.templateField(name).map { .field(TemplateValue($0, numbers: .float64)) }
     }
-    var marshalled: TemplateValue { TemplateValue(.object(raw), numbers: .float64) }
+    var printed: String {
+        "&{" + ChartMetadata.templateFieldNames.map { name in
+            metadata.templateField(name).map { printField(TemplateValue($0, numbers: .float64)) } ?? ""
+        }.joined(separator: " ") + "}"
+    }
+    var marshalled: TemplateValue { TemplateValue(.object(metadata.raw), numbers: .float64) }
 }
 
 private func printField(_ v: TemplateValue) -> String {

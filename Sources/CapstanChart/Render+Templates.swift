@@ -35,43 +35,45 @@ extension ChartRenderer {
                         isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
             return renderables
         }
-        let renderables = buildRenderables()
-        // Deepest path first, then reverse bytewise order (sort keys computed once).
-        let order = renderables.keys.map { key in (key, key.utf8.count(where: { $0 == UInt8(ascii: "/") })) }
-            .sorted { a, b in
-                if a.1 != b.1 { return a.1 > b.1 }
-                return b.0.utf8.lexicographicallyPrecedes(a.0.utf8)
-            }
-            .map(\.0)
-        let sources = order.compactMap { name in renderables[name].map { (name, $0.source) } }
-        let targets = order.filter { !baseName($0).hasPrefix("_") && renderables[$0] != nil }
-        func inputsFor(_ renderables: [String: Renderable]) -> [(name: String, data: TemplateValue)] {
-            var inputs: [(name: String, data: TemplateValue)] = []
-            for name in targets {
-                guard var data = renderables[name]?.data, let base = renderables[name]?.basePath else { continue }
-                data["Template"] = .dict(["Name": .string(name), "BasePath": .string(base)])
-                inputs.append((name, .dict(data)))
-            }
-            return inputs
+        // Deepest path first, then reverse bytewise order (sort keys computed once); the
+        // entries travel with their names, so nothing is looked up by name again.
+        let ordered = buildRenderables().map { entry in
+            (name: entry.key, renderable: entry.value, depth: entry.key.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+        }.sorted { a, b in
+            if a.depth != b.depth { return a.depth > b.depth }
+            return b.name.utf8.lexicographicallyPrecedes(a.name.utf8)
         }
-        var inputs = inputsFor(renderables)
+        let sources = ordered.map { ($0.name, $0.renderable.source) }
+        let targetEntries = ordered.filter { !baseName($0.name).hasPrefix("_") }
+        let targets = targetEntries.map(\.name)
+        func inputsFor(_ entries: [(name: String, renderable: Renderable)]) -> [(name: String, data: TemplateValue)] {
+            entries.map { entry in
+                var data = entry.renderable.data
+                data["Template"] = .dict(["Name": .string(entry.name), "BasePath": .string(entry.renderable.basePath)])
+                return (entry.name, .dict(data))
+            }
+        }
+        var inputs = inputsFor(targetEntries.map { ($0.name, $0.renderable) })
         // Fast path: one parse call and one execution for the whole tree (the engine pays a
         // fixed cost per call). Any failure — parse or execution error, output the separator
         // cannot split — redoes the work file by file, so errors are exactly Helm's per-file ones.
         if useDriver, let set = combinedSet(for: sources, targets: targets, useCache: options.cacheTemplates) {
-            var driverData: [String: TemplateValue] = [:]
+            var driverData = [String: TemplateValue](minimumCapacity: inputs.count)
             for (i, input) in inputs.enumerated() { driverData["f\(i)"] = input.data }
             if let combined = try? set.render(driverName, data: .dict(driverData)) {
                 let pieces = splitOutput(combined)
                 if pieces.count == inputs.count + 1, pieces.last == "" {
-                    var out: [String: String] = [:]
+                    var out = [String: String](minimumCapacity: inputs.count)
                     for (i, input) in inputs.enumerated() { out[input.name] = pieces[i] }
                     return (out, true)
                 }
             }
         }
         let set = try perFileSet(for: sources)
-        if useDriver { inputs = inputsFor(buildRenderables()) }
+        if useDriver {
+            let fresh = buildRenderables()
+            inputs = inputsFor(targets.compactMap { name in fresh[name].map { (name, $0) } })
+        }
         var out: [String: String] = [:]
         for input in inputs {
             do {
@@ -112,13 +114,17 @@ extension ChartRenderer {
         } ?? text.components(separatedBy: driverSeparator)
     }
 
-    private static func newSet() -> TemplateSet {
+    /// An empty set with Helm's functions. Copies share the function table (copy on write),
+    /// so a render does not rebuild and free a table of a few hundred closures.
+    private static let emptySet: TemplateSet = {
         var set = TemplateSet(options: .helm, functions: [
             "lookup": .simple([.string, .string, .string, .string]) { _ in .dict([:]) },
         ])
         set.addFunctions(engineFallbacks.filter { set.functions[$0.key] == nil })
         return set
-    }
+    }()
+
+    private static func newSet() -> TemplateSet { emptySet }
 
     /// Helm's way: each file parsed on its own, in order; parse errors name the file and line.
     static func perFileSet(for sources: [(String, String)]) throws(ChartError) -> TemplateSet {
@@ -143,7 +149,7 @@ extension ChartRenderer {
         var set = newSet()
         var combined = ""
         for (name, source) in sources {
-            if name.contains("`") { return nil }
+            if name.utf8.contains(UInt8(ascii: "`")) { return nil }
             if source.utf8Contains("define") || source.utf8Contains("block") {
                 guard (try? set.add(name: name, source: source)) != nil else { return nil }
             } else {

@@ -49,7 +49,7 @@ enum Builtins {
         },
     ]
 
-    static func call(_ ex: Executor, _ dot: Cell, name: String, args: [ArgNode], final: Cell?, cmd: CommandNode) throws -> Cell {
+    static func call(_ ex: Executor, _ dot: Cell, name: String, args: ArraySlice<ArgNode>, final: Cell?, cmd: CommandNode) throws -> Cell {
         // and/or short-circuit and return the deciding value itself.
         if name == "and" || name == "or" {
             let numIn = args.count + (final == nil ? 0 : 1)
@@ -78,21 +78,34 @@ enum Builtins {
                 throw failure
             }
         }
-        nonisolated(unsafe) let executor = ex
         let f: TemplateFunction
-        if let g = plain[name] { return try ex.evalCall(dot, g, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos) }
         switch name {
-        case "include": f = TemplateFunction([.string, .any]) { args, _ in
+        case "include": f = ex.includeFunction
+        case "tpl": f = ex.tplFunction
+        default:
+            guard let g = plain[name] else { throw ex.fail("function \(GoFormat.quote(name)) not defined") }
+            f = g
+        }
+        return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
+    }
+
+    /// `include` bound to an executor (built once per render, not per call).
+    static func includeFunction(_ ex: Executor) -> TemplateFunction {
+        // The executor owns the function and outlives every call it makes.
+        nonisolated(unsafe) unowned let executor = ex
+        return TemplateFunction([.string, .any]) { args, _ in
             guard case .string(let n) = args[0] else { return .string("") }
             return .string(try executor.include(n, args[1]))
         }
-        case "tpl": f = TemplateFunction([.string, .any]) { args, _ in
+    }
+
+    /// `tpl` bound to an executor (built once per render, not per call).
+    static func tplFunction(_ ex: Executor) -> TemplateFunction {
+        nonisolated(unsafe) unowned let executor = ex
+        return TemplateFunction([.string, .any]) { args, _ in
             guard case .string(let text) = args[0] else { return .string("") }
             return .string(try executor.tpl(text, args[1]))
         }
-        default: throw ex.fail("function \(GoFormat.quote(name)) not defined")
-        }
-        return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
     }
 
     /// Go's `evalArgs` for html/js/urlquery: nil prints as `<no value>`.

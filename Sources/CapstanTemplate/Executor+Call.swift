@@ -14,7 +14,7 @@ extension Executor {
     }
 
     /// Checks the count, evaluates and converts arguments, calls, and wraps errors.
-    func evalCall(_ dot: Cell, _ f: TemplateFunction, name: String, args: [ArgNode], final: Cell?,
+    func evalCall(_ dot: Cell, _ f: TemplateFunction, name: String, args: ArraySlice<ArgNode>, final: Cell?,
                   cmd cmdContext: ErrorContext, cmdPos: Int) throws -> Cell {
         let numIn = args.count + (final == nil ? 0 : 1)
         if f.variadic != nil {

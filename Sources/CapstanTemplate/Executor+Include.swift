@@ -5,18 +5,37 @@ extension Executor {
     // MARK: - include / tpl
 
     func include(_ name: String, _ data: TemplateValue) throws -> String {
-        let count = includeCounts[name, default: 0]
+        let slot: IncludeSlot
+        if let known = includeSlots[name] {
+            slot = known
+        } else {
+            slot = IncludeSlot()
+            includeSlots[name] = slot
+        }
+        let count = slot.count
         if count > 1000 || depth > options.maxIncludeDepth {
             throw NestedFailure(message: "rendering template has a nested reference name: \(name): unable to execute template",
                                 inner: nil, keepsGoText: true, userMessage: nil)
         }
-        guard let tmpl = scope.lookup(name) else {
+        let found: ParsedTemplate?
+        if scope.parent == nil {
+            // The set's own scope never changes during a render; `tpl` layers sit above it.
+            if let cached = slot.baseTemplate {
+                found = cached
+            } else {
+                found = scope.lookup(name)
+                slot.baseTemplate = .some(found)
+            }
+        } else {
+            found = scope.lookup(name)
+        }
+        guard let tmpl = found else {
             throw NestedFailure(message: "template: no template \(GoFormat.quote(name)) associated with template \"gotpl\"",
                                 inner: nil, keepsGoText: false, userMessage: nil)
         }
-        includeCounts[name] = count + 1
+        slot.count = count + 1
         depth += 1
-        defer { includeCounts[name] = count; depth -= 1 }
+        defer { slot.count = count; depth -= 1 }
         do {
             return try execute(tmpl, data: .of(data))
         } catch let e as ExecFailure {

@@ -45,6 +45,13 @@ final class Scope: Sendable {
     }
 }
 
+/// What one render knows about an `include`d name (owned by one `Executor`).
+final class IncludeSlot {
+    var count = 0
+    /// The set's template of that name (`.some(nil)`: none), once looked up.
+    var baseTemplate: ParsedTemplate??
+}
+
 /// Mutable state of one render (not shared across tasks).
 final class Executor {
     enum Flow { case normal, breakLoop, continueLoop }
@@ -59,13 +66,18 @@ final class Executor {
     var varBase = 0
     var depth = 0
     var steps = 0
-    var includeCounts: [String: Int] = [:]
+    /// Per `include`d name: how deep it is nested now, and its template in the set's own
+    /// scope (looked up once per render). One hash per `include` call instead of four.
+    var includeSlots: [String: IncludeSlot] = [:]
     var tplCache: [String: [ParsedTemplate]] = [:]
     /// The template being executed and the source its nodes point into.
     var current: ParsedTemplate
     /// Error context: position and text of the node being evaluated.
     var atPos = 0
     var atContext = ErrorContext.none
+    /// The executor-bound builtins, made on first use.
+    lazy var includeFunction = Builtins.includeFunction(self)
+    lazy var tplFunction = Builtins.tplFunction(self)
 
     init(set: TemplateSet, template: ParsedTemplate) {
         self.templateSet = set
@@ -202,6 +214,8 @@ final class Executor {
     func printValue(_ val: Cell, _ pipe: PipeNode) throws {
         switch val.v {
         case .null: try write("<no value>")
+        // Strings print as themselves: written straight out, not copied into a print buffer.
+        case .string(let s): try write(s)
         default: try write(GoFormat.print(val.v))
         }
     }

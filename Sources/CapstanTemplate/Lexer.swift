@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits template source into tokens, as Go's `text/template/parse` lexer does: text between
 /// actions, and inside `{{ … }}` identifiers, fields, variables, literals and punctuation.
 /// `{{- ` and ` -}}` trim the whitespace of the adjacent text; `{{/* … */}}` comments vanish.
@@ -13,7 +19,8 @@ struct Token: Sendable {
     /// Byte offset in the source.
     var pos: Int
     /// Source text of the token (the message for `.error`; empty for `.text`, whose bytes
-    /// the parser slices from the source without decoding them).
+    /// the parser slices from the source without decoding them; for `.field` the name
+    /// without its leading dot).
     var value: String
     var line: Int
     /// Byte offset just past the token (for `.text`: past the text after trimming).
@@ -25,6 +32,7 @@ struct Token: Sendable {
         case .eof: return "EOF"
         case .error: return value
         case .keyword: return "<\(value)>"
+        case .field: return Token(kind: .identifier, pos: pos, value: "." + value, line: line).described
         default:
             if value.count > 10 { return GoFormat.quote(String(value.prefix(10))) + "..." }
             return GoFormat.quote(value)
@@ -67,9 +75,29 @@ struct Lexer {
     }
     func text(_ a: Int, _ b: Int) -> String { String(decoding: src[a..<b], as: UTF8.self) }
     func countLines(_ a: Int, _ b: Int) -> Int {
-        var n = 0
-        for i in a..<min(b, src.count) where src[i] == 0x0A { n += 1 }
-        return n
+        let end = min(b, src.count)
+        guard a < end else { return 0 }
+        return src.withUnsafeBufferPointer { buf in
+            var n = 0
+            for i in a..<end where buf[i] == 0x0A { n += 1 }
+            return n
+        }
+    }
+
+    /// Offset of the next `{{` at or after `i`, or `src.count` (memchr for the `{`: text is
+    /// most of a chart).
+    func nextLeftDelim(from i: Int) -> Int {
+        src.withUnsafeBufferPointer { buf -> Int in
+            guard let base = buf.baseAddress else { return buf.count }
+            var j = i
+            while j + 1 < buf.count {
+                guard let hit = memchr(base + j, 0x7B, buf.count - j - 1) else { return buf.count }
+                let k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if buf[k + 1] == 0x7B { return k }
+                j = k + 1
+            }
+            return buf.count
+        }
     }
 
     mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
@@ -83,6 +111,7 @@ struct Lexer {
         case .declare: value = ":="
         case .comma: value = ","
         case .dot: value = "."
+        case .field: value = text(start + 1, end)
         case .space where end - start == 1 && src[start] == 0x20: value = " "
         default: value = text(start, end)
         }
@@ -110,10 +139,7 @@ struct Lexer {
                 trimNextText = false
                 pos = start
             }
-            var i = start
-            // Scan for "{{" byte-wise (text is most of a chart).
-            while i + 1 < src.count, !(src[i] == 0x7B && src[i + 1] == 0x7B) { i += 1 }
-            if i + 1 >= src.count { i = src.count }
+            let i = nextLeftDelim(from: start)
             guard i < src.count else {
                 if start < src.count { emit(.text, start, src.count) }
                 pos = src.count
@@ -228,17 +254,10 @@ struct Lexer {
             default:
                 if Lexer.isAlnum(c) {
                     while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
-                    let word = text(start, pos)
                     if !atTerminator() {
                         fail("bad character \(GoFormat.unicodeDescription(at(pos)))", at: pos); return false
                     }
-                    if Lexer.keywords.contains(word) {
-                        emit(word == "nil" ? .nilLiteral : .keyword, start, pos)
-                    } else if word == "true" || word == "false" {
-                        emit(.bool, start, pos)
-                    } else {
-                        emit(.identifier, start, pos)
-                    }
+                    emit(wordKind(start, pos), start, pos)
                 } else if c < 0x7F && c > 0x20 {
                     pos += 1; emit(.punct, start, pos)
                 } else {
@@ -247,6 +266,28 @@ struct Lexer {
                 }
             }
         }
+    }
+
+    /// Keyword, `nil`, boolean or identifier: the word `src[a..<b]` compared bytewise (no
+    /// String and no hashing per word; `keywords` lists the same words).
+    func wordKind(_ a: Int, _ b: Int) -> Token.Kind {
+        func isWord(_ w: StaticString) -> Bool { b - a == w.utf8CodeUnitCount && hasPrefix(w, at: a) }
+        switch b - a {
+        case 2: if isWord("if") { return .keyword }
+        case 3:
+            if isWord("end") { return .keyword }
+            if isWord("nil") { return .nilLiteral }
+        case 4:
+            if isWord("else") || isWord("with") { return .keyword }
+            if isWord("true") { return .bool }
+        case 5:
+            if isWord("block") || isWord("break") || isWord("range") { return .keyword }
+            if isWord("false") { return .bool }
+        case 6: if isWord("define") { return .keyword }
+        case 8: if isWord("continue") || isWord("template") { return .keyword }
+        default: break
+        }
+        return .identifier
     }
 
     /// ` -}}` (any one space character, a dash, the delimiter) at `i`.

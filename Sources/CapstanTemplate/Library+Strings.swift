@@ -68,7 +68,7 @@ extension Library {
         "nindent": .fn([.int, .string]) { args in
             if Conv.int(args[0]) < 0 { throw TemplateFunctionError("strings: negative Repeat count") }
             try Library.checkSize(Conv.int(args[0]), "nindent")
-            return .string("\n" + Text.indent(Conv.str(args[1]), Conv.int(args[0])))
+            return .string(Text.indent(Conv.str(args[1]), Conv.int(args[0]), leadingNewline: true))
         },
         "replace": .fn([.string, .string, .string]) { args in
             .string(Text.replace(Conv.str(args[2]), Conv.str(args[0]), Conv.str(args[1])))
@@ -109,9 +109,27 @@ extension Library {
 
 /// String algorithms with Go's byte-oriented semantics.
 enum Text {
-    static func indent(_ s: String, _ n: Int) -> String {
-        let pad = String(repeating: " ", count: max(0, n))
-        return pad + s.replacingAll("\n", with: "\n" + pad)
+    /// sprig's `indent`: `n` spaces before `s` and after each of its newlines (`nindent`:
+    /// a newline first). Built in one pass into one buffer: charts indent every include.
+    static func indent(_ s: String, _ n: Int, leadingNewline: Bool = false) -> String {
+        let n = max(0, n)
+        var s = s
+        s.makeContiguousUTF8()
+        let newlines = s.utf8.count(where: { $0 == 0x0A })
+        let total = (leadingNewline ? 1 : 0) + n * (newlines + 1) + s.utf8.count
+        return String(unsafeUninitializedCapacity: total) { buf in
+            var i = 0
+            if leadingNewline { buf[0] = 0x0A; i = 1 }
+            for _ in 0..<n { buf[i] = 0x20; i += 1 }
+            for b in s.utf8 {
+                buf[i] = b
+                i += 1
+                if b == 0x0A {
+                    for _ in 0..<n { buf[i] = 0x20; i += 1 }
+                }
+            }
+            return i
+        }
     }
 
     static func contains(_ s: String, _ sub: String) -> Bool { s.utf8Contains(sub) }

@@ -54,13 +54,13 @@ final class PipeNode: Sendable {
 struct CommandNode: Sendable {
     var pos: Int
     var args: [ArgNode]
-    /// `args` without the function name: the call's arguments, split off once at parse time.
-    var rest: [ArgNode]
+    /// `args` without the function name: the call's arguments (a slice, so no second array
+    /// per command is built, copied or freed).
+    var rest: ArraySlice<ArgNode> { args.dropFirst() }
 
     init(pos: Int, args: [ArgNode]) {
         self.pos = pos
         self.args = args
-        self.rest = Array(args.dropFirst())
     }
     var text: String {
         args.map { arg in

@@ -341,7 +341,6 @@ struct Parser {
         let start = peekNonSpace()
         var args: [ArgNode] = []
         loop: while true {
-            _ = peekNonSpace()
             while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
             let t = next()
@@ -362,7 +361,7 @@ struct Parser {
         guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peekKind == .field { fields.append(String(next().value.dropFirst())) }
+        while peekKind == .field { fields.append(next().value) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
@@ -386,7 +385,7 @@ struct Parser {
             let name = t.value
             guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
             return .variable(pos: t.pos, names: [name])
-        case .field: return .field(pos: t.pos, names: [String(t.value.dropFirst())])
+        case .field: return .field(pos: t.pos, names: [t.value])
         case .bool: return .bool(pos: t.pos, t.value == "true")
         case .number, .char:
             return .number(pos: t.pos, try Parser.number(t))
@@ -397,6 +396,7 @@ struct Parser {
             if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
+            if let s = plainLiteral(t) { return .string(pos: t.pos, quoted: t.value, value: s) }
             guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }
             return .string(pos: t.pos, quoted: t.value, value: s)
         default:
@@ -404,6 +404,19 @@ struct Parser {
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
             return nil
         }
+    }
+
+    /// The body of a quoted or raw string literal that has no escapes, quotes or carriage
+    /// returns inside (most literals), sliced from the source bytes; nil for the others,
+    /// which `GoFormat.unquote` decodes.
+    func plainLiteral(_ t: Token) -> String? {
+        let bytes = source.bytes
+        guard t.end - t.pos >= 2, t.pos >= 0, t.end <= bytes.count else { return nil }
+        let q = bytes[t.pos]
+        guard q == 0x22 || q == 0x60, bytes[t.end - 1] == q else { return nil }
+        let body = bytes[(t.pos + 1)..<(t.end - 1)]
+        if body.contains(where: { $0 == 0x5C || $0 == q || $0 == 0x0D }) { return nil }
+        return String(decoding: body, as: UTF8.self)
     }
 
     static func number(_ t: Token) throws -> NumberLiteral {
@@ -435,6 +448,18 @@ struct Parser {
 enum GoNumbers {
     /// `strconv.ParseInt(s, 0, 64)`: sign, 0x/0o/0b/0 prefixes, underscores.
     static func parseInt(_ text: String) -> Int64? {
+        // Fast path (most literals): plain decimal digits, no leading zero, too short to
+        // overflow; the same result as the general route below.
+        let utf8 = text.utf8
+        if !utf8.isEmpty, utf8.count <= 18, utf8.first != UInt8(ascii: "0") || utf8.count == 1 {
+            var n: Int64 = 0
+            var plain = true
+            for c in utf8 {
+                guard c >= 0x30 && c <= 0x39 else { plain = false; break }
+                n = n * 10 + Int64(c - 0x30)
+            }
+            if plain { return n }
+        }
         var s = Substring(text)
         var negative = false
         if s.hasPrefix("+") { s = s.dropFirst() } else if s.hasPrefix("-") { negative = true; s = s.dropFirst() }

@@ -1,6 +1,8 @@
 @testable import CapstanChart
 import Foundation
 import Testing
+import CapstanModel
+import CapstanTemplate
 
 /// Archives, .helmignore, version constraints and schema messages.
 @Suite struct LoaderTests {
@@ -62,6 +64,40 @@ import Testing
         #expect(SemVer(parsing: "x.y") == nil)
         #expect(SemVer(parsing: "1.2.3-") == nil)
         #expect(SemVer(parsing: "V1.2.3") == nil)
+    }
+
+    /// `.Chart` fields converted one at a time: every `chart.Metadata` field exists, values as
+    /// Chart.yaml gives them, absent ones as Go's zero values, unknown names are no member.
+    @Test func chartObjectFieldsOnDemand() throws {
+        let meta = try ChartMetadata(document: ["apiVersion": "v2", "name": "web", "version": "1.2.0",
+                                                "appVersion": 3, "annotations": ["a": "b"], "keywords": ["k"]])
+        let object = ChartMetadataObject(meta)
+        for name in ChartMetadata.templateFieldNames { #expect(object.member(name) != nil, "\(name)") }
+        #expect(object.member("Nope") == nil)
+        let text = "{{ .Chart.Name }}|{{ .Chart.AppVersion }}|{{ .Chart.Home }}|{{ .Chart.Keywords }}|"
+            + "{{ .Chart.Annotations }}|{{ .Chart.Deprecated }}|{{ .Chart.Dependencies }}|{{ .Chart }}"
+        let chart = Chart(metadata: meta, templates: [ChartFile(name: "templates/a.txt", data: Array(text.utf8))])
+        let files = try ChartRenderer.renderTemplates(chart, values: ValueObject(), options: RenderOptions())
+        #expect(files["web/templates/a.txt"] == "web|3||[k]|map[a:b]|false|[]|&{web  [] 1.2.0  [k] []  v2   3 false map[a:b]  [] }")
+    }
+
+    /// The ASCII shortcut of `trimmingWhitespace` agrees with the Unicode route.
+    @Test func trimmingShortcutAgrees() {
+        for text in ["", " ", "\t\n", "a", " a ", "\ta b\r\n", "\u{A0}x\u{A0}", " é ", "x\u{2003}", "\u{85}",
+                     "\u{1C}a\u{1F}", "\u{0B}\u{0C}y", "  \u{3000}  "] {
+            #expect(text.trimmingWhitespace() == text.trimmingUnicodeWhitespace(), "\(Array(text.unicodeScalars))")
+        }
+    }
+
+    /// Remembered answers (asked twice) are the direct check's answers.
+    @Test func compatibleRangeMemoAgreesWithDirectCheck() {
+        let pairs = [(">=1.20.0-0", "v1.36.0"), ("~0.3.0", "0.4.0"), ("^1.2.3", "1.9.0"), ("", "1.0.0"),
+                     ("1.x", "1.4.0"), ("bad", "1.0.0"), (">=1.0.0", "nope")]
+        for _ in 0..<2 {
+            for (constraint, version) in pairs {
+                #expect(isCompatibleRange(constraint, version) == SemanticVersion.satisfies(constraint, version))
+            }
+        }
     }
 
     @Test func schemaMessagesLikeHelm() throws {
