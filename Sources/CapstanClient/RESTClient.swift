@@ -277,10 +277,10 @@ public final class RESTClient: Client {
                 }
                 if !splitter.isAtBoundary { throw APIError.local(.transport, "watch stream ended inside an event", request: request) }
                 continuation.finish()
-            } catch let error as APIError {
-                continuation.finish(throwing: error)
             } catch {
-                continuation.finish(throwing: APIError.local(.transport, "\(error)", request: request))
+                // A stopped watch ends cleanly even if closing its connection broke the body.
+                if Task.isCancelled { continuation.finish(); return }
+                continuation.finish(throwing: error as? APIError ?? APIError.local(.transport, "\(error)", request: request))
             }
         }
         let cancel = response.cancel
@@ -288,10 +288,12 @@ public final class RESTClient: Client {
             task.cancel()
             cancel()
         }
+        // Finish first: the connection's close can race ahead and fail the body on the event
+        // loop, and that error must not reach a consumer that asked to stop.
         return WatchStream(events: events, onStop: {
+            continuation.finish()
             task.cancel()
             cancel()
-            continuation.finish()
         })
     }
 }

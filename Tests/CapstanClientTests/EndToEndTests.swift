@@ -133,6 +133,27 @@ final class CapstanServer: @unchecked Sendable {
         }
     }
 
+    /// Stopping closes the connection, which can fail the chunked body on the event loop before
+    /// the stream is finished; the consumer must still see a clean end, never that error.
+    @Test func aStoppedWatchEndsWithoutAnError() async throws {
+        let server = CapstanServer()
+        try await server.start()
+        defer { server.stop() }
+        let client = try server.client()
+        for round in 0..<40 {
+            let stream = try await client.watch(.configMaps, namespace: "default", options: WatchOptions())
+            let consumer = Task { () throws -> Int in
+                var n = 0
+                for try await _ in stream { n += 1 }
+                return n
+            }
+            _ = try await client.create(configMap("stop\(round)", namespace: "default"))
+            if round % 2 == 0 { try await Task.sleep(for: .milliseconds(2)) }
+            stream.stop()
+            do { _ = try await consumer.value } catch { Issue.record("round \(round): stopped watch threw \(error)") }
+        }
+    }
+
     @Test func watchAndInformerSeeChanges() async throws {
         let server = CapstanServer()
         try await server.start()
