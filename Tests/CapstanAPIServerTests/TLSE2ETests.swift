@@ -41,6 +41,25 @@ extension ServerTests {
         #expect(out.status == 0 && out.stdout == "configmap/over-tls\n", "\(out.stderr)")
     }
 
+    /// `capstan apply` and `capstan diff` read the same generated kubeconfig (CA data, token).
+    @Test func capstanAppliesAndDiffsOverTLS() async throws {
+        let server = ServerProcess(arguments: ["--tls"])
+        try await server.startAsync()
+        defer { server.cleanUp() }
+        let manifest = server.dataDir + "/cm.yaml"
+        try "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: capstan-over-tls\ndata:\n  k: v\n"
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        let kubeconfig = server.kubeconfig
+        var out = try await offPool { try Capstan.run(["apply", "-f", manifest, "--kubeconfig", kubeconfig]) }
+        #expect(out.status == 0 && out.stdout.contains("configmap/capstan-over-tls created"), "\(out.stdout)\(out.stderr)")
+        try "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: capstan-over-tls\ndata:\n  k: changed\n"
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        out = try await offPool { try Capstan.run(["diff", "-f", manifest, "--kubeconfig", kubeconfig]) }
+        #expect(out.status == 1 && out.stdout.contains("+  k: changed"), "\(out.stdout)\(out.stderr)")
+        out = try await offPool { try Capstan.run(["apply", "-f", manifest, "--kubeconfig", kubeconfig]) }
+        #expect(out.status == 0 && out.stdout.contains("configmap/capstan-over-tls configured"), "\(out.stdout)\(out.stderr)")
+    }
+
     @Test func kubectlAuthenticatesWithAClientCertificateOrATokenFromTheTokenFile() async throws {
         guard oracleAvailable(Oracle.kubectl != nil, "kubectl 1.37") else { return }
         let dir = NSTemporaryDirectory() + "capstan-e2e-creds-\(UUID().uuidString.prefix(8))"
