@@ -126,12 +126,16 @@ extension ChartRenderer {
 
     private static func newSet() -> TemplateSet { emptySet }
 
-    /// Helm's way: each file parsed on its own, in order; parse errors name the file and line.
-    static func perFileSet(for sources: [(String, String)]) throws(ChartError) -> TemplateSet {
+    /// Helm's way: each file parsed on its own, merged in order; parse errors name the file and
+    /// line. Files may be parsed concurrently; the first failure in file order is reported.
+    static func perFileSet(for sources: [(String, String)],
+                           concurrentBytes: Int = TemplateSet.concurrentParseBytes) throws(ChartError) -> TemplateSet {
         var set = newSet()
-        for (name, source) in sources {
-            do { try set.add(name: name, source: source) } catch {
-                throw templateError(error, parse: true, file: name)
+        let parsed = set.parseAll(sources.map { (name: $0.0, source: $0.1) }, concurrentBytes: concurrentBytes)
+        for (i, result) in parsed.enumerated() {
+            switch result {
+            case .success(let p): set.add(p)
+            case .failure(let error): throw templateError(error, parse: true, file: sources[i].0)
             }
         }
         return set
@@ -141,28 +145,52 @@ extension ChartRenderer {
     /// `{{define "FILE"}}…{{end}}`, followed by the driver
     /// `{{template "a" .f0}}SEP{{template "b" .f1}}SEP…`; files with their own `define`/`block`
     /// are parsed separately first (in Helm's order). Nil when anything does not parse.
+    /// The wrapped files are cut into two pieces (at file boundaries, each piece only defines)
+    /// so that, with the define-files, they can be parsed on two threads; results are merged
+    /// in the sequential order, which gives the same set.
     /// With `useCache`, a set built earlier from exactly the same sources is reused: parsing is
     /// pure, so re-rendering an unchanged chart (the daemon's sync loop) skips it.
-    static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool) -> TemplateSet? {
+    static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool,
+                            concurrentBytes: Int = TemplateSet.concurrentParseBytes) -> TemplateSet? {
         let key = sources.map { $0.0 }.joined(separator: "\u{0}")
         if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
         var set = newSet()
-        var combined = ""
+        var jobs: [(name: String, source: String)] = []
+        var wrapped: [String] = []
+        var wrappedBytes = 0
         for (name, source) in sources {
             if name.utf8.contains(UInt8(ascii: "`")) { return nil }
             if source.utf8Contains("define") || source.utf8Contains("block") {
-                guard (try? set.add(name: name, source: source)) != nil else { return nil }
+                jobs.append((name, source))
             } else {
-                combined += "{{define `\(name)`}}" + source + "{{end}}"
+                let piece = "{{define `\(name)`}}" + source + "{{end}}"
+                wrappedBytes += piece.utf8.count
+                wrapped.append(piece)
             }
         }
-        for (i, name) in targets.enumerated() {
-            combined += "{{template `\(name)` .f\(i)}}" + driverSeparator
+        // First piece: wrapped files up to about half their text; the second, the rest and the driver.
+        var first = "", rest = ""
+        var taken = 0
+        for piece in wrapped {
+            if taken < wrappedBytes / 2 { first += piece; taken += piece.utf8.count } else { rest += piece }
         }
-        guard (try? set.add(name: driverName, source: combined)) != nil else { return nil }
+        for (i, name) in targets.enumerated() {
+            rest += "{{template `\(name)` .f\(i)}}" + driverSeparator
+        }
+        let definesOnly = jobs.count
+        if !first.isEmpty { jobs.append((partName, first)) }
+        jobs.append((driverName, rest))
+        for (i, result) in set.parseAll(jobs, concurrentBytes: concurrentBytes).enumerated() {
+            guard case .success(let parsed) = result else { return nil }
+            // The first piece's own (empty) top level is not a template anyone calls.
+            set.add(parsed, includingRoot: !(i == definesOnly && !first.isEmpty))
+        }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
     }
+
+    /// Name under which the first piece of wrapped files is parsed (never registered).
+    static let partName = "\u{1}capstan/render-part"
 
     /// Helm functions the template engine may not provide yet; registered only when missing.
     static let engineFallbacks: [String: TemplateFunction] = [

@@ -109,10 +109,22 @@ enum LargeStack {
 
         /// Runs `body` on this worker and returns when it has finished.
         func perform(_ body: @escaping () -> Void) {
+            start(body)
+            wait()
+        }
+
+        /// Hands `body` to this worker and returns at once; `wait()` returns when it is done.
+        func start(_ body: @escaping () -> Void) {
             pthread_mutex_lock(mutex)
             job = body
             done = false
             pthread_cond_broadcast(cond)
+            pthread_mutex_unlock(mutex)
+        }
+
+        /// Blocks until the job given to `start` has finished.
+        func wait() {
+            pthread_mutex_lock(mutex)
             while !done { pthread_cond_wait(cond, mutex) }
             pthread_mutex_unlock(mutex)
         }
@@ -209,6 +221,30 @@ enum LargeStack {
         giveBack(worker)
         guard let result = slot.result else { throw LargeStackError.noResult }
         return try result.get()
+    }
+}
+
+extension LargeStack {
+    /// Runs `first` on a big-stack worker while `second` runs on the calling thread, and
+    /// returns both results once both have finished (both in order on this thread when no
+    /// worker can be started). The two closures run at the same time, so they must not touch
+    /// the same mutable state: callers give each its own inputs and result slot.
+    static func concurrently<A, B>(_ first: () -> A, _ second: () -> B) -> (A, B) {
+        guard let worker = takeIdle() ?? startWorker() else { return (first(), second()) }
+        let slot = Slot<A>()
+        let b = withoutActuallyEscaping(first) { escapable -> B in
+            // The worker runs `first` while this thread runs `second` and then blocks in
+            // `wait`, so the closure never outlives this call; `slot` is written only by the
+            // worker and read only after `wait` returns.
+            nonisolated(unsafe) let escapable = escapable
+            worker.start { slot.result = .success(escapable()) }
+            let b = second()
+            worker.wait()
+            return b
+        }
+        giveBack(worker)
+        guard case .success(let a)? = slot.result else { return (first(), b) }
+        return (a, b)
     }
 }
 
