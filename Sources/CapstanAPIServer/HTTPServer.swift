@@ -46,6 +46,8 @@ final class HTTPServer: Sendable {
         /// stopping the event loops, so that no close is scheduled on a stopped loop.
         var served = false
         var servedWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The one shutdown; later `shutdown()` calls await it.
+        var shutdownTask: Task<Void, Never>?
     }
 
     init(threads: Int = 2, tls: TLSContext? = nil, authenticator: Authenticator? = nil, handler: @escaping Handler) {
@@ -110,8 +112,19 @@ final class HTTPServer: Sendable {
     }
 
     /// Stops accepting, cancels streams (they end their chunked bodies cleanly), then closes
-    /// idle connections.
+    /// idle connections. Safe to call more than once: later calls wait for the first to finish
+    /// (a second pass would wait forever on event loops that have already stopped).
     func shutdown() async {
+        let task = state.withLock { s -> Task<Void, Never> in
+            if let running = s.shutdownTask { return running }
+            let task = Task { await self.stopEverything() }
+            s.shutdownTask = task
+            return task
+        }
+        await task.value
+    }
+
+    private func stopEverything() async {
         let (listener, streams) = state.withLock { s -> (Channel?, [Task<Void, Never>]) in
             s.shuttingDown = true
             return (s.listener, Array(s.streams.values))

@@ -25,6 +25,21 @@ extension ServerTests {
         ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)], "data": data]
     }
 
+    /// Shutting down twice, or from two places at once, returns instead of hanging on event
+    /// loops the first call stopped.
+    @Test(.timeLimit(.minutes(1))) func shutdownTwiceReturns() async throws {
+        let store = MemoryStore(compaction: .disabled)
+        let server = APIServer(store: store)
+        let port = try await server.start(port: 0)
+        let client = HTTPTestClient(base: "http://127.0.0.1:\(port)")
+        #expect(try await client.get("/version").status == 200)
+        async let first: Void = server.shutdown()
+        async let second: Void = server.shutdown()
+        _ = await (first, second)
+        await server.shutdown()
+        await store.close()
+    }
+
     @Test func discoveryAndOpenAPI() async throws {
         try await Self.withServer { client, _ in
             let agg = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
