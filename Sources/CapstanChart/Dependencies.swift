@@ -70,7 +70,7 @@ enum Dependencies {
 
     private static func applyConditions(_ reqs: inout [ChartDependency], _ cvals: ValueObject, path: String) {
         for i in reqs.indices {
-            for cond in reqs[i].condition.trimmingWhitespace().split(separator: ",", omittingEmptySubsequences: false) where !cond.isEmpty {
+            for cond in reqs[i].condition.goTrimmedSpace.split(separator: ",", omittingEmptySubsequences: false) where !cond.isEmpty {
                 if case .bool(let b)? = pathValue(cvals, path + cond) {
                     reqs[i].enabled = b
                     break

@@ -30,7 +30,7 @@ public struct HelmIgnore: Sendable {
     }
 
     mutating func add(_ line: String) throws(ChartError) {
-        var p = line.trimmingWhitespace()
+        var p = line.goTrimmedSpace
         if p.isEmpty || p.hasPrefix("#") { return }
         if p.utf8Contains("**") {
             throw .load("double-star (**) syntax is not supported", path: ".helmignore")
@@ -78,32 +78,6 @@ public struct HelmIgnore: Sendable {
             if matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false { return true }
         }
         return false
-    }
-}
-
-extension String {
-    /// Without leading and trailing Unicode whitespace (Go's `strings.TrimSpace`).
-    func trimmingWhitespace() -> String {
-        // Fast path: both ends reached through ASCII bytes only (the whitespace test of
-        // anything else needs Unicode properties).
-        let utf8 = self.utf8
-        func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-        if let first = utf8.firstIndex(where: { !isASCIISpace($0) }), utf8[first] < 0x80,
-           let last = utf8.lastIndex(where: { !isASCIISpace($0) }), utf8[last] < 0x80 {
-            if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }
-            return String(decoding: utf8[first...last], as: UTF8.self)
-        } else if utf8.allSatisfy(isASCIISpace) {
-            return ""
-        }
-        return trimmingUnicodeWhitespace()
-    }
-
-    /// `trimmingWhitespace` by Unicode properties, scalar by scalar (the general route).
-    func trimmingUnicodeWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(scalars[start...end])
     }
 }
 

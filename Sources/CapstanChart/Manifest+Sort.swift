@@ -54,7 +54,7 @@ public enum ManifestSorter {
         for path in files.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             guard let content = files[path] else { continue }
             if baseName(path).hasPrefix("_") { continue }
-            if content.trimmingWhitespace().isEmpty { continue }
+            if content.goTrimmedSpace.isEmpty { continue }
             for doc in splitManifests(content) {
                 let head = try parseHead(doc, path: path)
                 var m = Manifest(path: path, content: doc, apiVersion: head.apiVersion, kind: head.kind, name: head.name)
@@ -66,7 +66,7 @@ public enum ManifestSorter {
                 var events: [String] = []
                 var unknown = false
                 for t in hookTypes.split(separator: ",", omittingEmptySubsequences: false) {
-                    guard let e = hookEvents[String(t).trimmingWhitespace().lowercased()] else { unknown = true; break }
+                    guard let e = hookEvents[String(t).goTrimmedSpace.lowercased()] else { unknown = true; break }
                     events.append(e)
                 }
                 // Helm drops documents with unknown hook types entirely (it only logs them).

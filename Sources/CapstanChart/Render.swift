@@ -128,7 +128,7 @@ public enum ChartRenderer {
     /// `helm template`'s standard output for a render.
     public static func templateOutput(_ result: RenderResult, options: RenderOptions) throws(ChartError) -> String {
         let manifest = manifestText(result, includeCRDs: options.includeCRDs)
-        var out = manifest.trimmingWhitespace() + "\n"
+        var out = manifest.goTrimmedSpace + "\n"
         for h in result.hooks where !(options.skipTests && h.isTest) {
             out += "---\n# Source: \(h.manifest.path)\n\(h.manifest.content)\n"
         }

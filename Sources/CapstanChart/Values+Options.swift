@@ -40,7 +40,7 @@ public struct ValueOptions: Sendable {
         }
         var out = base.objectValue ?? ValueObject()
         for value in jsonValues {
-            let trimmed = value.trimmingWhitespace()
+            let trimmed = value.goTrimmedSpace
             if trimmed.hasPrefix("{") {
                 guard let parsed = try? Value.parseJSON(trimmed), case .object = parsed else {
                     throw .values("failed parsing --set-json data JSON: \(value)")

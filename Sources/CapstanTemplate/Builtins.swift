@@ -1,3 +1,5 @@
+import CapstanModel
+
 /// Go `text/template`'s predefined functions (`and or not len index slice print printf println
 /// eq ne lt le gt ge html js urlquery call`) and the engine-bound Helm functions `include` and
 /// `tpl`, which need the executor and so cannot be plain `TemplateFunction`s.
@@ -287,7 +289,7 @@ enum Escape {
             case "&": out += "\\u0026"
             case "=": out += "\\u003D"
             default:
-                if c.value < 0x20 { out += "\\u" + GoFormat.hexN(c.value, 4).uppercased() }
+                if c.value < 0x20 { out += "\\u" + zeroPaddedHex(c.value, 4).uppercased() }
                 else { out.unicodeScalars.append(c) }
             }
         }
@@ -303,7 +305,7 @@ enum Escape {
                  UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(b))
             case UInt8(ascii: " "): out += "+"
-            default: out += "%" + GoFormat.hexN(UInt32(b), 2).uppercased()
+            default: out += "%" + zeroPaddedHex(UInt32(b), 2).uppercased()
             }
         }
         return out

@@ -90,13 +90,9 @@ enum GoFormat {
 
     static func isPrintable(_ s: Unicode.Scalar) -> Bool { isGoPrintable(s) }
 
-    static func hex2(_ v: UInt32) -> String { hexN(v, 2) }
-    static func hexN(_ v: UInt32, _ n: Int) -> String { zeroPaddedHex(v, n) }
-
     /// `%#U`-style description: `U+0023 '#'`.
     static func unicodeDescription(_ byte: UInt8) -> String {
-        let s = String(byte, radix: 16, uppercase: true)
-        let hex = String(repeating: "0", count: max(0, 4 - s.count)) + s
+        let hex = zeroPaddedHex(UInt32(byte), 4).uppercased()
         if byte >= 0x20 && byte < 0x7F { return "U+\(hex) '\(Character(Unicode.Scalar(byte)))'" }
         return "U+\(hex)"
     }

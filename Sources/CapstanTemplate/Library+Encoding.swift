@@ -112,7 +112,7 @@ enum Base32 {
 }
 
 enum Digest {
-    static func hex(_ b: [UInt8]) -> String { b.map { GoFormat.hexN(UInt32($0), 2) }.joined() }
+    static func hex(_ b: [UInt8]) -> String { b.map { zeroPaddedHex(UInt32($0), 2) }.joined() }
 
     static func adler32(_ b: [UInt8]) -> UInt32 {
         var a: UInt32 = 1, s: UInt32 = 0

@@ -193,10 +193,6 @@ struct SemverObject: TemplateObject {
     }
 }
 
-extension String {
-    /// Go's `strings.TrimSpace` (all Unicode white space).
-    var goTrimmedSpace: String { Text.trimSpace(self) }
-}
 
 extension Library {
     static let semver: [String: TemplateFunction] = [

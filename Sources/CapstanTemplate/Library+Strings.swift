@@ -74,7 +74,7 @@ extension Library {
             .string(Text.replace(Conv.str(args[2]), Conv.str(args[0]), Conv.str(args[1])))
         },
         "plural": .fn([.string, .string, .int]) { .string(Conv.int($0[2]) == 1 ? Conv.str($0[0]) : Conv.str($0[1])) },
-        "trim": .fn([.string]) { .string(Text.trimSpace(Conv.str($0[0]))) },
+        "trim": .fn([.string]) { .string(Conv.str($0[0]).goTrimmedSpace) },
         "trimAll": .fn([.string, .string]) { .string(Text.trim(Conv.str($0[1]), cutset: Conv.str($0[0]))) },
         "trimall": .fn([.string, .string]) { .string(Text.trim(Conv.str($0[1]), cutset: Conv.str($0[0]))) },
         "trimPrefix": .fn([.string, .string]) { args in
@@ -175,15 +175,6 @@ enum Text {
         case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0: return true
         default: return u.value > 0xFF && u.properties.isWhitespace
         }
-    }
-
-    static func trimSpace(_ s: String) -> String {
-        let u = Array(s.unicodeScalars)
-        var a = 0, b = u.count
-        while a < b && isSpace(u[a]) { a += 1 }
-        while b > a && isSpace(u[b - 1]) { b -= 1 }
-        var v = String.UnicodeScalarView(); v.append(contentsOf: u[a..<b])
-        return String(v)
     }
 
     static func trim(_ s: String, cutset: String) -> String {

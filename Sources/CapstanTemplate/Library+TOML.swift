@@ -1,3 +1,5 @@
+import CapstanModel
+
 /// Helm's `toToml`: BurntSushi/toml's encoder layout — plain keys first (sorted), then tables
 /// (`[a]`, nested tables indented two spaces per level) and arrays of tables (`[[t]]`); floats
 /// print like `%v` plus `.0` when bare (`1.0`, `1e+06`); nil values are skipped. Encoding
@@ -127,7 +129,7 @@ enum TOMLEncoder {
             case "\u{0C}": out += "\\f"
             case "\r": out += "\\r"
             default:
-                if u.value < 0x20 || u.value == 0x7F { out += "\\u" + GoFormat.hexN(u.value, 4) }
+                if u.value < 0x20 || u.value == 0x7F { out += "\\u" + zeroPaddedHex(u.value, 4) }
                 else { out.unicodeScalars.append(u) }
             }
         }

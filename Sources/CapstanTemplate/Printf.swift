@@ -1,3 +1,5 @@
+import CapstanModel
+
 /// Go's `fmt.Sprintf` for template values: verbs `v s d q x X o b c t e E f F g G T %`,
 /// flags `- + # 0 space`, width and precision (also `*`), and Go's error notations
 /// (`%!d(string=hi)`, `%!s(MISSING)`, `%!(EXTRA int=1)`).
@@ -219,7 +221,7 @@ enum Printf {
         case "x", "X":
             var bytes = Array(str.utf8)
             if let p = spec.precision { bytes = Array(bytes.prefix(p)) }
-            let hex = bytes.map { GoFormat.hexN(UInt32($0), 2) }
+            let hex = bytes.map { zeroPaddedHex(UInt32($0), 2) }
             var joined = spec.space ? hex.map { (spec.sharp ? "0x" : "") + $0 }.joined(separator: " ") : (spec.sharp ? "0x" : "") + hex.joined()
             if spec.verb == "X" { joined = joined.uppercased() }
             return pad(joined, spec)

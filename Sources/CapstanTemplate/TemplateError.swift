@@ -79,7 +79,7 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
             blocks.append("\(e.file):\(e.line):\(e.column)\n  executing \"\(e.executing)\" at <\(e.context)>:\n    \(text)")
             level = e.nested.first
         }
-        return Text.trimSpace(blocks.joined(separator: "\n"))
+        return blocks.joined(separator: "\n").goTrimmedSpace
     }
 
     /// The text Go's `text/template` would print.

@@ -81,14 +81,6 @@ import CapstanTemplate
         #expect(files["web/templates/a.txt"] == "web|3||[k]|map[a:b]|false|[]|&{web  [] 1.2.0  [k] []  v2   3 false map[a:b]  [] }")
     }
 
-    /// The ASCII shortcut of `trimmingWhitespace` agrees with the Unicode route.
-    @Test func trimmingShortcutAgrees() {
-        for text in ["", " ", "\t\n", "a", " a ", "\ta b\r\n", "\u{A0}x\u{A0}", " é ", "x\u{2003}", "\u{85}",
-                     "\u{1C}a\u{1F}", "\u{0B}\u{0C}y", "  \u{3000}  "] {
-            #expect(text.trimmingWhitespace() == text.trimmingUnicodeWhitespace(), "\(Array(text.unicodeScalars))")
-        }
-    }
-
     /// Remembered answers (asked twice) are the direct check's answers.
     @Test func compatibleRangeMemoAgreesWithDirectCheck() {
         let pairs = [(">=1.20.0-0", "v1.36.0"), ("~0.3.0", "0.4.0"), ("^1.2.3", "1.9.0"), ("", "1.0.0"),

@@ -17,7 +17,7 @@ import Testing
     @Test func manifestsThenHooksSortedByKind() throws {
         let (result, out) = try render(RenderOptions(releaseName: "rel", namespace: "ns"))
         let golden = try #require(Corpus.golden("umbrella-default")?["manifest"].stringValue)
-        #expect(out.hasPrefix(golden.trimmingWhitespace() + "\n---\n# Source: umbrella/templates/hooks.yaml\n"))
+        #expect(out.hasPrefix(golden.goTrimmedSpace + "\n---\n# Source: umbrella/templates/hooks.yaml\n"))
         #expect(result.hooks.map(\.manifest.kind) == ["ConfigMap", "Pod", "Job"])
         #expect(result.hooks.map(\.manifest.name) == ["rel-hook-cm", "rel-test", "rel-migrate"])
         #expect(!out.contains("rel-unknown-hook"))
