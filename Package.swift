@@ -39,7 +39,6 @@ let package = Package(
             "CapstanModel", "CapstanAPI", "CapstanYAML", "CapstanTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "CapstanAPIServer", dependencies: [
             "CapstanStore", "CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTLS",

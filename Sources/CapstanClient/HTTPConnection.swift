@@ -1,14 +1,15 @@
 import NIOCore
-import NIOHTTP1
 
 /// One keep-alive HTTP/1.1 connection of an `HTTPTransport`.
 ///
 /// The pool hands a connection to one request at a time. Each exchange runs on the channel's
-/// event loop inside an `ExchangeHandler`: the request is written in one hop and the response
-/// parts complete the caller's continuation directly — a whole response (`fetch`) is gathered
+/// event loop inside an `ExchangeHandler`: the request is encoded into one buffer and written
+/// in one hop, and `HTTPResponseParser` turns the bytes that come back into head, body and end,
+/// which complete the caller's continuation directly — a whole response (`fetch`) is gathered
 /// in one buffer, a streaming one (`run`) feeds an `AsyncThrowingStream` from the head on.
 /// (An `NIOAsyncChannel` with a serving task cost a task hop and a stream hand-off per part:
-/// about a fifth of `capstan apply`'s CPU.)
+/// about a fifth of `capstan apply`'s CPU; NIOHTTP1's encoder, validator and decoder another
+/// tenth.)
 ///
 /// The connection tells the transport once when its channel closes (through `closeFuture`),
 /// which keeps the transport alive until then. Immutable; the handler's state is confined to
@@ -28,7 +29,7 @@ final class HTTPConnection: Sendable {
     private let handler: NIOLoopBound<ExchangeHandler>
     private let hostHeader: String
 
-    /// `handler` must already be in `channel`'s pipeline, after the HTTP client handlers.
+    /// `handler` must already be in `channel`'s pipeline (after TLS, if any).
     init(id: Int, channel: any Channel, handler: NIOLoopBound<ExchangeHandler>, hostHeader: String, transport: HTTPTransport) {
         self.id = id
         self.channel = channel
@@ -69,8 +70,8 @@ final class HTTPConnection: Sendable {
 
 /// Runs one exchange at a time on its channel's event loop. Only ever touched on that loop.
 final class ExchangeHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     enum Reply: Sendable {
         case whole(CheckedContinuation<TransportResponse, any Error>)
@@ -97,12 +98,13 @@ final class ExchangeHandler: ChannelInboundHandler {
         var keepAlive = true
         var status = 0
         var headers = HeaderFields()
-        var body: ByteBuffer?
+        var body: [UInt8]?
         var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
     }
 
     private var context: ChannelHandlerContext?
     private var current: Current?
+    private var parser = HTTPResponseParser()
     private var serial = 0
     private var closed = false
     /// The error that made this handler close the channel, for the failing exchange's message.
@@ -136,16 +138,16 @@ final class ExchangeHandler: ChannelInboundHandler {
         current = state
 
         let request = exchange.request
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path)
-        head.headers.add(name: "Host", value: hostHeader)
-        for field in request.headers { head.headers.add(name: field.name, value: field.value) }
-        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" || request.method == "PATCH" {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(request.body.count))
+        var buffer = context.channel.allocator.buffer(capacity: 256 + request.path.utf8.count + request.body.count)
+        do {
+            try Self.encode(request, host: hostHeader, into: &buffer)
+        } catch {
+            current = nil
+            state.timer?.cancel()
+            Self.fail(exchange.reply, APIError.local(.transport, error.description, request: request.summary))
+            return
         }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !request.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: request.body)))), promise: nil)
-        }
+        parser.expectResponse(method: request.method)
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.assumeIsolated().whenComplete { [self] result in
             switch result {
@@ -155,23 +157,70 @@ final class ExchangeHandler: ChannelInboundHandler {
                 self.closeWith(error)
             }
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: written)
+    }
+
+    /// Request line, `Host`, the request's own headers, `Content-Length` when there is a body
+    /// (or the method carries one), then the body. Refuses anything that would break the framing
+    /// (line breaks in the path or a header), which would otherwise let a value smuggle a header.
+    static func encode(_ request: TransportRequest, host: String, into buffer: inout ByteBuffer) throws(HTTPResponseParser.Failure) {
+        func check(_ text: String, _ what: String, allowSpace: Bool) throws(HTTPResponseParser.Failure) {
+            for byte in text.utf8 where byte < 32 || byte == 127 || (!allowSpace && byte == 32) {
+                if allowSpace && byte == 9 { continue }
+                throw HTTPResponseParser.Failure(description: "invalid character in \(what) of the request")
+            }
+        }
+        try check(request.method, "the method", allowSpace: false)
+        try check(request.path, "the path", allowSpace: false)
+        buffer.writeString(request.method)
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeString(request.path)
+        buffer.writeStaticString(" HTTP/1.1\r\nHost: ")
+        buffer.writeString(host)
+        buffer.writeStaticString("\r\n")
+        var hasLength = false
+        for field in request.headers {
+            try check(field.name, "a header name", allowSpace: false)
+            try check(field.value, "the \(field.name) header", allowSpace: true)
+            if field.name.utf8.count == 14, field.name.lowercased() == "content-length" { hasLength = true; continue }
+            buffer.writeString(field.name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        if hasLength || !request.body.isEmpty || request.method == "POST" || request.method == "PUT" || request.method == "PATCH" {
+            buffer.writeStaticString("Content-Length: ")
+            buffer.writeString(String(request.body.count))
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        buffer.writeBytes(request.body)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard current != nil else { return }  // nothing asked for it; ignore
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            if h.status.code < 200 { return }
-            var headers = HeaderFields()
-            for (name, value) in h.headers { headers.add(name, value) }
-            current!.keepAlive = h.isKeepAlive
+        var bytes = unwrapInboundIn(data)
+        guard current != nil, parser.isExpecting else { return }  // nothing asked for it; ignore
+        do {
+            try parser.feed(&bytes) { event in handle(event, context: context) }
+        } catch {
+            closeWith(error)
+        }
+    }
+
+    private func handle(_ event: HTTPResponseParser.Event, context: ChannelHandlerContext) {
+        guard current != nil else { return }
+        switch event {
+        case .head(let status, let headers, let keepAlive):
+            current!.keepAlive = keepAlive
             current!.headDelivered = true
             switch current!.exchange.reply {
             case .whole:
-                current!.status = Int(h.status.code)
+                current!.status = status
                 current!.headers = headers
-                current!.body = context.channel.allocator.buffer(capacity: 0)
+                current!.body = []
+                if let length = headers["Content-Length"].flatMap(Int.init), length <= 1 << 26 {
+                    current!.body!.reserveCapacity(length)
+                }
             case .streaming(let c):
                 if !current!.exchange.wholeResponseTimeout { current!.timer?.cancel() }
                 let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
@@ -181,12 +230,12 @@ final class ExchangeHandler: ChannelInboundHandler {
                     if case .cancelled = reason { channel.close(promise: nil) }
                 }
                 current!.stream = continuation
-                c.resume(returning: StreamingResponse(status: Int(h.status.code), headers: headers, body: stream,
+                c.resume(returning: StreamingResponse(status: status, headers: headers, body: stream,
                                                       cancel: { channel.close(promise: nil) }))
             }
-        case .body(var buffer):
+        case .body(let buffer):
             if current!.body != nil {
-                current!.body!.writeBuffer(&buffer)
+                current!.body!.append(contentsOf: buffer.readableBytesView)
             } else {
                 current!.stream?.yield(Array(buffer.readableBytesView))
             }
@@ -199,8 +248,7 @@ final class ExchangeHandler: ChannelInboundHandler {
             if done.keepAlive { done.exchange.connection.transport.release(done.exchange.connection) }
             switch done.exchange.reply {
             case .whole(let c):
-                let bytes = done.body.map { Array($0.readableBytesView) } ?? []
-                c.resume(returning: TransportResponse(status: done.status, headers: done.headers, body: bytes))
+                c.resume(returning: TransportResponse(status: done.status, headers: done.headers, body: done.body ?? []))
             case .streaming:
                 done.stream?.finish()
             }
@@ -213,6 +261,14 @@ final class ExchangeHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // A body that runs to the end of the connection ends here.
+        if current != nil, parser.isExpecting {
+            do {
+                try parser.endOfInput { event in handle(event, context: context) }
+            } catch {
+                if closingError == nil { closingError = error }
+            }
+        }
         closed = true
         failCurrent()
         context.fireChannelInactive()

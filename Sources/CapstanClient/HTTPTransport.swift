@@ -1,6 +1,5 @@
 import CapstanTLS
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 
@@ -107,6 +106,24 @@ public final class HTTPTransport: Transport {
         }
     }
 
+    /// Opens connections in the background until `connections` (at most `maxConnections`) are
+    /// open, and parks them idle. `capstan apply` calls this before reading its files, so the
+    /// first tier's requests do not pay for connection set-up while the server sits idle.
+    public func prewarm(connections: Int) {
+        let ids = pool.withLock { p -> [Int] in
+            guard !p.shutDown else { return [] }
+            let missing = max(0, min(connections, maxConnections) - p.total)
+            p.total += missing
+            defer { p.nextID += missing }
+            return Array(p.nextID + 1 ..< p.nextID + 1 + missing)
+        }
+        let request = TransportRequest(method: "GET", path: "/")
+        for id in ids {
+            // A failed open frees its slot (in `open`); the next real request reports the problem.
+            Task { if let connection = try? await self.open(id: id, request: request) { self.release(connection) } }
+        }
+    }
+
     // MARK: - Pool
 
     private enum Decision { case use(HTTPConnection), open(Int), wait, refuse }
@@ -163,7 +180,6 @@ public final class HTTPTransport: Transport {
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         let handler = ExchangeHandler()
                         try channel.pipeline.syncOperations.addHandler(handler)
                         return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handshake)

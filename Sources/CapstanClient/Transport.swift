@@ -114,6 +114,14 @@ public protocol Transport: Sendable {
     func send(_ request: TransportRequest) async throws(APIError) -> TransportResponse
     /// Returns once the status and headers are in; the body streams after.
     func stream(_ request: TransportRequest) async throws(APIError) -> StreamingResponse
+    /// Starts opening up to `connections` connections in the background, so a burst of requests
+    /// that follows finds them ready; a hint only (failures are left for real requests to see).
+    func prewarm(connections: Int)
+}
+
+extension Transport {
+    /// Transports without connections have nothing to prepare.
+    public func prewarm(connections: Int) {}
 }
 
 /// A transport made of closures: the in-process seam. `stream` defaults to `send` wrapped as a

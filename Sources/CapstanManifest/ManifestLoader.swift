@@ -141,12 +141,11 @@ public struct ManifestLoader: Sendable {
 
     func expand(_ path: String, errors: inout [ManifestError]) -> [String] {
         if path == "-" { return ["-"] }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let found = FileSystem.kind(path) else {
             errors.append(ManifestError(file: path, line: 0, message: "the path does not exist"))
             return []
         }
-        guard isDirectory.boolValue else { return [path] }
+        guard found.isDirectory else { return [path] }
         var files: [String] = []
         walk(path, into: &files, errors: &errors)
         if files.isEmpty {
@@ -155,25 +154,30 @@ public struct ManifestLoader: Sendable {
         return files
     }
 
-    /// Lexical order at each level, like kubectl's walk; subdirectories only with `recursive`.
+    /// Bytewise lexical order at each level, like kubectl's walk; subdirectories only with
+    /// `recursive`. Symlinks are followed; dangling ones are skipped.
     func walk(_ directory: String, into files: inout [String], errors: inout [ManifestError]) {
-        let entries: [String]
+        let entries: [FileSystem.Entry]
         do {
-            entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            entries = try FileSystem.list(directory)
         } catch {
-            errors.append(ManifestError(file: directory, line: 0, message: "cannot read directory: \(error.localizedDescription)"))
+            errors.append(ManifestError(file: directory, line: 0, message: "cannot read directory: \(error)"))
             return
         }
         for entry in entries {
-            let full = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            let full = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
+            if entry.isDirectory {
                 if recursive { walk(full, into: &files, errors: &errors) }
-            } else if let dot = entry.lastIndex(of: "."), Self.extensions.contains(String(entry[entry.index(after: dot)...]).lowercased()) {
+            } else if Self.hasManifestExtension(entry.name) {
                 files.append(full)
             }
         }
+    }
+
+    /// `.yaml`, `.yml` or `.json`, in any letter case.
+    static func hasManifestExtension(_ name: String) -> Bool {
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        return extensions.contains(String(name[name.utf8.index(after: dot)...]).lowercased())
     }
 
     func loadFile(_ file: String, errors: inout [ManifestError]) -> [Manifest] {
@@ -182,15 +186,15 @@ public struct ManifestLoader: Sendable {
             if file == "-" {
                 text = try readStandardInput()
             } else {
-                let data = try Data(contentsOf: URL(fileURLWithPath: file))
-                guard let decoded = String(data: data, encoding: .utf8) else {
+                let bytes = try FileSystem.read(file)
+                guard let decoded = String(validating: bytes, as: UTF8.self) else {
                     errors.append(ManifestError(file: file, line: 0, message: "the file is not valid UTF-8"))
                     return []
                 }
                 text = decoded
             }
         } catch {
-            errors.append(ManifestError(file: file, line: 0, message: "cannot read: \(error.localizedDescription)"))
+            errors.append(ManifestError(file: file, line: 0, message: "cannot read: \(error)"))
             return []
         }
         return parseText(text, file: file, errors: &errors)

@@ -42,7 +42,7 @@ struct ClusterOptions: ParsableArguments {
         do {
             let connection = try config.resolve(context: context, namespace: namespace)
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-            var client = try connection.makeClient(cacheDir: cacheDir ?? home + "/.kube/cache", maxConnections: 32)
+            var client = try connection.makeClient(cacheDir: cacheDir ?? home + "/.kube/cache", maxConnections: 64)
             if verbosity >= 6 { client = client.wrappingTransport { RequestLog(base: $0) } }
             return (client, connection)
         } catch {
@@ -82,6 +82,8 @@ struct RequestLog: Transport {
     func stream(_ request: TransportRequest) async throws(APIError) -> StreamingResponse {
         try await logged(request, { (r: TransportRequest) async throws(APIError) in try await base.stream(r) }) { "\($0.status) (streaming)" }
     }
+
+    func prewarm(connections: Int) { base.prewarm(connections: connections) }
 
     private func logged<R>(_ request: TransportRequest, _ exchange: (TransportRequest) async throws(APIError) -> R,
                            outcome: (R) -> String) async throws(APIError) -> R
