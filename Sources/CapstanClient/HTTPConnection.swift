@@ -182,7 +182,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         for field in request.headers {
             try check(field.name, "a header name", allowSpace: false)
             try check(field.value, "the \(field.name) header", allowSpace: true)
-            if field.name.utf8.count == 14, field.name.lowercased() == "content-length" { hasLength = true; continue }
+            if HeaderFields.sameName(field.name, "Content-Length") { hasLength = true; continue }
             buffer.writeString(field.name)
             buffer.writeStaticString(": ")
             buffer.writeString(field.value)
@@ -210,7 +210,7 @@ final class ExchangeHandler: ChannelInboundHandler {
     private func handle(_ event: HTTPResponseParser.Event, context: ChannelHandlerContext) {
         guard current != nil else { return }
         switch event {
-        case .head(let status, let headers, let keepAlive):
+        case .head(let status, let headers, let keepAlive, let length):
             current!.keepAlive = keepAlive
             current!.headDelivered = true
             switch current!.exchange.reply {
@@ -218,9 +218,7 @@ final class ExchangeHandler: ChannelInboundHandler {
                 current!.status = status
                 current!.headers = headers
                 current!.body = []
-                if let length = headers["Content-Length"].flatMap(Int.init), length <= 1 << 26 {
-                    current!.body!.reserveCapacity(length)
-                }
+                if let length, length <= 1 << 26 { current!.body!.reserveCapacity(length) }
             case .streaming(let c):
                 if !current!.exchange.wholeResponseTimeout { current!.timer?.cancel() }
                 let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()

@@ -14,7 +14,8 @@ import NIOCore
 /// A value type; one per connection, confined to its event loop.
 struct HTTPResponseParser {
     enum Event {
-        case head(status: Int, headers: HeaderFields, keepAlive: Bool)
+        /// `length`: the body's size when the response declared it.
+        case head(status: Int, headers: HeaderFields, keepAlive: Bool, length: Int?)
         case body(ByteBuffer)
         case end
     }
@@ -141,51 +142,50 @@ struct HTTPResponseParser {
     }
 
     private mutating func parseHead(_ head: [UInt8], _ emit: (Event) -> Void) throws(Failure) {
-        var lines = head.split(separator: 10, omittingEmptySubsequences: false).map { line in
-            line.last == 13 ? line.dropLast() : line
+        // Lines end with CRLF (a bare LF is tolerated); the first is the status line.
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for i in head.indices where head[i] == 10 {
+            lines.append(head[start..<(i > start && head[i - 1] == 13 ? i - 1 : i)])
+            start = i + 1
         }
-        guard !lines.isEmpty else { throw Failure(description: "empty response head") }
-        let statusLine = lines.removeFirst()
+        lines.append(head[start...])
+        let statusLine = lines[0]
         // HTTP/1.x SP 3DIGIT [SP reason]
-        let prefix = Array("HTTP/1.".utf8)
-        guard statusLine.count >= 12, statusLine.starts(with: prefix) else {
-            throw Failure(description: "malformed status line \"\(String(decoding: statusLine.prefix(64), as: UTF8.self))\"")
-        }
-        let minor = statusLine[statusLine.startIndex + 7]
-        let digits = statusLine[(statusLine.startIndex + 9)..<(statusLine.startIndex + 12)]
-        guard statusLine[statusLine.startIndex + 8] == 32, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              statusLine.count == 12 || statusLine[statusLine.startIndex + 12] == 32
+        let s = statusLine.startIndex
+        guard statusLine.count >= 12, statusLine.starts(with: Self.versionPrefix), statusLine[s + 8] == 32,
+              statusLine[(s + 9)..<(s + 12)].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              statusLine.count == 12 || statusLine[s + 12] == 32
         else {
             throw Failure(description: "malformed status line \"\(String(decoding: statusLine.prefix(64), as: UTF8.self))\"")
         }
-        let status = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        let status = statusLine[(s + 9)..<(s + 12)].reduce(0) { $0 * 10 + Int($1 - 48) }
 
         var headers = HeaderFields()
         var contentLength: Int?
         var chunked = false
         var transferEncoded = false
-        var keepAlive = minor != 48  // HTTP/1.0 closes unless it says keep-alive
-        for line in lines {
+        var keepAlive = statusLine[s + 7] != 48  // HTTP/1.0 closes unless it says keep-alive
+        for line in lines.dropFirst() {
             if let first = line.first, first == 32 || first == 9 {
                 throw Failure(description: "folded header lines are not supported")
             }
             guard let colon = line.firstIndex(of: 58), colon > line.startIndex else {
                 throw Failure(description: "malformed header line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
             }
-            let name = String(decoding: line[..<colon], as: UTF8.self)
+            let nameBytes = line[..<colon]
             let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
-            headers.add(name, value)
-            switch name.lowercased() {
-            case "content-length":
+            headers.add(String(decoding: nameBytes, as: UTF8.self), value)
+            if Self.isName(nameBytes, "content-length") {
                 guard let n = Int(value), n >= 0, contentLength == nil || contentLength == n else {
                     throw Failure(description: "invalid Content-Length \"\(value)\"")
                 }
                 contentLength = n
-            case "transfer-encoding":
+            } else if Self.isName(nameBytes, "transfer-encoding") {
                 transferEncoded = true
                 let last = value.split(separator: ",").last.map { String($0).goTrimmedSpace.lowercased() }
                 chunked = last == "chunked"
-            case "connection":
+            } else if Self.isName(nameBytes, "connection") {
                 for token in value.split(separator: ",") {
                     switch String(token).goTrimmedSpace.lowercased() {
                     case "close": keepAlive = false
@@ -193,7 +193,6 @@ struct HTTPResponseParser {
                     default: break
                     }
                 }
-            default: break
             }
         }
         if status >= 100 && status < 200 {
@@ -214,8 +213,19 @@ struct HTTPResponseParser {
         }
         var reusable = keepAlive
         if case .untilClose? = body { reusable = false }  // only the close ends this body
-        emit(.head(status: status, headers: headers, keepAlive: reusable))
+        let length: Int? = if case .fixed(let n)? = body { n } else { nil }
+        emit(.head(status: status, headers: headers, keepAlive: reusable, length: length))
         if let body { state = body } else { finish(emit) }
+    }
+
+    private static let versionPrefix = Array("HTTP/1.".utf8)
+
+    /// Whether header-name bytes equal `lowercase` in any letter case.
+    private static func isName(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+        }
     }
 
     // MARK: - Lines (chunk sizes, trailers)

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// `Value` → JSON text, byte-compatible with Go's `encoding/json` where it matters.
 ///
 /// Kubernetes tools compare and store JSON produced by Go (the last-applied annotation is the
@@ -51,13 +53,13 @@ struct JSONWriter {
 
     func write(_ value: Value, into out: inout [UInt8], level: Int) {
         switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .null: Self.append("null", to: &out)
+        case .bool(let b): Self.append(b ? "true" : "false", to: &out)
         case .int(let i): appendInt(i, &out)
         case .double(let d): out.append(contentsOf: formatGoFloat(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out.append(contentsOf: [0x5B, 0x5D]); return }
+            if a.isEmpty { out.append(0x5B); out.append(0x5D); return }
             out.append(0x5B)
             for (i, element) in a.enumerated() {
                 if i > 0 { out.append(0x2C) }
@@ -67,26 +69,42 @@ struct JSONWriter {
             newline(&out, level: level)
             out.append(0x5D)
         case .object(let o):
-            if o.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
+            if o.isEmpty { out.append(0x7B); out.append(0x7D); return }
             out.append(0x7B)
-            let separator: [UInt8] = options.indent > 0 ? [0x3A, 0x20] : [0x3A]
-            var first = true
-            func member(_ key: String, _ v: Value) {
-                if !first { out.append(0x2C) }
-                first = false
-                newline(&out, level: level + 1)
-                writeString(key, into: &out)
-                out.append(contentsOf: separator)
-                write(v, into: &out, level: level + 1)
-            }
-            if options.sortKeys {
-                for key in o.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { member(key, o[key]!) }
+            let keys = o.keys
+            let values = o.values
+            if options.sortKeys && !Self.isSorted(keys) {
+                let order = keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
+                for (n, i) in order.enumerated() { member(keys[i], values[i], first: n == 0, into: &out, level: level) }
             } else {
-                for (key, v) in o { member(key, v) }
+                for i in keys.indices { member(keys[i], values[i], first: i == 0, into: &out, level: level) }
             }
             newline(&out, level: level)
             out.append(0x7D)
         }
+    }
+
+    private func member(_ key: String, _ value: Value, first: Bool, into out: inout [UInt8], level: Int) {
+        if !first { out.append(0x2C) }
+        newline(&out, level: level + 1)
+        writeString(key, into: &out)
+        out.append(0x3A)
+        if options.indent > 0 { out.append(0x20) }
+        write(value, into: &out, level: level + 1)
+    }
+
+    /// Manifests often list keys in order already (`apiVersion`, `kind`, `metadata`, `spec`).
+    private static func isSorted(_ keys: OrderedSet<String>) -> Bool {
+        var i = keys.startIndex + 1
+        while i < keys.endIndex {
+            if keys[i].utf8.lexicographicallyPrecedes(keys[i - 1].utf8) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        literal.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     func appendInt(_ i: Int64, _ out: inout [UInt8]) {

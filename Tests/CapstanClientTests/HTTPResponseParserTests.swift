@@ -30,7 +30,7 @@ struct HTTPResponseParserTests {
         var out = Parsed()
         let emit: (HTTPResponseParser.Event) -> Void = { event in
             switch event {
-            case .head(let status, let headers, let keepAlive):
+            case .head(let status, let headers, let keepAlive, _):
                 out.heads.append((status, keepAlive, headers.map { "\($0.name)=\($0.value)" }))
             case .body(let buffer): out.body += Array(buffer.readableBytesView)
             case .end: out.ends += 1
@@ -325,4 +325,16 @@ final class ScriptedHTTPServer: Sendable {
         for _ in 0..<400 where transport.openConnections > 0 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(transport.openConnections == 0)
     }
+}
+
+@Test func headerNamesMatchInAnyCaseWithoutCopies() {
+    var headers: HeaderFields = ["content-TYPE": "application/json", "Accept": "*/*"]
+    #expect(headers["Content-Type"] == "application/json")
+    #expect(headers["ACCEPT"] == "*/*")
+    #expect(headers["Accept-Encoding"] == nil)
+    headers.set("CONTENT-type", "text/plain")
+    #expect(headers.fields.map(\.name) == ["Accept", "CONTENT-type"])
+    #expect(HeaderFields.sameName("x-Ab", "X-aB") && !HeaderFields.sameName("x-ab", "x-ac") && !HeaderFields.sameName("a", "ab"))
+    // Only ASCII letters fold: "[" (0x5B) is not "{" (0x7B).
+    #expect(!HeaderFields.sameName("[", "{"))
 }

@@ -56,6 +56,31 @@ import Testing
         #expect(formatGoFloat(value) == expected)
     }
 
+    /// Sorted output (skipping the sort when keys are already in order) equals a plain
+    /// bytewise sort of every level, and the writer's literals match the general route.
+    @Test func sortedKeysMatchAReferenceSortAtEveryLevel() throws {
+        let cases: [Value] = [
+            ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a", "namespace": "b", "labels": ["z": "1", "a": "2"]]],
+            ["b": ["y": [["k": true, "c": false], .null]], "a": 1, "B": 2.5, "é": "x", "e": "y", "": []],
+            ["only": ["one": [:]]],
+        ]
+        func reference(_ v: Value) -> String {
+            switch v {
+            case .object(let o):
+                let keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                return "{" + keys.map { Value.string($0).jsonString() + ":" + reference(o[$0]!) }.joined(separator: ",") + "}"
+            case .array(let a): return "[" + a.map(reference).joined(separator: ",") + "]"
+            default: return v.jsonString()
+            }
+        }
+        for v in cases {
+            #expect(v.jsonString(JSONOptions(sortKeys: true)) == reference(v))
+            #expect(try Value.parseJSON(v.jsonString(JSONOptions(indent: 2, sortKeys: true))) == v)
+        }
+        #expect(Value.array([.null, true, false, 0, -12, "s"]).jsonString() == #"[null,true,false,0,-12,"s"]"#)
+        #expect(Value.object(["a": [], "b": [:]]).jsonString(JSONOptions(indent: 2)) == "{\n  \"a\": [],\n  \"b\": {}\n}")
+    }
+
     @Test func goMarshalEscapesHTMLAndSortsKeys() {
         let v: Value = ["z": "<a&b>", "a": 1]
         #expect(v.jsonString(.goMarshal) == #"{"a":1,"z":"\u003ca\u0026b\u003e"}"#)
