@@ -123,12 +123,15 @@ public struct Applier: Sendable {
     /// (kubectl GETs each); objects it does not show are known to be absent. Objects in
     /// `emptyNamespaces` (created moments ago by this run) are absent without asking; should
     /// one exist after all, its create answers AlreadyExists and it goes round as a patch. A
-    /// failed LIST just leaves those objects to their own GETs.
+    /// failed LIST just leaves those objects to their own GETs. Cluster-scoped objects
+    /// (Namespaces, CRDs, cluster roles) keep their GETs: a LIST of them returns every one in
+    /// the cluster, which grows with the cluster rather than with the manifests.
     func prefetch(_ tier: [ResolvedManifest], emptyNamespaces: Set<String> = [], concurrency: Int = 16) async -> [String: Prefetched] {
         var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
         var known: [String: Prefetched] = [:]
         for item in tier {
-            let ns = item.resource.namespaced ? item.object.namespace : nil
+            guard item.resource.namespaced else { continue }
+            let ns = item.object.namespace
             if let ns, emptyNamespaces.contains(ns) {
                 known[Self.liveKey(item)] = .absent
                 continue

@@ -49,6 +49,26 @@ let webV1 = """
         #expect(report.summary == "3 objects: 3 created")
     }
 
+    /// Many objects of one namespaced resource in one namespace: one LIST instead of their GETs.
+    /// Cluster-scoped objects keep their GETs, however many: a LIST of them would return every
+    /// one in the cluster.
+    @Test func listsStandInForGetsOnlyWithinANamespace() async throws {
+        let fake = FakeClient()
+        for i in 0..<30 { _ = try await fake.create(.namespaces, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string("other\(i)")]]) }
+        var yaml = ""
+        for i in 0..<10 { yaml += "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns\(i)}\n---\n" }
+        _ = await Applier(client: fake).apply(try resolve(yaml), options: ApplyOptions())
+        for i in 0..<10 { yaml += "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm\(i), namespace: ns0}\n---\n" }
+        let before = await fake.actions.count
+        let report = await Applier(client: fake).apply(try resolve(yaml), options: ApplyOptions())
+        #expect(report.summary == "20 objects: 10 created, 10 unchanged")
+        let sent = await fake.actions.dropFirst(before).map(\.description)
+        #expect(sent.filter { $0.hasPrefix("get namespaces") }.count == 10, "\(sent)")
+        #expect(!sent.contains { $0.hasPrefix("list namespaces") }, "\(sent)")
+        #expect(sent.filter { $0.hasPrefix("list configmaps") }.count == 1, "\(sent)")
+        #expect(!sent.contains { $0.hasPrefix("get configmaps") }, "\(sent)")
+    }
+
     /// Without `keepsObjects` the results and what is stored are the same; only created
     /// objects other than Namespaces and CRDs come back without the server's copy.
     @Test func droppingObjectsChangesNothingElse() async throws {
