@@ -39,6 +39,8 @@ func runApplyBench(arguments: [String]) async throws {
         try await Task.sleep(for: .milliseconds(200))
         let env = ["KUBECONFIG": kubeconfig]
         var times: [String: [[Double]]] = ["kubectl": [[], []], "capstan": [[], []]]
+        // CPU seconds of each first apply: the tool's own, and the server's while it ran.
+        var cpu: [String: [(tool: Double, server: Double)]] = ["kubectl": [], "capstan": []]
         for round in 0..<rounds {
             // The same objects for each tool, in disjoint namespaces: each tool creates its own.
             // Namespaces sit in `00-namespaces/` because kubectl applies files in path order.
@@ -50,7 +52,9 @@ func runApplyBench(arguments: [String]) async throws {
             ]
             if round % 2 == 1 { runs.reverse() }
             for (name, program, args) in runs {
+                let (tool0, server0) = (ApplyBenchTools.childrenCPU(), ApplyBenchTools.processCPU(server.processIdentifier))
                 times[name]![0].append(try ApplyBenchTools.time(program, args, env))
+                cpu[name]!.append((ApplyBenchTools.childrenCPU() - tool0, ApplyBenchTools.processCPU(server.processIdentifier) - server0))
                 times[name]![1].append(try ApplyBenchTools.time(program, args, env))
             }
         }
@@ -66,6 +70,11 @@ func runApplyBench(arguments: [String]) async throws {
         print(String(format: "%7d", count) + "  capstan  " + f(c[0]) + "    " + f(c[1]))
         print(String(format: "%7d  ratio    %9.1fx    %9.1fx   (median kubectl time / median capstan time over %d round%@; target ≥ 10x)",
                      count, median(k[0]) / median(c[0]), median(k[1]) / median(c[1]), rounds, rounds == 1 ? "" : "s"))
+        // What the first apply costs the machine: both processes share its cores.
+        let (kt, ks) = (median(cpu["kubectl"]!.map(\.tool)), median(cpu["kubectl"]!.map(\.server)))
+        let (ct, cs) = (median(cpu["capstan"]!.map(\.tool)), median(cpu["capstan"]!.map(\.server)))
+        print(String(format: "%7d  cpu      first apply: kubectl %.2fs + server %.2fs, capstan %.2fs + server %.2fs (%.1fx less CPU in all)",
+                     count, kt, ks, ct, cs, (kt + ks) / max(0.001, ct + cs)))
     }
 }
 
@@ -133,6 +142,23 @@ enum ApplyBenchTools {
             try text.write(toFile: dir + "/obj\(i).yaml", atomically: false, encoding: .utf8)
         }
         return root
+    }
+
+    /// CPU seconds (user + system) of this process's finished children so far.
+    static func childrenCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU seconds (user + system) a running process has used, from /proc (0 where unavailable).
+    static func processCPU(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Wall-clock seconds of one run; a failing run is reported, not hidden.
