@@ -115,8 +115,16 @@ public struct Applier: Sendable {
         case present(Value)
     }
 
-    static func liveKey(_ item: ResolvedManifest) -> String {
-        "\(item.resource.gvr)|\(item.resource.namespaced ? item.object.namespace ?? "" : "")|\(item.object.name ?? "")"
+    /// Which live object a manifest is about (resource, namespace when namespaced, name).
+    struct LiveKey: Hashable {
+        var resource: GroupVersionResource
+        var namespace: String
+        var name: String
+    }
+
+    static func liveKey(_ item: ResolvedManifest) -> LiveKey {
+        LiveKey(resource: item.resource.gvr, namespace: item.resource.namespaced ? item.object.namespace ?? "" : "",
+                name: item.object.name ?? "")
     }
 
     /// Where many objects of one resource share a namespace, one LIST replaces their GETs
@@ -126,9 +134,9 @@ public struct Applier: Sendable {
     /// failed LIST just leaves those objects to their own GETs. Cluster-scoped objects
     /// (Namespaces, CRDs, cluster roles) keep their GETs: a LIST of them returns every one in
     /// the cluster, which grows with the cluster rather than with the manifests.
-    func prefetch(_ tier: [ResolvedManifest], emptyNamespaces: Set<String> = [], concurrency: Int = 16) async -> [String: Prefetched] {
+    func prefetch(_ tier: [ResolvedManifest], emptyNamespaces: Set<String> = [], concurrency: Int = 16) async -> [LiveKey: Prefetched] {
         var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
-        var known: [String: Prefetched] = [:]
+        var known: [LiveKey: Prefetched] = [:]
         for item in tier {
             guard item.resource.namespaced else { continue }
             let ns = item.object.namespace
@@ -141,7 +149,7 @@ public struct Applier: Sendable {
         }
         // The LISTs run side by side, at most `concurrency` at once.
         let batches = groups.values.filter { $0.2.count >= 8 }
-        await withTaskGroup(of: [String: Prefetched].self) { group in
+        await withTaskGroup(of: [LiveKey: Prefetched].self) { group in
             var next = 0
             func launch() {
                 let (gvr, ns, items) = batches[next]
@@ -158,7 +166,7 @@ public struct Applier: Sendable {
     }
 
     /// One LIST standing in for the GETs of `items`; empty when the LIST fails.
-    private func listed(_ gvr: GroupVersionResource, namespace: String?, _ items: [ResolvedManifest]) async -> [String: Prefetched] {
+    private func listed(_ gvr: GroupVersionResource, namespace: String?, _ items: [ResolvedManifest]) async -> [LiveKey: Prefetched] {
         guard let listed = try? await client.listAll(gvr, namespace: namespace) else { return [:] }
         var byName: [String: Value] = [:]
         let gvk = items[0].resource.gvk
@@ -168,7 +176,7 @@ public struct Applier: Sendable {
             object["kind"] = .string(gvk.kind)
             if let name = object.name { byName[name] = object }
         }
-        var known: [String: Prefetched] = [:]
+        var known: [LiveKey: Prefetched] = [:]
         for item in items {
             known[Self.liveKey(item)] = byName[item.object.name ?? ""].map { .present($0) } ?? .absent
         }
