@@ -58,9 +58,34 @@ func runAPIBench(arguments: [String]) async throws {
     }
     print("api: default a Deployment: \(ns(clock.now - defaultStart, objects) / 1000) µs each")
 
+    // JSON both ways on a list of such objects: every request body and stored object goes through these.
+    let list: Value = ["apiVersion": "v1", "kind": "List", "items": .array((0..<2000).map { i in
+        var d = deployment
+        d[path: ["metadata", "name"]] = .string("web-\(i)")
+        return d
+    })]
+    let json = list.jsonBytes()
+    var parses: [Duration] = []
+    var encodes: [Duration] = []
+    for _ in 0..<9 {
+        let parseStart = clock.now
+        let parsed = try Value.parseJSON(json)
+        parses.append(clock.now - parseStart)
+        let encodeStart = clock.now
+        let again = parsed.jsonBytes()
+        encodes.append(clock.now - encodeStart)
+        precondition(again.count == json.count)
+    }
+    let megabytes = Double(json.count) / 1e6
+    print("api: JSON parse \(String(format: "%.0f", megabytes / seconds(median(parses)))) MB/s, encode \(String(format: "%.0f", megabytes / seconds(median(encodes)))) MB/s (\(json.count / 1000) KB, median of 9)")
+
     let publishStart = clock.now
     let publication = catalogue.openAPIV3()
     print("api: OpenAPI v3 publication: \(ms(clock.now - publishStart)) ms (\(publication.documents.count) documents)")
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
 private func median(_ samples: [Duration]) -> Duration {
