@@ -60,6 +60,10 @@ final class Executor {
     var scope: Scope
     var options: TemplateOptions { templateSet.options }
     var out: [UInt8] = []
+    /// Emptied output buffers of finished `include`s, kept for the next ones: an include's
+    /// text is copied out into its `String`, so its buffer is reused rather than grown from
+    /// empty again.
+    var spareBuffers: [[UInt8]] = []
     /// Variables in scope, innermost last; a template call's own start at `varBase` (one
     /// stack for the whole render, so calls do not allocate a fresh one).
     var vars: [(name: String, value: Cell)] = []
@@ -107,11 +111,19 @@ final class Executor {
     /// Executes `template` with `data` into a fresh buffer and returns its text.
     func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
         let savedOut = out, savedCount = vars.count, savedBase = varBase, savedCurrent = current
-        out = []
+        out = spareBuffers.popLast() ?? []
         vars.append(("$", data))
         varBase = savedCount
         current = template
-        defer { out = savedOut; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
+        defer {
+            var used = out
+            out = savedOut
+            vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent
+            if spareBuffers.count < 16 && used.capacity <= 1 << 20 {
+                used.removeAll(keepingCapacity: true)
+                spareBuffers.append(used)
+            }
+        }
         _ = try walk(data, template.root)
         return String(decoding: out, as: UTF8.self)
     }

@@ -121,15 +121,18 @@ struct Branch: Sendable {
     var elseList: [Node]?
 }
 
-/// Boxed (`indirect`): walking copies a node with one retain instead of one per field.
-indirect enum Node: Sendable {
+/// Text and action nodes (most of a tree) are stored inline: each holds one reference, so a
+/// copy costs one retain either way, and inline they need no box allocated and freed per
+/// parse. The others are boxed (`indirect`): walking copies them with one retain instead of
+/// one per field.
+enum Node: Sendable {
     /// Literal text: a slice of the source's bytes, written to the output as is.
     case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
-    case ifNode(Branch)
-    case rangeNode(Branch)
-    case withNode(Branch)
-    case template(pos: Int, name: String, pipe: PipeNode?)
+    indirect case ifNode(Branch)
+    indirect case rangeNode(Branch)
+    indirect case withNode(Branch)
+    indirect case template(pos: Int, name: String, pipe: PipeNode?)
     case breakNode(pos: Int)
     case continueNode(pos: Int)
 

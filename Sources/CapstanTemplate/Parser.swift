@@ -340,6 +340,7 @@ struct Parser {
     mutating func command() throws -> CommandNode {
         let start = peekNonSpace()
         var args: [ArgNode] = []
+        args.reserveCapacity(4)
         loop: while true {
             while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
@@ -384,8 +385,11 @@ struct Parser {
         case .variable:
             let name = t.value
             guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
-            return .variable(pos: t.pos, names: [name])
-        case .field: return .field(pos: t.pos, names: [t.value])
+            let (pos, names) = fieldNames(first: t)
+            return .variable(pos: pos, names: names)
+        case .field:
+            let (pos, names) = fieldNames(first: t)
+            return .field(pos: pos, names: names)
         case .bool: return .bool(pos: t.pos, t.value == "true")
         case .number, .char:
             return .number(pos: t.pos, try Parser.number(t))
@@ -404,6 +408,19 @@ struct Parser {
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
             return nil
         }
+    }
+
+    /// `t`'s name and the `.Name` fields right after it, in one array (not one for the term
+    /// and one for the chain, joined). As in Go's `operand`, a chain is positioned at its
+    /// first following field.
+    mutating func fieldNames(first t: Token) -> (pos: Int, names: [String]) {
+        guard peekKind == .field else { return (t.pos, [t.value]) }
+        let pos = peek.pos
+        var names = [String]()
+        names.reserveCapacity(4)
+        names.append(t.value)
+        while peekKind == .field { names.append(next().value) }
+        return (pos, names)
     }
 
     /// The body of a quoted or raw string literal that has no escapes, quotes or carriage

@@ -1,4 +1,5 @@
 import Testing
+import CapstanModel
 @testable import CapstanTemplate
 
 /// The parser's and lexer's fast paths give what the general routes give.
@@ -67,5 +68,62 @@ import Testing
         var set = TemplateSet(options: .helm)
         try set.add(name: "t", source: #"{{ define "b" }}B{{ end }}{{ include "b" . }}|{{ tpl "{{ define \"c\" }}C{{ end }}{{ include \"c\" . }}{{ include \"b\" . }}" . }}|{{ include "b" . }}"#)
         #expect(try set.render("t", data: .dict([:])) == "B|CB|B")
+    }
+
+    /// `%v` of whole floats below 10⁶ (the shortcut) against CapstanModel's general
+    /// `strconv.FormatFloat(d, 'g', -1, 64)`, including the edges where Go switches to `e+06`.
+    @Test func wholeFloatShortcutMatchesGeneralFormat() {
+        var samples: [Double] = [1, -1, 2, 80, 443, 8080, 65535, 99_999, 100_000, 999_999, -999_999, 1e6, -1e6,
+                                 1_000_001, 1e7, 0.5, -0.5, 1.5, 999_999.5, 0, -0.0, 1e21, 123_456, .infinity, .nan]
+        samples += stride(from: -2000.0, through: 2000.0, by: 7)
+        for d in samples {
+            #expect(GoFormat.formatFloatG(d) == formatGoFloatG(d), "\(d)")
+        }
+    }
+
+    /// `quote`'s plain-ASCII shortcut against the general `strconv.Quote`, for text that takes
+    /// the shortcut and text that must not (quotes, backslashes, controls, DEL, non-ASCII).
+    @Test func quoteShortcutMatchesGoQuote() {
+        for s in ["", "plain", "with space", "~!@#$%^&*()_+`{}|[]:;'<>?,./", "a\"b", "back\\slash", "tab\t",
+                  "nl\n", "\u{7F}", "\u{1F}", "é", "✓", "\u{200B}", "x\u{0}y"] {
+            #expect(GoFormat.quote(s) == goQuote(s), "\(s)")
+        }
+    }
+
+    /// Field chains parse into one node with every name, positioned like Go's (at the first
+    /// chained field), for fields, variables and chains on parenthesized pipelines.
+    @Test func fieldChainsParseWhole() throws {
+        let trees = try Parser.parse(name: "t", source: "{{ .A.B.C }}{{ $.X.Y }}{{ .Z }}{{ (.P).Q.R }}",
+                                     functions: [:], options: .goDefault)
+        var args: [ArgNode] = []
+        for node in trees[0].root {
+            if case .action(_, let pipe) = node { args.append(pipe.commands[0].args[0]) }
+        }
+        guard args.count == 4 else { Issue.record("expected 4 actions"); return }
+        guard case .field(let p0, let n0) = args[0], case .variable(let p1, let n1) = args[1],
+              case .field(let p2, let n2) = args[2], case .chain(let p3, _, let f3) = args[3] else {
+            Issue.record("unexpected node kinds"); return
+        }
+        #expect(n0 == ["A", "B", "C"] && p0 == 5)
+        #expect(n1 == ["$", "X", "Y"] && p1 == 16)
+        #expect(n2 == ["Z"] && p2 == 26)
+        #expect(f3 == ["Q", "R"] && p3 == 38)
+        var set = TemplateSet(options: .goDefault)
+        try set.add(name: "t", source: "{{ .A.B.C }}|{{ $.A.B.C }}|{{ with .A }}{{ .B.C }}{{ end }}")
+        #expect(try set.render("t", data: ["A": ["B": ["C": "c"]]]) == "c|c|c")
+    }
+
+    /// Output buffers reused across `include`s: nested and repeated includes of short and
+    /// long text come out whole and in order.
+    @Test func includeBuffersAreReusedSafely() throws {
+        var set = TemplateSet(options: .helm)
+        let long = String(repeating: "0123456789", count: 500)
+        try set.add(name: "t", source: """
+            {{ define "long" }}\(long){{ end }}{{ define "short" }}s{{ include "long" . | len }}{{ end }}\
+            {{ define "outer" }}<{{ include "short" . }}|{{ include "long" . | len }}|{{ include "short" . }}>{{ end }}\
+            {{ range until 3 }}{{ include "outer" . }}{{ end }}|{{ include "long" . | trunc 3 }}
+            """)
+        let outer = "<s5000|5000|s5000>"
+        #expect(try set.render("t", data: .dict([:])) == outer + outer + outer + "|012")
     }
 }
