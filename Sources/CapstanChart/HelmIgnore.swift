@@ -11,6 +11,39 @@ public struct HelmIgnore: Sendable {
         var fullPath: Bool
         /// The pattern's scalars, split once (rules are matched against every file).
         var scalars: [Unicode.Scalar] = []
+        var shape = Shape.general
+
+        /// Most rules are plain names (`.git`) or `*` plus a plain suffix (`*.swp`); those
+        /// match by comparison, without the glob matcher (`matchesByGlob` is the general route).
+        enum Shape: Sendable, Equatable {
+            case literal
+            case starSuffix(ArraySlice<Unicode.Scalar>)
+            case general
+
+            init(_ p: [Unicode.Scalar]) {
+                func plain(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+                    !s.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "\\" }
+                }
+                if plain(p[...]) { self = .literal }
+                else if p.first == "*", plain(p.dropFirst()) { self = .starSuffix(p.dropFirst()) }
+                else { self = .general }
+            }
+        }
+
+        func matches(_ name: [Unicode.Scalar]) -> Bool {
+            switch shape {
+            case .literal: return name == scalars
+            case .starSuffix(let suffix):
+                // `*` takes any run without `/`, then the suffix must end the name.
+                guard name.count >= suffix.count, name.suffix(suffix.count).elementsEqual(suffix) else { return false }
+                return !name[..<(name.count - suffix.count)].contains("/")
+            case .general: return matchesByGlob(name)
+            }
+        }
+
+        func matchesByGlob(_ name: [Unicode.Scalar]) -> Bool {
+            matchFrom(scalars, 0, name, 0, depth: 0) ?? false
+        }
     }
 
     var rules: [Rule] = []
@@ -57,6 +90,7 @@ public struct HelmIgnore: Sendable {
         }
         rule.pattern = p
         rule.scalars = Array(p.unicodeScalars)
+        rule.shape = Rule.Shape(rule.scalars)
         rules.append(rule)
     }
 
@@ -71,11 +105,11 @@ public struct HelmIgnore: Sendable {
             // so `!x` alone ignores everything but `x` (Chart.yaml included).
             if r.negate {
                 if r.mustDir && !isDirectory { return true }
-                if !(matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false) { return true }
+                if !r.matches(name) { return true }
                 continue
             }
             if r.mustDir && !isDirectory { continue }
-            if matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false { return true }
+            if r.matches(name) { return true }
         }
         return false
     }
@@ -88,7 +122,7 @@ func globMatch(_ pattern: String, _ name: String) -> Bool? {
     return matchFrom(p, 0, n, 0, depth: 0)
 }
 
-private func matchFrom(_ p: [Unicode.Scalar], _ pi: Int, _ n: [Unicode.Scalar], _ ni: Int, depth: Int) -> Bool? {
+func matchFrom(_ p: [Unicode.Scalar], _ pi: Int, _ n: [Unicode.Scalar], _ ni: Int, depth: Int) -> Bool? {
     if depth > 200 { return false }
     var pi = pi, ni = ni
     while pi < p.count {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CapstanModel
 import CapstanTemplate
 import CapstanYAML
@@ -100,8 +105,14 @@ extension ChartRenderer {
             var pieces: [String] = []
             var start = 0, i = 0
             let n = buf.count, m = sep.count
+            guard let base = buf.baseAddress else { return [""] }
             while i + m <= n {
-                if buf[i] == sep[0], (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
+                // The separator starts with a NUL byte, which rendered text rarely holds: jump
+                // from one NUL to the next.
+                guard let hit = memchr(base + i, Int32(sep[0]), n - i) else { break }
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                guard i + m <= n else { break }
+                if (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
                     pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
                     i += m
                     start = i

@@ -47,6 +47,26 @@ import CapstanTemplate
         #expect(throws: ChartError.self) { try HelmIgnore(parsing: "a/**/b\n") }
     }
 
+    /// Plain-name and `*suffix` rules match by comparison; the result equals the glob
+    /// matcher's for names with and without `/`, multi-byte text and near misses.
+    @Test func helmignoreShortcutsAgreeWithGlob() throws {
+        let patterns = ["*.swp", "*", ".git", "*~", "*.tar.gz", "*é", "a*b", "[ab]c", "?x", "ab\\*", "docs/*.md", "x/y"]
+        let names = ["a.swp", ".swp", "swp", "dir/a.swp", "a.swpx", ".git", ".gitx", "git", "file~", "~", "a.tar.gz",
+                     "tar.gz", "café", "é", "ab", "acb", "ac", "bx", "ab*", "docs/a.md", "x/y", "", "a/b/c"]
+        for pattern in patterns {
+            var rules = HelmIgnore()
+            try rules.add(pattern)
+            let rule = try #require(rules.rules.first)
+            for name in names {
+                let n = Array(name.unicodeScalars)
+                #expect(rule.matches(n) == rule.matchesByGlob(n), "\(pattern) vs \(name)")
+            }
+        }
+        var rules = HelmIgnore()
+        try rules.add("*.swp"); try rules.add(".git"); try rules.add("a*b")
+        #expect(rules.rules.map(\.shape) == [.starSuffix(Array(".swp".unicodeScalars)[...]), .literal, .general])
+    }
+
     @Test func semverConstraints() {
         #expect(isCompatibleRange(">=1.20.0-0", "v1.36.0"))
         #expect(!isCompatibleRange(">=1.20.0-0", "v1.19.4"))

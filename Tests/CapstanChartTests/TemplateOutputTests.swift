@@ -97,5 +97,9 @@ import Testing
         #expect(ChartRenderer.splitOutput("a" + sep + "" + sep + "é\n" + sep) == ["a", "", "é\n", ""])
         #expect(ChartRenderer.splitOutput("no separator") == ["no separator"])
         #expect(ChartRenderer.splitOutput("") == [""])
+        // NUL bytes that do not start a separator, and a separator cut short at the end.
+        #expect(ChartRenderer.splitOutput("\u{0}x" + sep + "\u{0}\u{0}" + sep + "y\u{0}\u{1}") == ["\u{0}x", "\u{0}\u{0}", "y\u{0}\u{1}"])
+        #expect(ChartRenderer.splitOutput(String(sep.dropLast())) == [String(sep.dropLast())])
+        #expect(ChartRenderer.splitOutput(sep) == ["", ""])
     }
 }

@@ -1,5 +1,6 @@
 @testable import CapstanChart
 import CapstanModel
+import CapstanYAML
 import Testing
 
 /// Coalescing user values over chart defaults, globals, and dependency processing.
@@ -7,6 +8,19 @@ import Testing
     private func chart(_ name: String, values: ValueObject = ValueObject(), deps: [Chart] = [],
                        declared: [ChartDependency] = []) -> Chart {
         Chart(metadata: ChartMetadata(name: name, version: "1.0.0", dependencies: declared), values: values, dependencies: deps)
+    }
+
+    /// A single values document is taken as is (no merge into the empty map); the result,
+    /// key order included, is the general merge's, and later documents still merge into it.
+    @Test func singleValuesDocumentEqualsMerge() throws {
+        let text = "b: 1\na:\n  z: [1, 2.5, x]\n  w: {q: 3}\nc: null\n"
+        let single = try ChartLoader.parseValuesDocument(text, file: "values.yaml", context: "ctx")
+        let doc = try #require(try YAML.parseValues(text, file: "values.yaml").first)
+        guard case .object(let merged) = mergeMaps(.object([:]), floatNumbers(doc)) else { Issue.record("not a map"); return }
+        #expect(Array(single.keys) == Array(merged.keys))
+        #expect(Value.object(single).jsonString() == Value.object(merged).jsonString())
+        let two = try ChartLoader.parseValuesDocument(text + "---\na:\n  w: {r: 4}\nd: 5\n", file: "values.yaml", context: "ctx")
+        #expect(Value.object(two).jsonString() == #"{"b":1,"a":{"z":[1,2.5,"x"],"w":{"q":3,"r":4}},"c":null,"d":5}"#)
     }
 
     @Test func userValuesOverrideAndNullDeletes() throws {
