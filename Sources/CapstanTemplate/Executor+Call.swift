@@ -81,7 +81,7 @@ extension Executor {
         case .pipe(let p):
             return try validateType(try evalPipeline(dot, p), type)
         case .identifier(let pos, let name):
-            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node]), final: nil), type)
+            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node][...]), final: nil), type)
         case .chain(let pos, let base, let fields):
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)

@@ -345,7 +345,7 @@ final class Executor {
     }
 
     func evalCommand(_ dot: Cell, _ cmd: CommandNode, final: Cell?) throws -> Cell {
-        let first = cmd.args[0]
+        let first = cmd.head
         switch first {
         case .field(let pos, let names):
             at(pos, .arg(first))
@@ -384,7 +384,7 @@ final class Executor {
 
     func notAFunction(_ cmd: CommandNode, _ final: Cell?) throws {
         if cmd.args.count > 1 || final != nil {
-            throw fail("can't give argument to non-function \(cmd.args[0].text)")
+            throw fail("can't give argument to non-function \(cmd.head.text)")
         }
     }
 

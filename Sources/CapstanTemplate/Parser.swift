@@ -313,34 +313,41 @@ struct Parser {
         if context == "range" && decl.count == 2 {
             // `range $i, $v := x` — the loop above leaves after the second variable's `:=`.
         }
-        var commands: [CommandNode] = []
+        // Every command's arguments go into one array; the commands are slices of it, made
+        // once it is complete.
+        var args: [ArgNode] = []
+        args.reserveCapacity(4)
+        var spans: [(pos: Int, range: Range<Int>)] = []
         while true {
             let t = nextNonSpace()
             if t.kind == end {
-                guard !commands.isEmpty else { throw fail("missing value for \(context)", t) }
-                for (i, c) in commands.enumerated().dropFirst() {
-                    switch c.args[0] {
+                guard !spans.isEmpty else { throw fail("missing value for \(context)", t) }
+                for (i, span) in spans.enumerated().dropFirst() {
+                    switch args[span.range.lowerBound] {
                     case .bool, .dot, .nilLiteral, .number, .string:
                         throw fail("non executable command in pipeline stage \(i + 1)", t)
                     default: break
                     }
                 }
+                let commands = spans.map { CommandNode(pos: $0.pos, args: args[$0.range]) }
                 return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
             }
             switch t.kind {
             case .bool, .char, .dot, .field, .identifier, .number, .nilLiteral, .rawString, .string, .variable, .leftParen:
                 index -= 1
-                commands.append(try command())
+                let first = args.count
+                let pos = try command(into: &args)
+                spans.append((pos, first..<args.count))
             default:
                 throw unexpected(t, context)
             }
         }
     }
 
-    mutating func command() throws -> CommandNode {
+    /// Appends one command's operands to `args`; returns the command's position.
+    mutating func command(into args: inout [ArgNode]) throws -> Int {
         let start = peekNonSpace()
-        var args: [ArgNode] = []
-        args.reserveCapacity(4)
+        let first = args.count
         loop: while true {
             while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
@@ -353,8 +360,8 @@ struct Parser {
             }
             break
         }
-        guard !args.isEmpty else { throw fail("empty command", start) }
-        return CommandNode(pos: start.pos, args: args)
+        guard args.count > first else { throw fail("empty command", start) }
+        return start.pos
     }
 
     mutating func operand() throws -> ArgNode? {

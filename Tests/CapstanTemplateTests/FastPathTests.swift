@@ -97,7 +97,7 @@ import CapstanModel
                                      functions: [:], options: .goDefault)
         var args: [ArgNode] = []
         for node in trees[0].root {
-            if case .action(_, let pipe) = node { args.append(pipe.commands[0].args[0]) }
+            if case .action(_, let pipe) = node { args.append(pipe.commands[0].head) }
         }
         guard args.count == 4 else { Issue.record("expected 4 actions"); return }
         guard case .field(let p0, let n0) = args[0], case .variable(let p1, let n1) = args[1],
@@ -125,5 +125,20 @@ import CapstanModel
             """)
         let outer = "<s5000|5000|s5000>"
         #expect(try set.render("t", data: .dict([:])) == outer + outer + outer + "|012")
+    }
+
+    /// Commands are slices of one argument array per pipeline: multi-command pipelines,
+    /// multi-argument commands and nested parenthesized pipelines keep their own arguments,
+    /// and the stage checks still see each command's first operand.
+    @Test func pipelineCommandsKeepTheirArguments() throws {
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: #"{{ "a" | printf "%s-%s" "b" | upper }}|{{ printf "%d-%s" (print 1 2 | len) (printf "%s" "x" | upper) }}|{{ $v := list 1 2 | len }}{{ $v }}"#)
+        #expect(try set.render("t", data: .dict([:])) == "B-A|3-X|2")
+        let trees = try Parser.parse(name: "t", source: #"{{ printf "%s" "x" | upper | quote }}"#, functions: set.functions, options: .helm)
+        guard case .action(_, let pipe)? = trees[0].root.first else { Issue.record("no action"); return }
+        #expect(pipe.commands.map { $0.args.count } == [3, 1, 1])
+        #expect(pipe.text == #"printf "%s" "x" | upper | quote"#)
+        var bad = TemplateSet(options: .helm)
+        #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
     }
 }
