@@ -23,6 +23,43 @@ import Testing
         #expect(Value.object(two).jsonString() == #"{"b":1,"a":{"z":[1,2.5,"x"],"w":{"q":3,"r":4}},"c":null,"d":5}"#)
     }
 
+    /// `Coalesce.tables` against the earlier formulation that collected the given source's
+    /// non-null keys up front: nulls on either side, nested maps, merge on and off.
+    @Test func coalesceTablesMatchesReference() throws {
+        func reference(_ dst: ValueObject, _ src: ValueObject, merge: Bool) -> ValueObject {
+            var dst = dst
+            var srcNonNil = Set<String>()
+            for (k, v) in src where !v.isNull { srcNonNil.insert(k) }
+            var src = src
+            for (k, v) in dst where v.isNull { src[k] = .null }
+            for (key, val) in src {
+                let dv = dst[key]
+                if let dv, !merge, dv.isNull, srcNonNil.contains(key) {
+                    dst.removeValue(forKey: key)
+                } else if dv == nil {
+                    dst[key] = val
+                } else if case .object(let so) = val, case .object(let dvo)? = dv {
+                    dst[key] = .object(reference(dvo, so, merge: merge))
+                }
+            }
+            return dst
+        }
+        let maps: [ValueObject] = [
+            [:], ["a": 1], ["a": .null], ["a": .null, "b": 2], ["b": .null, "c": ["x": .null, "y": 1]],
+            ["a": ["x": 1, "y": .null], "c": ["x": 2, "z": .null]], ["a": "s", "c": .null, "d": [1, 2]],
+        ]
+        for dst in maps {
+            for src in maps {
+                for merge in [false, true] {
+                    let got = Coalesce.tables(dst, src, merge: merge)
+                    let want = reference(dst, src, merge: merge)
+                    #expect(Array(got.keys) == Array(want.keys))
+                    #expect(Value.object(got).jsonString() == Value.object(want).jsonString())
+                }
+            }
+        }
+    }
+
     @Test func userValuesOverrideAndNullDeletes() throws {
         let c = chart("top", values: ["a": 1, "b": ["x": 1, "y": 2], "keep": "k"])
         let out = try Coalesce.values(c, ["a": 5, "b": ["y": .null, "z": 3], "keep": .null], merge: false)

@@ -24,21 +24,20 @@ import CapstanModel
                                              "rangeX", "withx", "elsE", "blocks", "breaks", "continues", "x", "include"]
         words.append("template")
         for word in words {
-            let lexer = Lexer(Array(word.utf8))
             let expected: Token.Kind
             if word == "nil" { expected = .nilLiteral }
             else if Lexer.keywords.contains(word) { expected = .keyword }
             else if word == "true" || word == "false" { expected = .bool }
             else { expected = .identifier }
-            #expect(lexer.wordKind(0, word.utf8.count) == expected, "\(word)")
+            let kind = Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) }
+            #expect(kind == expected, "\(word)")
         }
     }
 
     /// Text scanning finds `{{` after lone braces, at the very end, and not at all.
     @Test func textScanFindsDelimiters() {
         for (source, expected) in [("a{b{{x}}", 3), ("{", 1), ("ab{", 3), ("{{", 0), ("abc", 3), ("a{ {b{{", 5), ("", 0)] {
-            let lexer = Lexer(Array(source.utf8))
-            #expect(lexer.nextLeftDelim(from: 0) == expected, "\(source)")
+            #expect(Lexer.withLexer(Array(source.utf8)) { $0.nextLeftDelim(from: 0) } == expected, "\(source)")
         }
     }
 
