@@ -33,10 +33,11 @@ extension ChartRenderer {
         let caps = TemplateValue.object(CapabilitiesObject(
             kube: options.kubeVersion, apiVersions: defaultAPIVersions + options.extraAPIVersions))
         // Builds every file's context afresh (values are Go-like shared maps that templates may
-        // mutate, so a second attempt must not see the first one's changes).
+        // mutate, so a second attempt must not see the first one's changes). The values convert
+        // lazily: only the maps templates use are converted (the tree stays on one thread).
         func buildRenderables() -> [String: Renderable] {
             var renderables: [String: Renderable] = [:]
-            _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
+            _ = collect(chart, parentPath: [], values: .lazy(.object(values), numbers: .typed),
                         isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
             return renderables
         }

@@ -243,6 +243,7 @@ struct Parser {
     func templateName(_ token: Token, _ context: String) throws -> String {
         switch token.kind {
         case .string, .rawString:
+            if let s = plainLiteral(token) { return s }
             guard let s = GoFormat.unquote(token.value) else { throw fail("invalid syntax", token) }
             return s
         default: throw unexpected(token, context)

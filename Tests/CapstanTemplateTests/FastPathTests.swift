@@ -59,6 +59,11 @@ import CapstanModel
         var set = TemplateSet(options: .goDefault)
         try set.add(name: "t", source: #"{{ "plain" }}|{{ `raw` }}|{{ "a\"b" }}|{{ "tab\t" }}|{{ `x"y` }}|{{ "é✓" }}|{{ "" }}|{{ `` }}"#)
         #expect(try set.render("t", data: .null) == "plain|raw|a\"b|tab\t|x\"y|é✓||")
+        // Template names take the same two routes.
+        var names = TemplateSet(options: .goDefault)
+        try names.add(name: "n", source: #"{{ define "p" }}P{{ end }}{{ define `r` }}R{{ end }}{{ define "q\"x" }}Q{{ end }}{{ define "é" }}E{{ end }}{{ template "p" }}{{ template `r` }}{{ template "q\"x" }}{{ template "\u00e9" }}"#)
+        #expect(try names.render("n", data: .null) == "PRQE")
+        #expect(names.contains("q\"x") && names.contains("é"))
     }
 
     /// `include` remembers the set's templates per render; names `tpl` defines are still
@@ -139,5 +144,31 @@ import CapstanModel
         #expect(pipe.text == #"printf "%s" "x" | upper | quote"#)
         var bad = TemplateSet(options: .helm)
         #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
+    }
+
+    /// Lazily converted values read, print, range, encode and mutate exactly like eagerly
+    /// converted ones.
+    @Test func lazyValuesMatchEagerConversion() throws {
+        let values: Value = [
+            "image": ["repository": "nginx", "tag": "1.25", "pullPolicy": .null],
+            "replicas": 3, "ratio": 0.5, "enabled": true,
+            "ports": [["name": "http", "port": 80], ["name": "https", "port": 443]],
+            "labels": ["b": "2", "a": "1"], "empty": [:], "list": [1, "x", [2]],
+        ]
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: """
+            {{ .image.repository }}:{{ .image.tag }} {{ .replicas }} {{ .ratio }} {{ .image.pullPolicy }} {{ .missing }}
+            {{ range $k, $v := .labels }}{{ $k }}={{ $v }};{{ end }} {{ range .ports }}{{ .name }}/{{ .port }} {{ end }}
+            {{ len .labels }} {{ if .empty }}x{{ else }}empty{{ end }} {{ .list }} {{ typeOf .replicas }} {{ kindOf .image }}
+            {{ toYaml . }}
+            {{ toJson .ports }} {{ $_ := set .labels "c" "3" }}{{ $_ := unset .image "tag" }}{{ toJson .labels }} {{ toJson .image }}
+            {{ hasKey .image "tag" }} {{ keys .labels | sortAlpha }} {{ dig "image" "repository" "none" . }} {{ .labels | deepCopy | len }}
+            """)
+        for numbers in [NumberConversion.float64, .typed] {
+            let eager = try set.render("t", data: TemplateValue(values, numbers: numbers))
+            let lazy = try set.render("t", data: .lazy(values, numbers: numbers))
+            #expect(lazy == eager)
+            #expect(TemplateValue.lazy(values, numbers: numbers).jsonValue == TemplateValue(values, numbers: numbers).jsonValue)
+        }
     }
 }
