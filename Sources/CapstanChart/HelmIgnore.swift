@@ -84,13 +84,15 @@ public struct HelmIgnore: Sendable {
         } else if p.utf8Contains("/") {
             rule.fullPath = true
         }
-        // Helm validates the glob up front; a bad pattern fails the load.
-        guard globMatch(p, "") != nil else {
-            throw .load("syntax error in pattern", path: ".helmignore")
-        }
         rule.pattern = p
         rule.scalars = Array(p.unicodeScalars)
         rule.shape = Rule.Shape(rule.scalars)
+        // Helm validates the glob up front; a bad pattern fails the load. Only a class or an
+        // escape can be malformed, so patterns without `[` or `\` need no check.
+        if rule.shape == .general, rule.scalars.contains(where: { $0 == "[" || $0 == "\\" }),
+           matchFrom(rule.scalars, 0, [], 0, depth: 0) == nil {
+            throw .load("syntax error in pattern", path: ".helmignore")
+        }
         rules.append(rule)
     }
 

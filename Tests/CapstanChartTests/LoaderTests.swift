@@ -45,6 +45,13 @@ import CapstanTemplate
         #expect(neg.ignores("Chart.yaml", isDirectory: false))
         #expect(!neg.ignores("keep.txt", isDirectory: false))
         #expect(throws: ChartError.self) { try HelmIgnore(parsing: "a/**/b\n") }
+        // Malformed globs fail the load whatever their shape; well-formed ones do not.
+        for bad in ["[a", "a\\", "*[", "x[]", "*.[", "\\"] {
+            #expect(throws: ChartError.self, "\(bad)") { try HelmIgnore(parsing: bad + "\n") }
+        }
+        for good in ["[ab]c", "a\\*", "*", "?", "*.swp", "[^x]", "a[-]b", "/x", "d/"] {
+            #expect(throws: Never.self, "\(good)") { try HelmIgnore(parsing: good + "\n") }
+        }
     }
 
     /// Plain-name and `*suffix` rules match by comparison; the result equals the glob
