@@ -172,7 +172,7 @@ extension ChartRenderer {
         var wrappedBytes = 0
         for (name, source) in sources {
             if name.utf8.contains(UInt8(ascii: "`")) { return nil }
-            if source.utf8Contains("define") || source.utf8Contains("block") {
+            if mayDefine(source) {
                 jobs.append((name, source))
             } else {
                 let piece = "{{define `\(name)`}}" + source + "{{end}}"
@@ -199,6 +199,33 @@ extension ChartRenderer {
         }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
+    }
+
+    /// Whether `source` may hold a `define` or `block` action: some `{{` (with an optional
+    /// `-` trim marker) followed by spaces and one of the two words. Erring towards yes is
+    /// harmless (the file is parsed on its own); one scan for `{` instead of two for words
+    /// whose first letters are everywhere in YAML.
+    static func mayDefine(_ source: String) -> Bool {
+        var source = source
+        source.makeContiguousUTF8()
+        return source.utf8.withContiguousStorageIfAvailable { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
+            let n = buf.count
+            var i = 0
+            while i + 1 < n {
+                guard let hit = memchr(base + i, 0x7B, n - i - 1) else { return false }
+                var j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                i = j
+                guard buf[j] == 0x7B else { continue }
+                j += 1
+                if j < n, buf[j] == UInt8(ascii: "-") { j += 1 }
+                while j < n, buf[j] == 0x20 || buf[j] == 0x09 || buf[j] == 0x0A || buf[j] == 0x0D { j += 1 }
+                for word in ["define", "block"] where n - j >= word.utf8.count {
+                    if word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: buf[j..<(j + word.utf8.count)])) { return true }
+                }
+            }
+            return false
+        } ?? (source.utf8Contains("define") || source.utf8Contains("block"))
     }
 
     /// Name under which the first piece of wrapped files is parsed (never registered).

@@ -91,6 +91,20 @@ import Testing
     }
 }
 
+@Suite struct MayDefineTests {
+    /// Every way an action can start with `define`/`block` is seen; text that merely
+    /// mentions the words is not (it parses with the wrapped files, as it may).
+    @Test func findsDefineAndBlockActions() {
+        for yes in [#"{{define "a"}}{{end}}"#, #"x {{- define "a" -}}{{end}}"#, "{{\n\t block \"b\" .}}{{end}}",
+                    "a: {b}\n{{{ define \"a\"}}", "{{ end }}{{block \"x\" .}}y{{end}}", "{{-\r\ndefine \"z\"}}{{end}}"] {
+            #expect(ChartRenderer.mayDefine(yes), "\(yes)")
+        }
+        for no in ["", "{", "{{", "define: block", "{{ .Values.define }}", "{ define }", "{{ include \"block\" . }}"] {
+            #expect(!ChartRenderer.mayDefine(no), "\(no)")
+        }
+    }
+}
+
 @Suite struct SplitOutputTests {
     @Test func splitsAtSeparatorsOnly() {
         let sep = ChartRenderer.driverSeparator
