@@ -144,6 +144,7 @@ extension ChartRenderer {
                            concurrentBytes: Int = TemplateSet.concurrentParseBytes) throws(ChartError) -> TemplateSet {
         var set = newSet()
         let parsed = set.parseAll(sources.map { (name: $0.0, source: $0.1) }, concurrentBytes: concurrentBytes)
+        set.reserveCapacity(for: parsed.compactMap { try? $0.get() })
         for (i, result) in parsed.enumerated() {
             switch result {
             case .success(let p): set.add(p)
@@ -192,7 +193,9 @@ extension ChartRenderer {
         let definesOnly = jobs.count
         if !first.isEmpty { jobs.append((partName, first)) }
         jobs.append((driverName, rest))
-        for (i, result) in set.parseAll(jobs, concurrentBytes: concurrentBytes).enumerated() {
+        let results = set.parseAll(jobs, concurrentBytes: concurrentBytes)
+        set.reserveCapacity(for: results.compactMap { try? $0.get() })
+        for (i, result) in results.enumerated() {
             guard case .success(let parsed) = result else { return nil }
             // The first piece's own (empty) top level is not a template anyone calls.
             set.add(parsed, includingRoot: !(i == definesOnly && !first.isEmpty))
