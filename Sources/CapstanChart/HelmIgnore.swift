@@ -30,14 +30,14 @@ public struct HelmIgnore: Sendable {
             }
         }
 
-        func matches(_ name: [Unicode.Scalar]) -> Bool {
+        func matches(_ name: ArraySlice<Unicode.Scalar>) -> Bool {
             switch shape {
-            case .literal: return name == scalars
+            case .literal: return name.elementsEqual(scalars)
             case .starSuffix(let suffix):
                 // `*` takes any run without `/`, then the suffix must end the name.
                 guard name.count >= suffix.count, name.suffix(suffix.count).elementsEqual(suffix) else { return false }
-                return !name[..<(name.count - suffix.count)].contains("/")
-            case .general: return matchesByGlob(name)
+                return !name.prefix(name.count - suffix.count).contains("/")
+            case .general: return matchesByGlob(Array(name))
             }
         }
 
@@ -100,9 +100,9 @@ public struct HelmIgnore: Sendable {
     public func ignores(_ path: String, isDirectory: Bool) -> Bool {
         if path.isEmpty || path == "." || path == "./" { return false }
         let full = Array(path.unicodeScalars)
-        let base = full.lastIndex(of: "/").map { Array(full[($0 + 1)...]) } ?? full
+        let base = full.lastIndex(of: "/").map { full[($0 + 1)...] } ?? full[...]
         for r in rules {
-            let name = r.fullPath ? full : base
+            let name = r.fullPath ? full[...] : base
             // Helm 4.2's loader: a negated rule that does not match ignores the path outright,
             // so `!x` alone ignores everything but `x` (Chart.yaml included).
             if r.negate {
