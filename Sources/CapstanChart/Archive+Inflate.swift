@@ -31,13 +31,38 @@ private struct BitReader {
         return v
     }
 
-    mutating func alignToByte() { bitBuf = 0; bitCount = 0 }
+    /// Tops the buffer up to at least `n` (≤ 24) bits when the input has them; never throws
+    /// (missing bits read as zero, and `bitCount` says how many are real).
+    @inline(__always) mutating func fill(_ n: Int) {
+        while bitCount < n && pos < bytes.count {
+            bitBuf |= UInt32(bytes[pos]) << UInt32(bitCount)
+            pos += 1
+            bitCount += 8
+        }
+    }
+    @inline(__always) mutating func drop(_ n: Int) {
+        bitBuf >>= UInt32(n)
+        bitCount -= n
+    }
+    /// Discards the rest of the current byte. Whole bytes `fill` read ahead go back to the input.
+    mutating func alignToByte() {
+        pos -= bitCount / 8
+        bitBuf = 0
+        bitCount = 0
+    }
+    /// Offset of the first byte not (even partly) consumed.
+    var consumedEnd: Int { pos - bitCount / 8 }
 }
 
 /// A canonical Huffman table: counts per code length and symbols in code order.
 private struct Huffman {
     var counts = [Int](repeating: 0, count: 16)
     var symbols: [Int] = []
+    /// Codes of up to `tableBits` bits, looked up by the next input bits (codes are stored
+    /// bit-reversed, as DEFLATE sends them): `symbol << 4 | length`, or -1 where the code is
+    /// longer (or unused) and `decode` walks the lengths one bit at a time as before.
+    var table: [Int32] = []
+    static let tableBits = 9
 
     init(lengths: [Int]) throws(ArchiveError) {
         for l in lengths { counts[l] += 1 }
@@ -49,9 +74,42 @@ private struct Huffman {
             symbols[offsets[l]] = sym
             offsets[l] += 1
         }
+        table = [Int32](repeating: -1, count: 1 << Huffman.tableBits)
+        // An over-subscribed set of lengths has no consistent table: leave it empty, so such
+        // streams decode (and fail) exactly as with the bit-by-bit walk alone.
+        var left = 1
+        for len in 1..<16 {
+            left = (left << 1) - counts[len]
+            if left < 0 { return }
+        }
+        var code = 0, index = 0
+        for len in 1...Huffman.tableBits {
+            for _ in 0..<counts[len] {
+                var reversed = 0, c = code
+                for _ in 0..<len { reversed = (reversed << 1) | (c & 1); c >>= 1 }
+                let entry = Int32(symbols[index] << 4 | len)
+                var j = reversed
+                while j < table.count { table[j] = entry; j += 1 << len }
+                code += 1
+                index += 1
+            }
+            code <<= 1
+        }
     }
 
     func decode(_ r: inout BitReader) throws(ArchiveError) -> Int {
+        r.fill(Huffman.tableBits)
+        let entry = table[Int(r.bitBuf) & (table.count - 1)]
+        if entry >= 0, Int(entry & 15) <= r.bitCount {
+            r.drop(Int(entry & 15))
+            return Int(entry >> 4)
+        }
+        return try decodeBitByBit(&r)
+    }
+
+    /// Canonical decoding one bit at a time (codes longer than the table, and the reference
+    /// the table must agree with).
+    func decodeBitByBit(_ r: inout BitReader) throws(ArchiveError) -> Int {
         var code = 0, first = 0, index = 0
         for len in 1..<16 {
             code |= try r.bits(1)
@@ -127,7 +185,7 @@ func inflate(_ input: [UInt8], start: Int = 0, limit: Int = 1 << 30) throws(Arch
             throw ArchiveError("gzip: invalid block type")
         }
     } while final == 0
-    return (out, r.pos)
+    return (out, r.consumedEnd)
 }
 
 private func inflateBlock(_ r: inout BitReader, _ out: inout [UInt8], _ lit: Huffman, _ dist: Huffman, _ limit: Int) throws(ArchiveError) {

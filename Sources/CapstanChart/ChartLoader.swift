@@ -176,6 +176,8 @@ public enum ChartLoader {
             switch doc {
             case .null: continue
             case .object(let o):
+                // Merging into an empty map gives the map itself (same keys, same order).
+                if out.isEmpty, case .object(let converted) = floatNumbers(.object(o)) { out = converted; continue }
                 if case .object(let merged) = mergeMaps(.object(out), floatNumbers(.object(o))) { out = merged }
             default:
                 throw .values("\(context): error unmarshaling JSON: while decoding JSON: json: cannot unmarshal \(jsonKind(doc)) into Go value of type map[string]interface {}")

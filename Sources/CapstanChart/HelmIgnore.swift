@@ -11,6 +11,39 @@ public struct HelmIgnore: Sendable {
         var fullPath: Bool
         /// The pattern's scalars, split once (rules are matched against every file).
         var scalars: [Unicode.Scalar] = []
+        var shape = Shape.general
+
+        /// Most rules are plain names (`.git`) or `*` plus a plain suffix (`*.swp`); those
+        /// match by comparison, without the glob matcher (`matchesByGlob` is the general route).
+        enum Shape: Sendable, Equatable {
+            case literal
+            case starSuffix(ArraySlice<Unicode.Scalar>)
+            case general
+
+            init(_ p: [Unicode.Scalar]) {
+                func plain(_ s: ArraySlice<Unicode.Scalar>) -> Bool {
+                    !s.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "\\" }
+                }
+                if plain(p[...]) { self = .literal }
+                else if p.first == "*", plain(p.dropFirst()) { self = .starSuffix(p.dropFirst()) }
+                else { self = .general }
+            }
+        }
+
+        func matches(_ name: ArraySlice<Unicode.Scalar>) -> Bool {
+            switch shape {
+            case .literal: return name.elementsEqual(scalars)
+            case .starSuffix(let suffix):
+                // `*` takes any run without `/`, then the suffix must end the name.
+                guard name.count >= suffix.count, name.suffix(suffix.count).elementsEqual(suffix) else { return false }
+                return !name.prefix(name.count - suffix.count).contains("/")
+            case .general: return matchesByGlob(Array(name))
+            }
+        }
+
+        func matchesByGlob(_ name: [Unicode.Scalar]) -> Bool {
+            matchFrom(scalars, 0, name, 0, depth: 0) ?? false
+        }
     }
 
     var rules: [Rule] = []
@@ -51,12 +84,15 @@ public struct HelmIgnore: Sendable {
         } else if p.utf8Contains("/") {
             rule.fullPath = true
         }
-        // Helm validates the glob up front; a bad pattern fails the load.
-        guard globMatch(p, "") != nil else {
-            throw .load("syntax error in pattern", path: ".helmignore")
-        }
         rule.pattern = p
         rule.scalars = Array(p.unicodeScalars)
+        rule.shape = Rule.Shape(rule.scalars)
+        // Helm validates the glob up front; a bad pattern fails the load. Only a class or an
+        // escape can be malformed, so patterns without `[` or `\` need no check.
+        if rule.shape == .general, rule.scalars.contains(where: { $0 == "[" || $0 == "\\" }),
+           matchFrom(rule.scalars, 0, [], 0, depth: 0) == nil {
+            throw .load("syntax error in pattern", path: ".helmignore")
+        }
         rules.append(rule)
     }
 
@@ -64,18 +100,18 @@ public struct HelmIgnore: Sendable {
     public func ignores(_ path: String, isDirectory: Bool) -> Bool {
         if path.isEmpty || path == "." || path == "./" { return false }
         let full = Array(path.unicodeScalars)
-        let base = full.lastIndex(of: "/").map { Array(full[($0 + 1)...]) } ?? full
+        let base = full.lastIndex(of: "/").map { full[($0 + 1)...] } ?? full[...]
         for r in rules {
-            let name = r.fullPath ? full : base
+            let name = r.fullPath ? full[...] : base
             // Helm 4.2's loader: a negated rule that does not match ignores the path outright,
             // so `!x` alone ignores everything but `x` (Chart.yaml included).
             if r.negate {
                 if r.mustDir && !isDirectory { return true }
-                if !(matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false) { return true }
+                if !r.matches(name) { return true }
                 continue
             }
             if r.mustDir && !isDirectory { continue }
-            if matchFrom(r.scalars, 0, name, 0, depth: 0) ?? false { return true }
+            if r.matches(name) { return true }
         }
         return false
     }
@@ -88,7 +124,7 @@ func globMatch(_ pattern: String, _ name: String) -> Bool? {
     return matchFrom(p, 0, n, 0, depth: 0)
 }
 
-private func matchFrom(_ p: [Unicode.Scalar], _ pi: Int, _ n: [Unicode.Scalar], _ ni: Int, depth: Int) -> Bool? {
+func matchFrom(_ p: [Unicode.Scalar], _ pi: Int, _ n: [Unicode.Scalar], _ ni: Int, depth: Int) -> Bool? {
     if depth > 200 { return false }
     var pi = pi, ni = ni
     while pi < p.count {

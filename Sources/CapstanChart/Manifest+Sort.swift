@@ -204,6 +204,15 @@ public enum ManifestSorter {
     }
 }
 
+/// The last non-empty `/`-separated component (trailing slashes ignored); `path` itself when
+/// it has none. Scans bytes, as Go's `path.Base` does (a `Character` split costs far more).
 func baseName(_ path: String) -> String {
-    path.split(separator: "/").last.map(String.init) ?? path
+    let u = path.utf8
+    let slash = UInt8(ascii: "/")
+    var end = u.endIndex
+    while end > u.startIndex, u[u.index(before: end)] == slash { end = u.index(before: end) }
+    guard end > u.startIndex else { return path }
+    var start = end
+    while start > u.startIndex, u[u.index(before: start)] != slash { start = u.index(before: start) }
+    return String(path[start..<end])
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CapstanModel
 import CapstanTemplate
 import CapstanYAML
@@ -28,10 +33,11 @@ extension ChartRenderer {
         let caps = TemplateValue.object(CapabilitiesObject(
             kube: options.kubeVersion, apiVersions: defaultAPIVersions + options.extraAPIVersions))
         // Builds every file's context afresh (values are Go-like shared maps that templates may
-        // mutate, so a second attempt must not see the first one's changes).
+        // mutate, so a second attempt must not see the first one's changes). The values convert
+        // lazily: only the maps templates use are converted (the tree stays on one thread).
         func buildRenderables() -> [String: Renderable] {
             var renderables: [String: Renderable] = [:]
-            _ = collect(chart, parentPath: [], values: TemplateValue(.object(values), numbers: .typed),
+            _ = collect(chart, parentPath: [], values: .lazy(.object(values), numbers: .typed),
                         isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
             return renderables
         }
@@ -100,8 +106,14 @@ extension ChartRenderer {
             var pieces: [String] = []
             var start = 0, i = 0
             let n = buf.count, m = sep.count
+            guard let base = buf.baseAddress else { return [""] }
             while i + m <= n {
-                if buf[i] == sep[0], (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
+                // The separator starts with a NUL byte, which rendered text rarely holds: jump
+                // from one NUL to the next.
+                guard let hit = memchr(base + i, Int32(sep[0]), n - i) else { break }
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                guard i + m <= n else { break }
+                if (1..<m).allSatisfy({ buf[i + $0] == sep[$0] }) {
                     pieces.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self))
                     i += m
                     start = i
@@ -132,6 +144,7 @@ extension ChartRenderer {
                            concurrentBytes: Int = TemplateSet.concurrentParseBytes) throws(ChartError) -> TemplateSet {
         var set = newSet()
         let parsed = set.parseAll(sources.map { (name: $0.0, source: $0.1) }, concurrentBytes: concurrentBytes)
+        set.reserveCapacity(for: parsed.compactMap { try? $0.get() })
         for (i, result) in parsed.enumerated() {
             switch result {
             case .success(let p): set.add(p)
@@ -160,7 +173,7 @@ extension ChartRenderer {
         var wrappedBytes = 0
         for (name, source) in sources {
             if name.utf8.contains(UInt8(ascii: "`")) { return nil }
-            if source.utf8Contains("define") || source.utf8Contains("block") {
+            if mayDefine(source) {
                 jobs.append((name, source))
             } else {
                 let piece = "{{define `\(name)`}}" + source + "{{end}}"
@@ -180,13 +193,42 @@ extension ChartRenderer {
         let definesOnly = jobs.count
         if !first.isEmpty { jobs.append((partName, first)) }
         jobs.append((driverName, rest))
-        for (i, result) in set.parseAll(jobs, concurrentBytes: concurrentBytes).enumerated() {
+        let results = set.parseAll(jobs, concurrentBytes: concurrentBytes)
+        set.reserveCapacity(for: results.compactMap { try? $0.get() })
+        for (i, result) in results.enumerated() {
             guard case .success(let parsed) = result else { return nil }
             // The first piece's own (empty) top level is not a template anyone calls.
             set.add(parsed, includingRoot: !(i == definesOnly && !first.isEmpty))
         }
         if useCache { TemplateSetCache.shared.store(key: key, sources: sources, set: set) }
         return set
+    }
+
+    /// Whether `source` may hold a `define` or `block` action: some `{{` (with an optional
+    /// `-` trim marker) followed by spaces and one of the two words. Erring towards yes is
+    /// harmless (the file is parsed on its own); one scan for `{` instead of two for words
+    /// whose first letters are everywhere in YAML.
+    static func mayDefine(_ source: String) -> Bool {
+        var source = source
+        source.makeContiguousUTF8()
+        return source.utf8.withContiguousStorageIfAvailable { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
+            let n = buf.count
+            var i = 0
+            while i + 1 < n {
+                guard let hit = memchr(base + i, 0x7B, n - i - 1) else { return false }
+                var j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                i = j
+                guard buf[j] == 0x7B else { continue }
+                j += 1
+                if j < n, buf[j] == UInt8(ascii: "-") { j += 1 }
+                while j < n, buf[j] == 0x20 || buf[j] == 0x09 || buf[j] == 0x0A || buf[j] == 0x0D { j += 1 }
+                for word in ["define", "block"] where n - j >= word.utf8.count {
+                    if word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: buf[j..<(j + word.utf8.count)])) { return true }
+                }
+            }
+            return false
+        } ?? (source.utf8Contains("define") || source.utf8Contains("block"))
     }
 
     /// Name under which the first piece of wrapped files is parsed (never registered).

@@ -97,14 +97,15 @@ enum Coalesce {
     /// `coalesceTablesFullKey`: `dst` is authoritative, `src` fills in what it lacks.
     static func tables(_ dst: ValueObject, _ src: ValueObject, merge: Bool, depth: Int = 0) -> ValueObject {
         if depth > 256 { return dst }
+        let given = src
         var dst = dst
-        var srcNonNil = Set<String>()
-        for (k, v) in src where !v.isNull { srcNonNil.insert(k) }
         var src = src
         for (k, v) in dst where v.isNull { src[k] = .null }
         for (key, val) in src {
             let dv = dst[key]
-            if let dv, !merge, dv.isNull, srcNonNil.contains(key) {
+            // A null in `dst` deletes the key only when the given `src` had a value for it
+            // (looked up here, in the rare null case, rather than collected for every call).
+            if let dv, !merge, dv.isNull, let given = given[key], !given.isNull {
                 dst.removeValue(forKey: key)
             } else if dv == nil {
                 dst[key] = val

@@ -140,6 +140,12 @@ public struct TemplateSet: Sendable {
         register(includingRoot ? parsed.trees : Array(parsed.trees.dropFirst()))
     }
 
+    /// Makes room for the templates of `parsed` before they are `add`ed one by one, so the
+    /// name table is sized once instead of regrown (and every name rehashed) as it fills.
+    public mutating func reserveCapacity(for parsed: [ParsedSource]) {
+        templates.reserveCapacity(templates.count + parsed.reduce(0) { $0 + $1.trees.count })
+    }
+
     /// True when a template (file or `define`) of that name exists.
     public func contains(_ name: String) -> Bool { templates[name] != nil }
 

@@ -73,19 +73,19 @@ extension Executor {
             default: throw fail("cannot assign nil to \(Builtins.goName(type))")
             }
         case .field(_, let names):
-            return try validateType(try evalFieldChain(dot, dot, names[...], nil, node: (node.pos, .arg(node)), final: nil), type)
+            return try validateType(try evalFieldChain(dot, dot, names[...], nil, nodePos: node.pos, nodeArg: node, final: nil), type)
         case .variable(_, let names):
             let v = try varValue(names[0])
             if names.count == 1 { return try validateType(v, type) }
-            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), nil, node: (node.pos, .arg(node)), final: nil), type)
+            return try validateType(try evalFieldChain(dot, v, names.dropFirst(), nil, nodePos: node.pos, nodeArg: node, final: nil), type)
         case .pipe(let p):
             return try validateType(try evalPipeline(dot, p), type)
         case .identifier(let pos, let name):
-            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node]), final: nil), type)
+            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node][...]), final: nil), type)
         case .chain(let pos, let base, let fields):
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
-            return try validateType(try evalFieldChain(dot, receiver, fields[...], nil, node: (pos, .arg(node)), final: nil), type)
+            return try validateType(try evalFieldChain(dot, receiver, fields[...], nil, nodePos: pos, nodeArg: node, final: nil), type)
         case .bool(_, let b):
             switch type {
             case .bool, .any: return .of(.bool(b))

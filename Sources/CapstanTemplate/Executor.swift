@@ -60,6 +60,10 @@ final class Executor {
     var scope: Scope
     var options: TemplateOptions { templateSet.options }
     var out: [UInt8] = []
+    /// Emptied output buffers of finished `include`s, kept for the next ones: an include's
+    /// text is copied out into its `String`, so its buffer is reused rather than grown from
+    /// empty again.
+    var spareBuffers: [[UInt8]] = []
     /// Variables in scope, innermost last; a template call's own start at `varBase` (one
     /// stack for the whole render, so calls do not allocate a fresh one).
     var vars: [(name: String, value: Cell)] = []
@@ -107,11 +111,19 @@ final class Executor {
     /// Executes `template` with `data` into a fresh buffer and returns its text.
     func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
         let savedOut = out, savedCount = vars.count, savedBase = varBase, savedCurrent = current
-        out = []
+        out = spareBuffers.popLast() ?? []
         vars.append(("$", data))
         varBase = savedCount
         current = template
-        defer { out = savedOut; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
+        defer {
+            var used = out
+            out = savedOut
+            vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent
+            if spareBuffers.count < 16 && used.capacity <= 1 << 20 {
+                used.removeAll(keepingCapacity: true)
+                spareBuffers.append(used)
+            }
+        }
         _ = try walk(data, template.root)
         return String(decoding: out, as: UTF8.self)
     }
@@ -333,16 +345,16 @@ final class Executor {
     }
 
     func evalCommand(_ dot: Cell, _ cmd: CommandNode, final: Cell?) throws -> Cell {
-        let first = cmd.args[0]
+        let first = cmd.head
         switch first {
         case .field(let pos, let names):
             at(pos, .arg(first))
-            return try evalFieldChain(dot, dot, names[...], cmd, node: (pos, .arg(first)), final: final)
+            return try evalFieldChain(dot, dot, names[...], cmd, nodePos: pos, nodeArg: first, final: final)
         case .chain(let pos, let base, let fields):
             at(pos, .arg(first))
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
-            return try evalFieldChain(dot, receiver, fields[...], cmd, node: (pos, .arg(first)), final: final)
+            return try evalFieldChain(dot, receiver, fields[...], cmd, nodePos: pos, nodeArg: first, final: final)
         case .identifier(let pos, let name):
             return try evalFunction(dot, name, pos: pos, cmd, final: final)
         case .pipe(let p):
@@ -355,7 +367,7 @@ final class Executor {
                 try notAFunction(cmd, final)
                 return v
             }
-            return try evalFieldChain(dot, v, names.dropFirst(), cmd, node: (pos, .arg(first)), final: final)
+            return try evalFieldChain(dot, v, names.dropFirst(), cmd, nodePos: pos, nodeArg: first, final: final)
         default: break
         }
         at(first.pos, .arg(first))
@@ -372,7 +384,7 @@ final class Executor {
 
     func notAFunction(_ cmd: CommandNode, _ final: Cell?) throws {
         if cmd.args.count > 1 || final != nil {
-            throw fail("can't give argument to non-function \(cmd.args[0].text)")
+            throw fail("can't give argument to non-function \(cmd.head.text)")
         }
     }
 
@@ -392,23 +404,24 @@ final class Executor {
 
     // MARK: - Fields
 
-    /// `node` is the field/variable/chain node the chain belongs to: Go reports a failing
-    /// method call there.
+    /// `nodeArg` (at `nodePos`) is the field/variable/chain node the chain belongs to: Go
+    /// reports a failing method call there. It is passed as is and wrapped into an error
+    /// context only for a method call, so plain field reads copy nothing extra.
     func evalFieldChain(_ dot: Cell, _ receiver: Cell, _ names: ArraySlice<String>, _ cmd: CommandNode?,
-                        node: (pos: Int, context: ErrorContext), final: Cell?) throws -> Cell {
+                        nodePos: Int, nodeArg: ArgNode, final: Cell?) throws -> Cell {
         var r = receiver
         var i = names.startIndex
         while i < names.endIndex - 1 {
-            r = try evalField(dot, names[i], r, cmd: nil, node: node, final: nil)
+            r = try evalField(dot, names[i], r, cmd: nil, nodePos: nodePos, nodeArg: nodeArg, final: nil)
             i += 1
         }
-        return try evalField(dot, names[names.endIndex - 1], r, cmd: cmd, node: node, final: final)
+        return try evalField(dot, names[names.endIndex - 1], r, cmd: cmd, nodePos: nodePos, nodeArg: nodeArg, final: final)
     }
 
     /// One `.Name` step on `receiver`. `cmd` is the command whose remaining arguments go to a
     /// method (only for the last step).
     func evalField(_ dot: Cell, _ name: String, _ receiver: Cell, cmd: CommandNode?,
-                   node: (pos: Int, context: ErrorContext), final: Cell?) throws -> Cell {
+                   nodePos: Int, nodeArg: ArgNode, final: Cell?) throws -> Cell {
         if receiver.isInvalid {
             if options.missingKey == .error { throw fail("nil data; no entry for key \(GoFormat.quote(name))") }
             return .invalid
@@ -432,7 +445,7 @@ final class Executor {
                 return .of(v)
             case .method(let f)?:
                 let args = cmd?.rest ?? []
-                return try evalCall(dot, f, name: name, args: args, final: final, cmd: node.context, cmdPos: node.pos)
+                return try evalCall(dot, f, name: name, args: args, final: final, cmd: .arg(nodeArg), cmdPos: nodePos)
             case nil:
                 if case .map(let m)? = o.underlying {
                     if hasArgs { throw fail("\(name) is not a method but has arguments") }

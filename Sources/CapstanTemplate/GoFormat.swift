@@ -67,7 +67,12 @@ enum GoFormat {
     // MARK: - Floats
 
     /// `strconv.FormatFloat(d, 'g', -1, 64)` (what `%v` prints): CapstanModel's.
-    static func formatFloatG(_ d: Double) -> String { formatGoFloatG(d) }
+    /// Shortcut for whole numbers below 10⁶ in magnitude (ports, replica counts: most numbers
+    /// a chart prints): Go prints their integer digits, with no exponent below 1e+06.
+    static func formatFloatG(_ d: Double) -> String {
+        if d != 0, d.magnitude < 1e6, d.rounded(.towardZero) == d { return String(Int(d)) }
+        return formatGoFloatG(d)
+    }
 
     /// C's printf for one double with a fixed format like "%.2f" (correctly rounded, as Go is).
     static func cFormat(_ format: String, _ d: Double) -> String {
@@ -86,7 +91,12 @@ enum GoFormat {
 
     // MARK: - strconv.Quote / Unquote
 
-    static func quote(_ s: String) -> String { goQuote(s) }
+    /// Go's `strconv.Quote`. Shortcut for printable ASCII without a quote or backslash (nearly every
+    /// quoted chart value): nothing to escape, so the text goes between quotes as is.
+    static func quote(_ s: String) -> String {
+        let plain = s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        return plain ? "\"" + s + "\"" : goQuote(s)
+    }
 
     static func isPrintable(_ s: Unicode.Scalar) -> Bool { isGoPrintable(s) }
 

@@ -43,21 +43,33 @@ struct Token: Sendable {
 struct Lexer {
     static let keywords: Set<String> = ["block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with"]
 
-    let src: [UInt8]
+    /// The source, borrowed for the lexer's lifetime (`withLexer` scopes it): reading bytes
+    /// through the buffer skips the array's checks in the inner loops; every read is guarded
+    /// by an explicit `< src.count` test.
+    let src: UnsafeBufferPointer<UInt8>
     var pos = 0
     var line = 1
     var tokens: [Token] = []
     var parenDepth = 0
 
-    init(_ bytes: [UInt8]) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         src = bytes
         tokens.reserveCapacity(bytes.count / 6 + 4)
     }
 
+    /// Runs `body` with a lexer over `bytes`; the lexer must not escape it.
+    static func withLexer<T>(_ bytes: [UInt8], _ body: (inout Lexer) -> T) -> T {
+        bytes.withUnsafeBufferPointer { buf in
+            var lx = Lexer(buf)
+            return body(&lx)
+        }
+    }
+
     static func tokenize(_ bytes: [UInt8]) -> [Token] {
-        var lx = Lexer(bytes)
-        lx.run()
-        return lx.tokens
+        withLexer(bytes) { lx in
+            lx.run()
+            return lx.tokens
+        }
     }
 
     func at(_ i: Int) -> UInt8 { i < src.count ? src[i] : 0 }
@@ -73,31 +85,28 @@ struct Lexer {
     static func isAlnum(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c >= 0x80
     }
-    func text(_ a: Int, _ b: Int) -> String { String(decoding: src[a..<b], as: UTF8.self) }
+    func text(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: src[a..<b]), as: UTF8.self) }
     func countLines(_ a: Int, _ b: Int) -> Int {
         let end = min(b, src.count)
         guard a < end else { return 0 }
-        return src.withUnsafeBufferPointer { buf in
-            var n = 0
-            for i in a..<end where buf[i] == 0x0A { n += 1 }
-            return n
-        }
+        var n = 0
+        for i in a..<end where src[i] == 0x0A { n += 1 }
+        return n
     }
 
     /// Offset of the next `{{` at or after `i`, or `src.count` (memchr for the `{`: text is
     /// most of a chart).
     func nextLeftDelim(from i: Int) -> Int {
-        src.withUnsafeBufferPointer { buf -> Int in
-            guard let base = buf.baseAddress else { return buf.count }
-            var j = i
-            while j + 1 < buf.count {
-                guard let hit = memchr(base + j, 0x7B, buf.count - j - 1) else { return buf.count }
-                let k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if buf[k + 1] == 0x7B { return k }
-                j = k + 1
-            }
-            return buf.count
+        let buf = src
+        guard let base = buf.baseAddress else { return buf.count }
+        var j = i
+        while j + 1 < buf.count {
+            guard let hit = memchr(base + j, 0x7B, buf.count - j - 1) else { return buf.count }
+            let k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if buf[k + 1] == 0x7B { return k }
+            j = k + 1
         }
+        return buf.count
     }
 
     mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {

@@ -34,7 +34,8 @@ struct NumberLiteral: Sendable, Equatable {
     var isChar = false
 }
 
-final class PipeNode: Sendable {
+/// A value, not an object: a pipeline costs no allocation of its own, only its two arrays.
+struct PipeNode: Sendable {
     let pos: Int
     let isAssign: Bool
     let decl: [String]
@@ -53,12 +54,15 @@ final class PipeNode: Sendable {
 
 struct CommandNode: Sendable {
     var pos: Int
-    var args: [ArgNode]
-    /// `args` without the function name: the call's arguments (a slice, so no second array
-    /// per command is built, copied or freed).
+    /// The function (or operand) and its arguments: a slice of one array holding the
+    /// arguments of every command of the pipeline, so a command allocates no array of its own.
+    var args: ArraySlice<ArgNode>
+    /// The function name or operand (never missing: the parser rejects empty commands).
+    var head: ArgNode { args[args.startIndex] }
+    /// `args` without the function name: the call's arguments.
     var rest: ArraySlice<ArgNode> { args.dropFirst() }
 
-    init(pos: Int, args: [ArgNode]) {
+    init(pos: Int, args: ArraySlice<ArgNode>) {
         self.pos = pos
         self.args = args
     }
@@ -121,15 +125,18 @@ struct Branch: Sendable {
     var elseList: [Node]?
 }
 
-/// Boxed (`indirect`): walking copies a node with one retain instead of one per field.
-indirect enum Node: Sendable {
+/// Text and action nodes (most of a tree) are stored inline: each holds one reference, so a
+/// copy costs one retain either way, and inline they need no box allocated and freed per
+/// parse. The others are boxed (`indirect`): walking copies them with one retain instead of
+/// one per field.
+enum Node: Sendable {
     /// Literal text: a slice of the source's bytes, written to the output as is.
     case text(ArraySlice<UInt8>)
     case action(pos: Int, PipeNode)
-    case ifNode(Branch)
-    case rangeNode(Branch)
-    case withNode(Branch)
-    case template(pos: Int, name: String, pipe: PipeNode?)
+    indirect case ifNode(Branch)
+    indirect case rangeNode(Branch)
+    indirect case withNode(Branch)
+    indirect case template(pos: Int, name: String, pipe: PipeNode?)
     case breakNode(pos: Int)
     case continueNode(pos: Int)
 

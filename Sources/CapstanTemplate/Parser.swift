@@ -243,6 +243,7 @@ struct Parser {
     func templateName(_ token: Token, _ context: String) throws -> String {
         switch token.kind {
         case .string, .rawString:
+            if let s = plainLiteral(token) { return s }
             guard let s = GoFormat.unquote(token.value) else { throw fail("invalid syntax", token) }
             return s
         default: throw unexpected(token, context)
@@ -313,33 +314,41 @@ struct Parser {
         if context == "range" && decl.count == 2 {
             // `range $i, $v := x` — the loop above leaves after the second variable's `:=`.
         }
-        var commands: [CommandNode] = []
+        // Every command's arguments go into one array; the commands are slices of it, made
+        // once it is complete.
+        var args: [ArgNode] = []
+        args.reserveCapacity(4)
+        var spans: [(pos: Int, range: Range<Int>)] = []
         while true {
             let t = nextNonSpace()
             if t.kind == end {
-                guard !commands.isEmpty else { throw fail("missing value for \(context)", t) }
-                for (i, c) in commands.enumerated().dropFirst() {
-                    switch c.args[0] {
+                guard !spans.isEmpty else { throw fail("missing value for \(context)", t) }
+                for (i, span) in spans.enumerated().dropFirst() {
+                    switch args[span.range.lowerBound] {
                     case .bool, .dot, .nilLiteral, .number, .string:
                         throw fail("non executable command in pipeline stage \(i + 1)", t)
                     default: break
                     }
                 }
+                let commands = spans.map { CommandNode(pos: $0.pos, args: args[$0.range]) }
                 return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
             }
             switch t.kind {
             case .bool, .char, .dot, .field, .identifier, .number, .nilLiteral, .rawString, .string, .variable, .leftParen:
                 index -= 1
-                commands.append(try command())
+                let first = args.count
+                let pos = try command(into: &args)
+                spans.append((pos, first..<args.count))
             default:
                 throw unexpected(t, context)
             }
         }
     }
 
-    mutating func command() throws -> CommandNode {
+    /// Appends one command's operands to `args`; returns the command's position.
+    mutating func command(into args: inout [ArgNode]) throws -> Int {
         let start = peekNonSpace()
-        var args: [ArgNode] = []
+        let first = args.count
         loop: while true {
             while peekKind == .space { _ = next() }
             if let operand = try operand() { args.append(operand) }
@@ -352,8 +361,8 @@ struct Parser {
             }
             break
         }
-        guard !args.isEmpty else { throw fail("empty command", start) }
-        return CommandNode(pos: start.pos, args: args)
+        guard args.count > first else { throw fail("empty command", start) }
+        return start.pos
     }
 
     mutating func operand() throws -> ArgNode? {
@@ -384,8 +393,11 @@ struct Parser {
         case .variable:
             let name = t.value
             guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
-            return .variable(pos: t.pos, names: [name])
-        case .field: return .field(pos: t.pos, names: [t.value])
+            let (pos, names) = fieldNames(first: t)
+            return .variable(pos: pos, names: names)
+        case .field:
+            let (pos, names) = fieldNames(first: t)
+            return .field(pos: pos, names: names)
         case .bool: return .bool(pos: t.pos, t.value == "true")
         case .number, .char:
             return .number(pos: t.pos, try Parser.number(t))
@@ -404,6 +416,19 @@ struct Parser {
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
             return nil
         }
+    }
+
+    /// `t`'s name and the `.Name` fields right after it, in one array (not one for the term
+    /// and one for the chain, joined). As in Go's `operand`, a chain is positioned at its
+    /// first following field.
+    mutating func fieldNames(first t: Token) -> (pos: Int, names: [String]) {
+        guard peekKind == .field else { return (t.pos, [t.value]) }
+        let pos = peek.pos
+        var names = [String]()
+        names.reserveCapacity(4)
+        names.append(t.value)
+        while peekKind == .field { names.append(next().value) }
+        return (pos, names)
     }
 
     /// The body of a quoted or raw string literal that has no escapes, quotes or carriage

@@ -152,24 +152,78 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
 
 /// A Go `map[string]interface{}`: shared by reference, like Go maps.
 ///
+/// A map made by `TemplateValue.lazy` holds its `Value` object unconverted until first used
+/// (any read or write converts this level; nested objects become lazy maps in turn): a render
+/// converts only the parts of a chart's values its templates touch, and frees no converted
+/// copy of the rest.
+///
 /// Concurrency: not synchronized. Templates mutate maps only through `set`, `unset`, `merge`,
 /// `mergeOverwrite` and similar, exactly where Go would; a tree given to `render` must not be
 /// rendered by two tasks at once if its templates mutate it (build one per render, or one per
-/// chart render as Helm does).
+/// chart render as Helm does). A lazy map converts itself on first read, so a lazy tree must
+/// not be read by two tasks at once either.
 public final class TemplateMap: @unchecked Sendable {
-    public var entries: [String: TemplateValue]
+    private var storage: [String: TemplateValue]
+    /// The not yet converted object (nil once converted) and how to convert its numbers.
+    private var pending: ValueObject?
+    private var pendingNumbers: NumberConversion = .float64
 
-    public init(_ entries: [String: TemplateValue] = [:]) { self.entries = entries }
+    public var entries: [String: TemplateValue] {
+        get { convertPending(); return storage }
+        _modify { convertPending(); yield &storage }
+        set { pending = nil; storage = newValue }
+    }
+
+    public init(_ entries: [String: TemplateValue] = [:]) { self.storage = entries }
+
+    /// A map converted from `object` on first use.
+    init(lazy object: ValueObject, numbers: NumberConversion) {
+        storage = [:]
+        pending = object
+        pendingNumbers = numbers
+    }
+
+    @inline(__always) private func convertPending() {
+        if pending != nil { convertNow() }
+    }
+
+    private func convertNow() {
+        guard let object = pending else { return }
+        pending = nil
+        var map = [String: TemplateValue](minimumCapacity: object.count)
+        for (k, v) in object { map[k] = TemplateValue(lazy: v, numbers: pendingNumbers) }
+        storage = map
+    }
 
     public subscript(key: String) -> TemplateValue? {
-        get { entries[key] }
-        set { entries[key] = newValue }
+        get { convertPending(); return storage[key] }
+        set { convertPending(); storage[key] = newValue }
     }
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-    public var keys: Dictionary<String, TemplateValue>.Keys { entries.keys }
+    public var count: Int { pending?.count ?? storage.count }
+    public var isEmpty: Bool { pending?.isEmpty ?? storage.isEmpty }
+    public var keys: Dictionary<String, TemplateValue>.Keys { convertPending(); return storage.keys }
     /// Keys in Go's sorted map order (byte-wise).
-    public var sortedKeys: [String] { entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    public var sortedKeys: [String] {
+        convertPending()
+        return storage.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
     /// A shallow copy (new map, same values).
     public func copy() -> TemplateMap { TemplateMap(entries) }
+}
+
+extension TemplateValue {
+    /// Like `init(_:numbers:)`, but objects (at any depth) become maps that convert
+    /// themselves on first use (see `TemplateMap`); lists and scalars convert now. The
+    /// result is equal to the eager conversion's whichever parts are read.
+    public static func lazy(_ value: CapstanModel.Value, numbers: NumberConversion = .float64) -> TemplateValue {
+        TemplateValue(lazy: value, numbers: numbers)
+    }
+
+    init(lazy value: CapstanModel.Value, numbers: NumberConversion) {
+        switch value {
+        case .object(let o): self = .map(TemplateMap(lazy: o, numbers: numbers))
+        case .array(let a): self = .list(a.map { TemplateValue(lazy: $0, numbers: numbers) })
+        default: self = TemplateValue(value, numbers: numbers)
+        }
+    }
 }

@@ -14,6 +14,74 @@ import CapstanTemplate
         #expect(chart.values["title"] == "default-title")
     }
 
+    /// Two gzip members (made by zlib): a dynamic-Huffman stream with a sync flush in the
+    /// middle (an empty stored block, byte-aligned, after table-decoded codes) and a
+    /// fixed-Huffman one. The text uses every byte value once, so some codes are longer than
+    /// the lookup table and take the bit-by-bit route. Both members must give the text back.
+    @Test func inflateTableAndLongCodes() throws {
+        var text: [UInt8] = []
+        for i in 0..<300 {
+            text += Array("key-\(i): value \(i * i % 97) \(String(repeating: "ab", count: i % 7))\n".utf8)
+        }
+        text += (0...255).map { UInt8($0) }
+        let gz = try Base64.decode("""
+            H4sIAAAAAAACA3xXS25cMQzb9xRzgQKWJf96mwTIKt22QG/fIJb1s/CWQ2IypPVjPj/+/Sy/Xn/ffv/5eJXXj8+vz3A+w+vt/RupB6EvhDE82P
+            rGGCX5bmeYiXaI2oRgqh8Ku6GYHPLTa6ubB+h05K0DTVB9ILbQCgRxV8krBHU5okQQt6PeGkFcV35BcYvyhiA2ezUqxd9qTqbYRAwyxe0oUWYV
+            z5DIrGK94dZZxfLqUmuxSqbaVSwusDqrOKWgs4rfRZdOcd1KolO8T5Yplns7MlGs1mGaUizOaWWiGG2h6ih2a40yUUzPdctEsd5h60TtZNUpVs
+            E0J6rF7nSq0zA/JH5pRp0krjEpO4l34Pck8SxVJ60vqkwSi9N1J4nRsYJMsTuuOScxPTCRuQy7V0Zxf2tjEH55ozXX2TC4UobsE3iqmfe6ZLZu
+            3nojw1VmYzPUcaMrr3ovoUeUAddRnqum/y6dHU3vboRcp2+shbnYaM+nqI8wc8pMN6GeU9fJei9mE2wE3N7YWA1bZqOY76RBYYMp09y+81w32/
+            HWOcxm3ch0e3hjK2ztfbFKvuMnhIugTHX3w3O6sG6Zk8yd2khzV21jPdzAjY70YM4Zrqsyy51ix61i7vYlc4E5+RupLh9sDEOY2CilwWM1n1GU
+            6DbOeGpo8rk1Tv3eBpb9Bc4YxYthFK4UxERNUhBTmKYgJunpNaE0UwiGuqsag6HCjM4rETGxkkDEIaqkeYhJeOhQANvbDKEbBAYpTA3D7QpGTP
+            QkFzE10ljE5Hyae9C4tbhVQVMWaSdouFo2hNZ65SMmMIlHTFGajphsD9sUNHR97WGG/NJmcIYNz/C6YhLH35KkJKYgDUlMPt4o0PCFR65mLtDG
+            1ag1zSYAzVvdzxmOJCwxNdOsxOR6Ov2gGey0giav74DBYEwjDOMVmpigJDMx1dLIxGR/ylPgohhD00lgcKVyNX0t37kawUJEhVbT52MSn0IqaC
+            Cjef6Jaq68DPa0FTSEwX8AAAD//32Zd/xPZRTH7ZCVkC0KIbrPueO5z0tZRZIRkhIRysqeiewRpczMki0qylbZhJZd2WXvUbb4/XHu9zzPved+
+            /z2fP77n+9zznPM+n0eY2foMQaGk2OLEbc1Kxv6CwAyCnc8zdwwM2uxF01hMGukSkHnhdDUqi2abdKEShGcqGBBEZQ5VLtGY0cQIyRyzLUhgeA
+            olm22rKDrJ9lRBmCYDS4LozNbSleyIIDJLcBUKisEqXLctbmahJpIu/77uG2DINkYqBh1u+hKf+WbhEqR54QHhSxYHUPST2SmCoA2CrkCsJuie
+            EaLpZKMgTFkYt6OQhYrDMRZqLodmCdWj38KI1HPCmM9BolAqQlrokFjM8aAk4o8VCN0M2E3ItvYZMWR8b4y5HHkD0ZojzWwlU3oo+bEVC5Zi94
+            eED2RpFwRDwrhKGARunQHNDLOMbAV3rVFy49sBELopj0tXau0HQ77RqDCouC0RCNeUUbSg+WEhYgTCtkivBSI3Y9dNyHprx5BrDAEMetzqDRqu
+            gZmtzwwklJIMMiB0s7l0Cd9EULgEbb7mCtqcowG2EyEtFFxm3KPkxWMCELpxpUD0pgIL0zbxBd1Ki7OJgHBNml2BkE2GbUwN26KVy6KbJrtaGh
+            jyuHQl574B4ZpnZsthKtqxVjzeApGbw+AtEL55yLdA0KaVgutwliYQrtnm4RKyeSKcroxfHoDQDTg329WXFbScLeaiaaimOcWg2WdmuhqyhR3t
+            JIsZELkpbkAQvTlB5RK0aU2MUM2w3z0VaZHopFtMY0VJxK+9QOgmOQue8M0O0pUOMyII1fRXDdBwzXwuIGQLdwXNT2OyVezbTOLBwNLGKoZEdP
+            oSqekPRUC05pkDwudsF5TceLsGNH+N6wqEbyK4ZwRtirJVzKsbaLBm5Eq8Fp5lxGzR4UDcxtWsbrVhxI2iIqjw38WwjBwRCn7ssaoYSzFV6jRp
+            06XP8EDGTJkfzJI1W/YcD+V8OFfuPI/kzZe/QMFChYs8WrTYY48XL1HyiVKlyzxZttxTlkiZTK4nU86w/NPPVKhYqXKVZ5+rWu356i/UeLFmrd
+            p1Xqpbr/7LDV5p+OprjV5v3OSNps3ebN6i5Vtvt2rdpm27d9p36Nipc5eu3br36Nnr3d7v9en7fr/+AwYOGjxk6LDhH4wY+eFHoz7+ZPSYsePG
+            T/h04qTJU6ZO++zz6V/MmDlr9py58+Z/uWDhV19/s2jxt98tWbps+YqVq1Z//8OPa9auW79h46bNW37aum37z7/8+tvvO3bu2r1n774//vxr/4
+            GDhw4fOfr3P8eOnzh56vSZs+fOX7h46fKVq//+d+36jZu3bt+5+/+9+09Z6OqnHQAAH4sIAAAAAAACA8tOrdQ1sFIoS8wpTVUwUODKBvINYXxD
+            hcQksIgRTMQEKAIVM4aJWYLFoKImcL1mUGGohClMwsgULgGVMoNJGZshSUElzeFWW0JcZwETMDOBOc8SJmRhiHCfIdxbxsgONIT7zsgE1YWGCF
+            +aozvREO5bcyNMNxrCfW0EDUG4b43hYWgI96aZEZIr4f6zNEVxJtybxsZozoT71twA3ZlGcD8bYnGmEdzrpsYQdxrBvWxpBo9ruFdNkGLbCO5F
+            S0NkdxrBfWqC5k4juH8tTTDcCfe1qQEWd8L9bgF1JtzLZqYwZxrDvWpkjpQo4V60sEB2pjHco6ZosW4M966REbozjeGetrDEdKYx3OtmhhB3Gi
+            NSMsKdcK8aIiVOY4QXzVDcifApWv4xgfvXxALdnSZwXxtjiXYTuN8NoeFpAvczPNZNEPFrjHCmCdyLFiip0wTuUXNLNGfCvWuOkc9N4J42N8bi
+            TEskWUiRYYBiFkTMEM1miKgRdneaGqP5CiFjghwEqFKmSOGF4UxTM6SwhoiYo8QMRMwCLR4hopbYY93MAC2NIGQMUVIUqpwRUvrDcKeZMVLahY
+            iYoKR0iJgpWr6AiJphz0Vm5mh5DiFjgZJDUeUQvsZSvBsglQQQEUOUcgMiZoRWykBEjbGXSeYmaCUYQsYUpbxDlTNDKh0x3WmOVLJCRCxQymGI
+            mCVaqQ2psQywl/EWhmg1AkLGCKX+QJVDFFiYzrQwQaqnICKmKLUaRMwMrQ6EiJpjrTAtLNBqV4SMJUpVjCJnaYBUb2M409IQqcqHiBihtA8gYs
+            ZojQmIqAnWhoelKWobBSFhhtycQZUyR7R8MN1ogdAHEbBEtgHaxjBAdQxU1BCjFQSVMMLSCoJKGWNtBUElTfCFpqGBKVJEQIXMUGINKogWw1BR
+            C4wWEVTCEkuDCNqIMsDaHoJKGuJJoYaGyGkbKmSMkhGggiZouQYqbIrRMIJKmGFpF0GlzLE2i6CSFvjyvSGiuWUJTaqGiFaWCSIlIBpXlsiNUC
+            MjjPYRVMIYS/MIKmWCtXUElTTFU5oaIhpdwHIYKoRaaEMFLdBKeKiwJUYzCdr8NcDSSoJKGWJtJEEl8dZRhojGlzHMuYg2lyEi4SKaWhZIJYEh
+            or1lhprPjM2xNJagUhZY20pQSUt8Vb8hog0GSwqIlhe4gQEVRG+NQIWNMRpNUAkTLG0mqJQp1iYTVNIMX3vKEKUpBhWyQHECVNASq3MRrS9L1J
+            SLaIKhNVENTY2wBh9U0hhfI9UQ0SAzsYB1okxRohcqaIY1KZiaYzShoBIWWFpQUClLrIkT2lszwNf2N0Q0zIxgfT4z1D4GVNAYa0ZDaouZozgX
+            0SAzQ3cuUqsM07V4O1SGiOaZJayCQLTKTBApF9EaQynEEE0yE9RiwdwIS3sKKmWMtViFSprg66caIppp5rAhCUTrzBjJueZYqwhEywzeroJKWG
+            JpVkG72wbY6iyonCHezr8F8rgBVMgYpUqFCppgq30R7TML1ISLaKSZoVcQFuZYmwNQSQt8wymGiEabEaxUQLTVDBH5DNFEQ27ZWBqht7Kg4saY
+            jSyojAm2NhZUzhRb0wwua4awCypijuwmqJgFtkaioaUlRksLOkJigCV4oFKGuIPVCNF0Q2nswqWNkaIRKoQS31AxU2wtbyNEa83EHNW15liSHl
+            TKAmeKNTKwxNp/gI8DGSBlEKiQIUpWggoaYevOGCENhhmguNYQW7aGSpniLg6MEE03SzNszjVHKn6gQhYoBRVU0BJbL9EI0VyzREm0RkjjYWgt
+            RiNEsw2jrDVCtNxQ+rpwaeSiHSpkilIJQAXNsHW9jZCaa0aorrXAUiFBpfBUZEaIppsxNucimm+GsISLaLRZII0KGmMb0TAyNsFoaUElTLFU91
+            ApM9zNBCNE0w1bUkC03ixhQ5jGqM0X6GilAbZhIiNEc80ctVRANNnM0YcxkZptmCkXa9MNSdoUyRlQITNszjXHNvpmhGiumaG6FlszFToca4C7
+            eWuEaLmZYGneGiGab2bQ9q0RotGGlBRMTbANaRohmmvGqIGLaLKZGaI71xx358EI0XQzwjaabYrcWYEOORtgyWhITTWkkWIjpOEzVOciNdnQR7
+            TxdMyMEC03S2wVBKL1ZgJLuYhGG1IhhmiqoQy/m1liFJHQkXQDLAUrVMoQd7fXCNF0M8c2BI9ovhnDnGtugqWKQDTVkGc1jJCaa6jTBYgmG3qp
+            gDSehsW1lljnZuATBgZI1SpUyBCz9kW01JAniowQrTUz1ArCAtuwC1TKFPdwjRHS+Bq2UgHRfDOE5TNEo80S4VpLLLNuRkiNNRS3Itpr6HUZos
+            2GWTkg2m3Y0izyUBtUxBSzqWhkie5dqLA5RhBBJSxwBqsljiFFBkYmZhZWNnYOTi5uHl4+fgFBIWERUTFxCUkpaRlZOXkFRSVlFVU1dQ1NLW0d
+            XT19A0NgzWRqZg4MQ2sbWzt7B0cnZxdXN3cPTy9vH18//4DAoOCQ0LDwiMio6JjYuPiExKTklNS09IzMrOyc3Lz8gsKi4pLSsvKKyqrqmtq6+o
+            bGpuaW1rb2js6u7p7evv4JEydNnjJ12vQZM2fNnjN33vwFCxctXrJ02fIVK1etXrN23foNGzdt3rJ12/YdO3ft3rN33/4DBw8dPnL02PETJ0+d
+            PnP23PkLFy9dvnL12vUbN2/dvnP33v0HDx89fvL02fMXL1+9fvP23fsPHz99/vL12/cfP3/9/vP3338AT1no6qcdAAA=
+            """.filter { !$0.isWhitespace }).get()
+        #expect(try gunzip(gz) == text + text)
+        // Each member alone, and a member cut short (must fail, not trap).
+        #expect(try gunzip(Array(gz[..<1782])) == text)
+        #expect(try gunzip(Array(gz[1782...])) == text)
+        for cut in [20, 300, 900, 1500] {
+            #expect(throws: ArchiveError.self, "cut at \(cut)") { try gunzip(Array(gz[..<cut])) }
+        }
+    }
+
     @Test func inflateStoredAndCorrupt() {
         // A stored (uncompressed) deflate block holding "hi".
         let stored: [UInt8] = [0x01, 0x02, 0x00, 0xFD, 0xFF, 0x68, 0x69]
@@ -45,6 +113,36 @@ import CapstanTemplate
         #expect(neg.ignores("Chart.yaml", isDirectory: false))
         #expect(!neg.ignores("keep.txt", isDirectory: false))
         #expect(throws: ChartError.self) { try HelmIgnore(parsing: "a/**/b\n") }
+        // Malformed globs fail the load whatever their shape; well-formed ones do not.
+        for bad in ["[a", "a\\", "*[", "x[]", "*.[", "\\"] {
+            #expect(throws: ChartError.self, "\(bad)") { try HelmIgnore(parsing: bad + "\n") }
+        }
+        for good in ["[ab]c", "a\\*", "*", "?", "*.swp", "[^x]", "a[-]b", "/x", "d/"] {
+            #expect(throws: Never.self, "\(good)") { try HelmIgnore(parsing: good + "\n") }
+        }
+    }
+
+    /// Plain-name and `*suffix` rules match by comparison; the result equals the glob
+    /// matcher's for names with and without `/`, multi-byte text and near misses.
+    @Test func helmignoreShortcutsAgreeWithGlob() throws {
+        let patterns = ["*.swp", "*", ".git", "*~", "*.tar.gz", "*é", "a*b", "[ab]c", "?x", "ab\\*", "docs/*.md", "x/y"]
+        let names = ["a.swp", ".swp", "swp", "dir/a.swp", "a.swpx", ".git", ".gitx", "git", "file~", "~", "a.tar.gz",
+                     "tar.gz", "café", "é", "ab", "acb", "ac", "bx", "ab*", "docs/a.md", "x/y", "", "a/b/c"]
+        for pattern in patterns {
+            var rules = HelmIgnore()
+            try rules.add(pattern)
+            let rule = try #require(rules.rules.first)
+            for name in names {
+                let n = Array(name.unicodeScalars)
+                #expect(rule.matches(n[...]) == rule.matchesByGlob(n), "\(pattern) vs \(name)")
+                // A base name sliced out of a longer path matches like a copy of it.
+                let path = Array("dir/".unicodeScalars) + n
+                #expect(rule.matches(path[4...]) == rule.matchesByGlob(n), "\(pattern) vs dir/\(name)")
+            }
+        }
+        var rules = HelmIgnore()
+        try rules.add("*.swp"); try rules.add(".git"); try rules.add("a*b")
+        #expect(rules.rules.map(\.shape) == [.starSuffix(Array(".swp".unicodeScalars)[...]), .literal, .general])
     }
 
     @Test func semverConstraints() {

@@ -3,6 +3,14 @@ import Testing
 
 /// Document splitting and Helm's install ordering.
 @Suite struct ManifestTests {
+    /// Byte-wise `baseName` against the `Character` split it replaces.
+    @Test func baseNameMatchesComponentSplit() {
+        for path in ["a/b/c.yaml", "c.yaml", "a/b/", "/", "//", "", "/x", "x//y", "chart/templates/_helpers.tpl",
+                     "é/ü.yaml", "dir/日本.txt", "a/b//"] {
+            #expect(baseName(path) == (path.split(separator: "/").last.map(String.init) ?? path), "\(path)")
+        }
+    }
+
     @Test func splitLikeHelm() {
         #expect(ManifestSorter.splitManifests("a: 1\n---\nb: 2\n") == ["a: 1", "b: 2\n"])
         #expect(ManifestSorter.splitManifests("---\na: 1") == ["a: 1"])

@@ -91,11 +91,29 @@ import Testing
     }
 }
 
+@Suite struct MayDefineTests {
+    /// Every way an action can start with `define`/`block` is seen; text that merely
+    /// mentions the words is not (it parses with the wrapped files, as it may).
+    @Test func findsDefineAndBlockActions() {
+        for yes in [#"{{define "a"}}{{end}}"#, #"x {{- define "a" -}}{{end}}"#, "{{\n\t block \"b\" .}}{{end}}",
+                    "a: {b}\n{{{ define \"a\"}}", "{{ end }}{{block \"x\" .}}y{{end}}", "{{-\r\ndefine \"z\"}}{{end}}"] {
+            #expect(ChartRenderer.mayDefine(yes), "\(yes)")
+        }
+        for no in ["", "{", "{{", "define: block", "{{ .Values.define }}", "{ define }", "{{ include \"block\" . }}"] {
+            #expect(!ChartRenderer.mayDefine(no), "\(no)")
+        }
+    }
+}
+
 @Suite struct SplitOutputTests {
     @Test func splitsAtSeparatorsOnly() {
         let sep = ChartRenderer.driverSeparator
         #expect(ChartRenderer.splitOutput("a" + sep + "" + sep + "é\n" + sep) == ["a", "", "é\n", ""])
         #expect(ChartRenderer.splitOutput("no separator") == ["no separator"])
         #expect(ChartRenderer.splitOutput("") == [""])
+        // NUL bytes that do not start a separator, and a separator cut short at the end.
+        #expect(ChartRenderer.splitOutput("\u{0}x" + sep + "\u{0}\u{0}" + sep + "y\u{0}\u{1}") == ["\u{0}x", "\u{0}\u{0}", "y\u{0}\u{1}"])
+        #expect(ChartRenderer.splitOutput(String(sep.dropLast())) == [String(sep.dropLast())])
+        #expect(ChartRenderer.splitOutput(sep) == ["", ""])
     }
 }

@@ -1,5 +1,6 @@
 @testable import CapstanChart
 import CapstanModel
+import CapstanYAML
 import Testing
 
 /// Coalescing user values over chart defaults, globals, and dependency processing.
@@ -7,6 +8,56 @@ import Testing
     private func chart(_ name: String, values: ValueObject = ValueObject(), deps: [Chart] = [],
                        declared: [ChartDependency] = []) -> Chart {
         Chart(metadata: ChartMetadata(name: name, version: "1.0.0", dependencies: declared), values: values, dependencies: deps)
+    }
+
+    /// A single values document is taken as is (no merge into the empty map); the result,
+    /// key order included, is the general merge's, and later documents still merge into it.
+    @Test func singleValuesDocumentEqualsMerge() throws {
+        let text = "b: 1\na:\n  z: [1, 2.5, x]\n  w: {q: 3}\nc: null\n"
+        let single = try ChartLoader.parseValuesDocument(text, file: "values.yaml", context: "ctx")
+        let doc = try #require(try YAML.parseValues(text, file: "values.yaml").first)
+        guard case .object(let merged) = mergeMaps(.object([:]), floatNumbers(doc)) else { Issue.record("not a map"); return }
+        #expect(Array(single.keys) == Array(merged.keys))
+        #expect(Value.object(single).jsonString() == Value.object(merged).jsonString())
+        let two = try ChartLoader.parseValuesDocument(text + "---\na:\n  w: {r: 4}\nd: 5\n", file: "values.yaml", context: "ctx")
+        #expect(Value.object(two).jsonString() == #"{"b":1,"a":{"z":[1,2.5,"x"],"w":{"q":3,"r":4}},"c":null,"d":5}"#)
+    }
+
+    /// `Coalesce.tables` against the earlier formulation that collected the given source's
+    /// non-null keys up front: nulls on either side, nested maps, merge on and off.
+    @Test func coalesceTablesMatchesReference() throws {
+        func reference(_ dst: ValueObject, _ src: ValueObject, merge: Bool) -> ValueObject {
+            var dst = dst
+            var srcNonNil = Set<String>()
+            for (k, v) in src where !v.isNull { srcNonNil.insert(k) }
+            var src = src
+            for (k, v) in dst where v.isNull { src[k] = .null }
+            for (key, val) in src {
+                let dv = dst[key]
+                if let dv, !merge, dv.isNull, srcNonNil.contains(key) {
+                    dst.removeValue(forKey: key)
+                } else if dv == nil {
+                    dst[key] = val
+                } else if case .object(let so) = val, case .object(let dvo)? = dv {
+                    dst[key] = .object(reference(dvo, so, merge: merge))
+                }
+            }
+            return dst
+        }
+        let maps: [ValueObject] = [
+            [:], ["a": 1], ["a": .null], ["a": .null, "b": 2], ["b": .null, "c": ["x": .null, "y": 1]],
+            ["a": ["x": 1, "y": .null], "c": ["x": 2, "z": .null]], ["a": "s", "c": .null, "d": [1, 2]],
+        ]
+        for dst in maps {
+            for src in maps {
+                for merge in [false, true] {
+                    let got = Coalesce.tables(dst, src, merge: merge)
+                    let want = reference(dst, src, merge: merge)
+                    #expect(Array(got.keys) == Array(want.keys))
+                    #expect(Value.object(got).jsonString() == Value.object(want).jsonString())
+                }
+            }
+        }
     }
 
     @Test func userValuesOverrideAndNullDeletes() throws {

@@ -1,4 +1,5 @@
 import Testing
+import CapstanModel
 @testable import CapstanTemplate
 
 /// The parser's and lexer's fast paths give what the general routes give.
@@ -23,21 +24,20 @@ import Testing
                                              "rangeX", "withx", "elsE", "blocks", "breaks", "continues", "x", "include"]
         words.append("template")
         for word in words {
-            let lexer = Lexer(Array(word.utf8))
             let expected: Token.Kind
             if word == "nil" { expected = .nilLiteral }
             else if Lexer.keywords.contains(word) { expected = .keyword }
             else if word == "true" || word == "false" { expected = .bool }
             else { expected = .identifier }
-            #expect(lexer.wordKind(0, word.utf8.count) == expected, "\(word)")
+            let kind = Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) }
+            #expect(kind == expected, "\(word)")
         }
     }
 
     /// Text scanning finds `{{` after lone braces, at the very end, and not at all.
     @Test func textScanFindsDelimiters() {
         for (source, expected) in [("a{b{{x}}", 3), ("{", 1), ("ab{", 3), ("{{", 0), ("abc", 3), ("a{ {b{{", 5), ("", 0)] {
-            let lexer = Lexer(Array(source.utf8))
-            #expect(lexer.nextLeftDelim(from: 0) == expected, "\(source)")
+            #expect(Lexer.withLexer(Array(source.utf8)) { $0.nextLeftDelim(from: 0) } == expected, "\(source)")
         }
     }
 
@@ -59,6 +59,11 @@ import Testing
         var set = TemplateSet(options: .goDefault)
         try set.add(name: "t", source: #"{{ "plain" }}|{{ `raw` }}|{{ "a\"b" }}|{{ "tab\t" }}|{{ `x"y` }}|{{ "é✓" }}|{{ "" }}|{{ `` }}"#)
         #expect(try set.render("t", data: .null) == "plain|raw|a\"b|tab\t|x\"y|é✓||")
+        // Template names take the same two routes.
+        var names = TemplateSet(options: .goDefault)
+        try names.add(name: "n", source: #"{{ define "p" }}P{{ end }}{{ define `r` }}R{{ end }}{{ define "q\"x" }}Q{{ end }}{{ define "é" }}E{{ end }}{{ template "p" }}{{ template `r` }}{{ template "q\"x" }}{{ template "\u00e9" }}"#)
+        #expect(try names.render("n", data: .null) == "PRQE")
+        #expect(names.contains("q\"x") && names.contains("é"))
     }
 
     /// `include` remembers the set's templates per render; names `tpl` defines are still
@@ -67,5 +72,103 @@ import Testing
         var set = TemplateSet(options: .helm)
         try set.add(name: "t", source: #"{{ define "b" }}B{{ end }}{{ include "b" . }}|{{ tpl "{{ define \"c\" }}C{{ end }}{{ include \"c\" . }}{{ include \"b\" . }}" . }}|{{ include "b" . }}"#)
         #expect(try set.render("t", data: .dict([:])) == "B|CB|B")
+    }
+
+    /// `%v` of whole floats below 10⁶ (the shortcut) against CapstanModel's general
+    /// `strconv.FormatFloat(d, 'g', -1, 64)`, including the edges where Go switches to `e+06`.
+    @Test func wholeFloatShortcutMatchesGeneralFormat() {
+        var samples: [Double] = [1, -1, 2, 80, 443, 8080, 65535, 99_999, 100_000, 999_999, -999_999, 1e6, -1e6,
+                                 1_000_001, 1e7, 0.5, -0.5, 1.5, 999_999.5, 0, -0.0, 1e21, 123_456, .infinity, .nan]
+        samples += stride(from: -2000.0, through: 2000.0, by: 7)
+        for d in samples {
+            #expect(GoFormat.formatFloatG(d) == formatGoFloatG(d), "\(d)")
+        }
+    }
+
+    /// `quote`'s plain-ASCII shortcut against the general `strconv.Quote`, for text that takes
+    /// the shortcut and text that must not (quotes, backslashes, controls, DEL, non-ASCII).
+    @Test func quoteShortcutMatchesGoQuote() {
+        for s in ["", "plain", "with space", "~!@#$%^&*()_+`{}|[]:;'<>?,./", "a\"b", "back\\slash", "tab\t",
+                  "nl\n", "\u{7F}", "\u{1F}", "é", "✓", "\u{200B}", "x\u{0}y"] {
+            #expect(GoFormat.quote(s) == goQuote(s), "\(s)")
+        }
+    }
+
+    /// Field chains parse into one node with every name, positioned like Go's (at the first
+    /// chained field), for fields, variables and chains on parenthesized pipelines.
+    @Test func fieldChainsParseWhole() throws {
+        let trees = try Parser.parse(name: "t", source: "{{ .A.B.C }}{{ $.X.Y }}{{ .Z }}{{ (.P).Q.R }}",
+                                     functions: [:], options: .goDefault)
+        var args: [ArgNode] = []
+        for node in trees[0].root {
+            if case .action(_, let pipe) = node { args.append(pipe.commands[0].head) }
+        }
+        guard args.count == 4 else { Issue.record("expected 4 actions"); return }
+        guard case .field(let p0, let n0) = args[0], case .variable(let p1, let n1) = args[1],
+              case .field(let p2, let n2) = args[2], case .chain(let p3, _, let f3) = args[3] else {
+            Issue.record("unexpected node kinds"); return
+        }
+        #expect(n0 == ["A", "B", "C"] && p0 == 5)
+        #expect(n1 == ["$", "X", "Y"] && p1 == 16)
+        #expect(n2 == ["Z"] && p2 == 26)
+        #expect(f3 == ["Q", "R"] && p3 == 38)
+        var set = TemplateSet(options: .goDefault)
+        try set.add(name: "t", source: "{{ .A.B.C }}|{{ $.A.B.C }}|{{ with .A }}{{ .B.C }}{{ end }}")
+        #expect(try set.render("t", data: ["A": ["B": ["C": "c"]]]) == "c|c|c")
+    }
+
+    /// Output buffers reused across `include`s: nested and repeated includes of short and
+    /// long text come out whole and in order.
+    @Test func includeBuffersAreReusedSafely() throws {
+        var set = TemplateSet(options: .helm)
+        let long = String(repeating: "0123456789", count: 500)
+        try set.add(name: "t", source: """
+            {{ define "long" }}\(long){{ end }}{{ define "short" }}s{{ include "long" . | len }}{{ end }}\
+            {{ define "outer" }}<{{ include "short" . }}|{{ include "long" . | len }}|{{ include "short" . }}>{{ end }}\
+            {{ range until 3 }}{{ include "outer" . }}{{ end }}|{{ include "long" . | trunc 3 }}
+            """)
+        let outer = "<s5000|5000|s5000>"
+        #expect(try set.render("t", data: .dict([:])) == outer + outer + outer + "|012")
+    }
+
+    /// Commands are slices of one argument array per pipeline: multi-command pipelines,
+    /// multi-argument commands and nested parenthesized pipelines keep their own arguments,
+    /// and the stage checks still see each command's first operand.
+    @Test func pipelineCommandsKeepTheirArguments() throws {
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: #"{{ "a" | printf "%s-%s" "b" | upper }}|{{ printf "%d-%s" (print 1 2 | len) (printf "%s" "x" | upper) }}|{{ $v := list 1 2 | len }}{{ $v }}"#)
+        #expect(try set.render("t", data: .dict([:])) == "B-A|3-X|2")
+        let trees = try Parser.parse(name: "t", source: #"{{ printf "%s" "x" | upper | quote }}"#, functions: set.functions, options: .helm)
+        guard case .action(_, let pipe)? = trees[0].root.first else { Issue.record("no action"); return }
+        #expect(pipe.commands.map { $0.args.count } == [3, 1, 1])
+        #expect(pipe.text == #"printf "%s" "x" | upper | quote"#)
+        var bad = TemplateSet(options: .helm)
+        #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
+    }
+
+    /// Lazily converted values read, print, range, encode and mutate exactly like eagerly
+    /// converted ones.
+    @Test func lazyValuesMatchEagerConversion() throws {
+        let values: Value = [
+            "image": ["repository": "nginx", "tag": "1.25", "pullPolicy": .null],
+            "replicas": 3, "ratio": 0.5, "enabled": true,
+            "ports": [["name": "http", "port": 80], ["name": "https", "port": 443]],
+            "labels": ["b": "2", "a": "1"], "empty": [:], "list": [1, "x", [2]],
+        ]
+        var set = TemplateSet(options: .helm)
+        try set.add(name: "t", source: """
+            {{ .image.repository }}:{{ .image.tag }} {{ .replicas }} {{ .ratio }} {{ .image.pullPolicy }} {{ .missing }}
+            {{ range $k, $v := .labels }}{{ $k }}={{ $v }};{{ end }} {{ range .ports }}{{ .name }}/{{ .port }} {{ end }}
+            {{ len .labels }} {{ if .empty }}x{{ else }}empty{{ end }} {{ .list }} {{ typeOf .replicas }} {{ kindOf .image }}
+            {{ toYaml . }}
+            {{ toJson .ports }} {{ $_ := set .labels "c" "3" }}{{ $_ := unset .image "tag" }}{{ toJson .labels }} {{ toJson .image }}
+            {{ hasKey .image "tag" }} {{ keys .labels | sortAlpha }} {{ dig "image" "repository" "none" . }} {{ .labels | deepCopy | len }}
+            """)
+        for numbers in [NumberConversion.float64, .typed] {
+            let eager = try set.render("t", data: TemplateValue(values, numbers: numbers))
+            let lazy = try set.render("t", data: .lazy(values, numbers: numbers))
+            #expect(lazy == eager)
+            #expect(TemplateValue.lazy(values, numbers: numbers).jsonValue == TemplateValue(values, numbers: numbers).jsonValue)
+        }
     }
 }
