@@ -13,7 +13,7 @@ public enum ChartLoader {
             throw .load("path \"\(path)\" not found", path: path)
         }
         if kind.isDirectory { return try loadDirectory(path) }
-        guard let data = FileSystem.read(path) else {
+        guard let data = try? FileSystem.read(path) else {
             throw .load("open \(path): permission denied", path: path)
         }
         return try loadArchive(data)
@@ -23,7 +23,7 @@ public enum ChartLoader {
     public static func loadDirectory(_ dir: String) throws(ChartError) -> Chart {
         let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var rules = HelmIgnore()
-        if let data = FileSystem.read(top + "/.helmignore") {
+        if let data = try? FileSystem.read(top + "/.helmignore") {
             rules = try HelmIgnore(parsing: String(decoding: trimBOM(data), as: UTF8.self))
         }
         rules.addDefaults()
@@ -35,7 +35,7 @@ public enum ChartLoader {
     private static func walk(top: String, relative: String, rules: HelmIgnore, into files: inout [ChartFile], depth: Int) throws(ChartError) {
         guard depth < 64 else { throw .load("chart directory nested too deeply: \(relative)", path: relative) }
         let dirPath = relative.isEmpty ? top : top + "/" + relative
-        guard let entries = FileSystem.list(dirPath) else {
+        guard let entries = try? FileSystem.list(dirPath) else {
             throw .load("open \(dirPath): no such file or directory", path: dirPath)
         }
         for entry in entries {
@@ -47,7 +47,7 @@ public enum ChartLoader {
                 continue
             }
             if rules.ignores(rel, isDirectory: false) { continue }
-            guard entry.isRegular, let data = FileSystem.read(full) else {
+            guard entry.isRegular, let data = try? FileSystem.read(full) else {
                 throw .load("cannot load irregular file \(full) as it has file mode type bits set", path: full)
             }
             files.append(ChartFile(name: rel, data: trimBOM(data)))

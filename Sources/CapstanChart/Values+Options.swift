@@ -25,10 +25,10 @@ public struct ValueOptions: Sendable {
         if path == "-" {
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? FileSystem.read(path) else {
             throw .values("open \(path): no such file or directory")
         }
-        return [UInt8](data)
+        return data
     }
 
     public func merged() throws(ChartError) -> ValueObject {
