@@ -93,7 +93,8 @@ final class HTTPServer: Sendable {
                         connection.channel.close(promise: nil)
                         continue
                     }
-                    group.addTask {
+                    // The connection's task runs on its channel's event loop (EventLoopTaskExecutor).
+                    group.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
                         await self.serveConnection(connection, handshake: accepted.handshake)
                         _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
                     }
