@@ -178,12 +178,13 @@ final class HTTPServer: Sendable {
                         head = h
                         body = []
                         tooLarge = false
-                    case .body(var buffer):
+                    case .body(let buffer):
                         if body.count + buffer.readableBytes > Self.maxBodyBytes {
                             tooLarge = true
                             body = []
                         } else if !tooLarge {
-                            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                            // Straight from the buffer, without an intermediate array.
+                            buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
                         }
                     case .end:
                         guard let h = head else { continue }
