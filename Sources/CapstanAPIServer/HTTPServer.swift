@@ -8,7 +8,8 @@ import Synchronization
 /// chunked-streamed responses.
 ///
 /// Concurrency: each connection is served by one task (requests on it one after another, as
-/// HTTP/1.1 without pipelining expects). Streams run in their own task so that the peer closing
+/// HTTP/1.1 without pipelining expects), which runs on the connection's event loop
+/// (`EventLoopTaskExecutor`), so handlers must never block. Streams run in their own task so that the peer closing
 /// the socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
 /// tracked in a `Mutex` so shutdown can end them.
 ///
