@@ -118,6 +118,7 @@ public final class APICatalogue: Sendable {
 
     /// True when `group/plural` was added from a CustomResourceDefinition.
     public func isCustomResource(group: String, plural: String) -> Bool {
-        customResources.contains("\(group)/\(plural)")
+        // Asked twice per validated object; without CRDs, skip building the key.
+        !customResources.isEmpty && customResources.contains("\(group)/\(plural)")
     }
 }

@@ -8,7 +8,8 @@ import Synchronization
 /// chunked-streamed responses.
 ///
 /// Concurrency: each connection is served by one task (requests on it one after another, as
-/// HTTP/1.1 without pipelining expects). Streams run in their own task so that the peer closing
+/// HTTP/1.1 without pipelining expects), which runs on the connection's event loop
+/// (`EventLoopTaskExecutor`), so handlers must never block. Streams run in their own task so that the peer closing
 /// the socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
 /// tracked in a `Mutex` so shutdown can end them.
 ///
@@ -93,7 +94,8 @@ final class HTTPServer: Sendable {
                         connection.channel.close(promise: nil)
                         continue
                     }
-                    group.addTask {
+                    // The connection's task runs on its channel's event loop (EventLoopTaskExecutor).
+                    group.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
                         await self.serveConnection(connection, handshake: accepted.handshake)
                         _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
                     }
@@ -177,12 +179,13 @@ final class HTTPServer: Sendable {
                         head = h
                         body = []
                         tooLarge = false
-                    case .body(var buffer):
+                    case .body(let buffer):
                         if body.count + buffer.readableBytes > Self.maxBodyBytes {
                             tooLarge = true
                             body = []
                         } else if !tooLarge {
-                            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                            // Straight from the buffer, without an intermediate array.
+                            buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
                         }
                     case .end:
                         guard let h = head else { continue }

@@ -10,7 +10,6 @@ extension APIServer {
     func admit(_ object: inout Value, _ req: ResourceRequest, old: Value?) throws -> [String] {
         defaulter.apply(to: &object)
         if req.group.isEmpty && req.plural == "secrets" { Self.foldStringData(&object) }
-        let gvk = object.gvk ?? req.info.gvk
         let validator = ObjectValidator(catalogue: req.catalogue)
         let errors = validator.validate(object)
         var warnings: [String] = []
@@ -18,6 +17,7 @@ extension APIServer {
         if !unknown.isEmpty {
             switch req.fieldValidation {
             case "Strict":
+                let gvk = object.gvk ?? req.info.gvk
                 let text = unknown.strictDecodingMessage ?? "strict decoding error"
                 throw StatusError.badRequest("\(gvk.kind) in version \"\(gvk.version)\" cannot be handled as a \(gvk.kind): \(text)")
             case "Warn":
@@ -39,6 +39,7 @@ extension APIServer {
             }
         }
         if !invalid.isEmpty {
+            let gvk = object.gvk ?? req.info.gvk
             throw StatusError.invalid(kind: gvk.groupKind, name: object.name ?? "", errors: invalid)
         }
         return warnings

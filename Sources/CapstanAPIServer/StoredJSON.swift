@@ -28,21 +28,43 @@ enum StoredJSON {
 
     /// The index of the closing brace of the top-level `metadata` object, when the object
     /// starts with `{"apiVersion":"<apiVersion>","kind":"` and metadata has no resourceVersion.
+    /// Metadata (which holds the big last-applied annotation) is walked once, member by member;
+    /// the members before it are skipped whole.
     private static func metadataEnd(_ bytes: UnsafeBufferPointer<UInt8>, apiVersion: String) -> Int? {
-        let head = Array(#"{"apiVersion":"\#(apiVersion)","kind":""#.utf8)
-        guard bytes.count > head.count, head.elementsEqual(bytes[..<head.count]) else { return nil }
-        var result: Int?
-        let end = members(bytes, objectAt: 0) { key, valueStart, valueEnd in
-            guard key.elementsEqual("metadata".utf8), bytes[valueStart] == UInt8(ascii: "{") else { return true }
-            var hasRevision = false
-            guard members(bytes, objectAt: valueStart, { key, _, _ in
-                hasRevision = key.elementsEqual("resourceVersion".utf8)
-                return !hasRevision
-            }) != nil, !hasRevision else { return false }
-            result = valueEnd - 1
-            return false
+        guard startsWithHead(bytes, apiVersion: apiVersion) else { return nil }
+        var i = 1
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\""), let keyEnd = skipString(bytes, i),
+                  keyEnd + 1 < bytes.count, bytes[keyEnd] == UInt8(ascii: ":") else { return nil }
+            let valueStart = keyEnd + 1
+            if bytes[(i + 1)..<(keyEnd - 1)].elementsEqual("metadata".utf8), bytes[valueStart] == UInt8(ascii: "{") {
+                var hasRevision = false
+                guard let end = members(bytes, objectAt: valueStart, { key, _, _ in
+                    hasRevision = key.elementsEqual("resourceVersion".utf8)
+                    return !hasRevision
+                }), !hasRevision else { return nil }
+                return end - 1
+            }
+            guard let valueEnd = skipValue(bytes, valueStart), valueEnd < bytes.count,
+                  bytes[valueEnd] == UInt8(ascii: ",") else { return nil }
+            i = valueEnd + 1
         }
-        return end == nil ? nil : result
+        return nil
+    }
+
+    /// Whether `bytes` starts with `{"apiVersion":"<apiVersion>","kind":"`, compared in place.
+    private static func startsWithHead(_ bytes: UnsafeBufferPointer<UInt8>, apiVersion: String) -> Bool {
+        let before = #"{"apiVersion":""#.utf8, after = #"","kind":""#.utf8
+        let total = before.count + apiVersion.utf8.count + after.count
+        guard bytes.count > total else { return false }
+        var i = 0
+        for part in [before, apiVersion.utf8, after] {
+            for b in part {
+                guard bytes[i] == b else { return false }
+                i += 1
+            }
+        }
+        return true
     }
 
     /// Walks the members of the object whose `{` is at `start`, calling `visit(rawKey,

@@ -116,3 +116,22 @@ extension ServerTests {
     }
 }
 }
+
+/// Uids come from a buffer of system random bytes (`RandomBytes`), not two draws each.
+extension ServerTests {
+@Suite struct UIDTests {
+    @Test func uidsAreDistinctVersion4AcrossBufferRefills() {
+        // 3 × 256 uids: the 4 KiB buffer is refilled twice on the way.
+        let uids = (0..<768).map { _ in Identifiers.uid() }
+        #expect(Set(uids).count == uids.count)
+        for uid in uids {
+            let bytes = Array(uid.utf8)
+            #expect(bytes.count == 36)
+            #expect([8, 13, 18, 23].allSatisfy { bytes[$0] == UInt8(ascii: "-") })
+            #expect(bytes[14] == UInt8(ascii: "4"), "\(uid)")
+            #expect("89ab".utf8.contains(bytes[19]), "\(uid)")
+            #expect(bytes.enumerated().allSatisfy { [8, 13, 18, 23].contains($0.offset) || "0123456789abcdef".utf8.contains($0.element) })
+        }
+    }
+}
+}

@@ -28,6 +28,8 @@ extension ServerTests {
         (#"{"apiVersion":"v1","kind":"ConfigMap","data":{}}"#, "v1"),                              // no metadata
         (#"{"apiVersion":"v1","kind":"ConfigMap", "metadata":{}}"#, "v1"),                         // not compact
         (#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a""#, "v1"),                 // truncated
+        (#"{"apiVersion":"v1","kind":"ConfigMap","metadata":"s","data":{}}"#, "v1"),              // metadata no object
+        (#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"2"},"data":{}}"#, "v1"), // revision later
     ])
     func declinesOtherShapes(_ text: String, _ apiVersion: String) {
         var out: [UInt8] = [7]

@@ -135,6 +135,57 @@ enum ImageReference {
     /// The tag of `image`: the explicit one, `latest` when there is neither tag nor digest,
     /// and nil when there is only a digest or the reference is malformed.
     static func tag(of image: String) -> String? {
+        if image.utf8.allSatisfy({ $0 < 0x80 }) { return asciiTag(of: image) }
+        return generalTag(of: image)
+    }
+
+    /// `tag(of:)` for ASCII references (nearly all), by bytes: the same steps as `generalTag`
+    /// without Character iteration and splitting (every container of every pod template is
+    /// defaulted through here).
+    static func asciiTag(of image: String) -> String? {
+        let u = image.utf8
+        guard !u.isEmpty, !u.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else { return nil }
+        var name = u[...]
+        var hasDigest = false
+        if let at = name.firstIndex(of: UInt8(ascii: "@")) {
+            hasDigest = true
+            name = name[..<at]
+        }
+        let lastSlash = name.lastIndex(of: UInt8(ascii: "/"))
+        let tail = lastSlash.map { name[name.index(after: $0)...] } ?? name
+        var tag: Substring.UTF8View?
+        if let colon = tail.lastIndex(of: UInt8(ascii: ":")) {
+            tag = tail[tail.index(after: colon)...]
+            name = name[..<colon]
+        }
+        // Path components (everything after a registry host) must be lower case.
+        var start = name.startIndex
+        var index = 0
+        var hasHost = false
+        let hasSlash = name.contains(UInt8(ascii: "/"))
+        while true {
+            let end = name[start...].firstIndex(of: UInt8(ascii: "/")) ?? name.endIndex
+            let component = name[start..<end]
+            if index == 0 && hasSlash {
+                hasHost = component.contains(UInt8(ascii: ".")) || component.contains(UInt8(ascii: ":"))
+                    || component.elementsEqual("localhost".utf8)
+            }
+            if !(index == 0 && hasHost) {
+                if component.isEmpty || component.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) { return nil }
+            }
+            if end == name.endIndex { break }
+            start = name.index(after: end)
+            index += 1
+        }
+        if let tag {
+            guard !tag.isEmpty, tag.count <= 128 else { return nil }
+            return String(Substring(tag))
+        }
+        return hasDigest ? nil : "latest"
+    }
+
+    /// `tag(of:)` by Characters, for references with non-ASCII text.
+    static func generalTag(of image: String) -> String? {
         guard !image.isEmpty, !image.contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
         var name = Substring(image)
         var hasDigest = false

@@ -47,9 +47,19 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible, Expressibl
         self.elements = elements
     }
 
-    public func child(_ key: String) -> FieldPath { FieldPath(elements + [.key(key)]) }
-    public func index(_ i: Int) -> FieldPath { FieldPath(elements + [.index(i)]) }
-    public func key(_ mapKey: String) -> FieldPath { FieldPath(elements + [.mapKey(mapKey)]) }
+    // One copy of the elements with room for the new one (`elements + [x]` also allocated the
+    // one-element array): the semantic rules build a path for nearly every field they look at.
+    public func child(_ key: String) -> FieldPath { appending(.key(key)) }
+    public func index(_ i: Int) -> FieldPath { appending(.index(i)) }
+    public func key(_ mapKey: String) -> FieldPath { appending(.mapKey(mapKey)) }
+
+    private func appending(_ element: FieldPathElement) -> FieldPath {
+        var copy: [FieldPathElement] = []
+        copy.reserveCapacity(elements.count + 1)
+        copy.append(contentsOf: elements)
+        copy.append(element)
+        return FieldPath(copy)
+    }
 
     /// The object keys and list indices as `Value` path steps (map keys become object keys).
     public var isEmpty: Bool { elements.isEmpty }

@@ -36,6 +36,11 @@ enum NameRules {
     }
 
     static func dns1123Subdomain(_ s: String) -> [String] {
+        isValidSubdomain(s.utf8[...]) ? [] : subdomainProblems(s)
+    }
+
+    /// The general path of `dns1123Subdomain` (tests hold the fast check to it).
+    static func subdomainProblems(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123SubdomainMax { problems.append(maxLength(dns1123SubdomainMax)) }
         if s.isEmpty || !everyPart(of: s, separatedBy: UInt8(ascii: "."), matchesLabel) { problems.append(subdomainMessage) }
@@ -49,6 +54,46 @@ enum NameRules {
             problems.append(dns1035Message)
         }
         return problems
+    }
+
+    /// Whether `s` is a valid DNS-1123 subdomain, in one scan without allocating: what
+    /// `dns1123Subdomain` finds no problem with (every object name and label-key prefix goes
+    /// through here; the general path below runs only to word the problems). Parts between dots
+    /// are labels, so: only `[-.a-z0-9]`, alphanumeric at both ends and on both sides of every dot.
+    static func isValidSubdomain(_ s: Substring.UTF8View) -> Bool {
+        guard let first = s.first, let last = s.last, s.count <= dns1123SubdomainMax,
+              isLowerAlnum(first), isLowerAlnum(last) else { return false }
+        var previous: UInt8 = first
+        for c in s {
+            if c == UInt8(ascii: ".") {
+                guard isLowerAlnum(previous) else { return false }
+            } else if isLowerAlnum(c) {
+                // fine anywhere
+            } else if c == UInt8(ascii: "-") {
+                if previous == UInt8(ascii: ".") { return false }
+            } else {
+                return false
+            }
+            if previous == UInt8(ascii: ".") && !isLowerAlnum(c) { return false }
+            previous = c
+        }
+        return true
+    }
+
+    /// Whether `qualifiedName` finds no problem with `s`, in one scan without allocating
+    /// (label and annotation keys of every object): `name` or `prefix/name`, prefix a DNS
+    /// subdomain, name 1–63 characters of `[-A-Za-z0-9_.]` with alphanumeric ends.
+    static func isValidQualifiedName(_ s: String) -> Bool {
+        let u = s.utf8
+        let name: Substring.UTF8View
+        if let slash = u.firstIndex(of: UInt8(ascii: "/")) {
+            let rest = u[u.index(after: slash)...]
+            guard !rest.contains(UInt8(ascii: "/")), isValidSubdomain(u[..<slash]) else { return false }
+            name = rest
+        } else {
+            name = u[...]
+        }
+        return !name.isEmpty && name.count <= dns1123LabelMax && matchesQualifiedPart(name)
     }
 
     /// `s` split at every `separator` byte, empty parts kept. ASCII text is split by bytes
@@ -96,6 +141,11 @@ enum NameRules {
 
     /// `[prefix/]name`: prefix a DNS subdomain, name at most 63 characters.
     static func qualifiedName(_ s: String) -> [String] {
+        isValidQualifiedName(s) ? [] : qualifiedNameProblems(s)
+    }
+
+    /// The general path of `qualifiedName` (tests hold the fast check to it).
+    static func qualifiedNameProblems(_ s: String) -> [String] {
         var problems: [String] = []
         let parts = splitParts(s, separatedBy: UInt8(ascii: "/"))
         let name: Substring
@@ -108,7 +158,7 @@ enum NameRules {
             if prefix.isEmpty {
                 problems.append("prefix part must be non-empty")
             } else {
-                problems += dns1123Subdomain(prefix).map { "prefix part \($0)" }
+                problems += subdomainProblems(prefix).map { "prefix part \($0)" }
             }
         default:
             return [

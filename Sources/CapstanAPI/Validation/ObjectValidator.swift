@@ -21,8 +21,10 @@ public struct ObjectValidator: Sendable {
     /// All problems found in `object`, schema errors first, duplicates (same kind and field)
     /// removed. Unknown fields are reported as `.unknownField`; see `FieldError.Kind`.
     public func validate(_ object: Value) -> [FieldError] {
-        var errors = schemaValidator.validate(object)
-        errors += semanticErrors(object)
+        // The kind is read once for both walks (each would otherwise parse apiVersion again).
+        let gvk = object.gvk
+        var errors = schemaValidator.validate(object, gvk: gvk)
+        errors += semanticErrors(object, gvk: gvk)
         return Self.deduplicated(errors)
     }
 
@@ -36,7 +38,12 @@ public struct ObjectValidator: Sendable {
 
     /// The semantic rules only (no schema walk).
     public func semanticErrors(_ object: Value) -> [FieldError] {
-        guard let gvk = object.gvk else {
+        semanticErrors(object, gvk: object.gvk)
+    }
+
+    /// `semanticErrors` with `gvk` already read from `object`.
+    func semanticErrors(_ object: Value, gvk: GroupVersionKind?) -> [FieldError] {
+        guard let gvk else {
             return [.required(FieldPath("apiVersion")), .required(FieldPath("kind"))].filter {
                 object[$0.field] == .null
             }

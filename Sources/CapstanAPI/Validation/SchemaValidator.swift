@@ -23,7 +23,12 @@ public struct SchemaValidator: Sendable {
     /// Validates `object` against the schema of its `apiVersion`/`kind`. Kinds without a schema
     /// (unknown kinds, CRDs without one) yield no errors: there is nothing to check against.
     public func validate(_ object: Value) -> [FieldError] {
-        guard let gvk = object.gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return [] }
+        validate(object, gvk: object.gvk)
+    }
+
+    /// `validate` with `gvk` already read from `object`.
+    func validate(_ object: Value, gvk: GroupVersionKind?) -> [FieldError] {
+        guard let gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return [] }
         var validator = self
         if let r = catalogue.resource(for: gvk), catalogue.isCustomResource(group: gvk.group, plural: r.plural) {
             validator.enforceListSets = true

@@ -54,6 +54,9 @@ final class SQLiteConnection: @unchecked Sendable {
         return statement
     }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+    var changes: Int32 { sqlite3_changes(db) }
+
     /// Runs `body` in a read transaction, so every query inside sees one snapshot.
     func readTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try statement("BEGIN DEFERRED").run()

@@ -57,8 +57,8 @@ enum SQLiteSchema {
     static let insertHistory = """
         INSERT INTO history(rev, key, value, create_rev, version, prev_rev) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
-    static let liveExists = "SELECT 1 FROM live WHERE key = ?1"
-    static let insertLive = "INSERT INTO live(key, rev) VALUES (?1, ?2)"
+    /// A create's existence check and live row in one statement: no row changed means the key exists.
+    static let insertLiveIfAbsent = "INSERT OR IGNORE INTO live(key, rev) VALUES (?1, ?2)"
     static let updateLive = "UPDATE live SET rev = ?2 WHERE key = ?1"
     static let deleteLive = "DELETE FROM live WHERE key = ?1"
     static let compactSuperseded = """

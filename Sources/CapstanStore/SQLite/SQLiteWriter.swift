@@ -232,17 +232,14 @@ final class SQLiteWriter: @unchecked Sendable {
     {
         switch operation {
         case .create(let key, let value):
-            let exists = try connection.statement(SQLiteSchema.liveExists)
-            exists.bind(1, key)
-            let found = try exists.step()
-            exists.reset()
-            if found { throw .alreadyExists(key: key) }
+            // The live row first: when the key exists it is ignored and nothing was written.
             let next = revision + 1
-            try insertHistory(connection, rev: next, key: key, value: value, createRev: next, version: 1, prevRev: nil)
-            let live = try connection.statement(SQLiteSchema.insertLive)
+            let live = try connection.statement(SQLiteSchema.insertLiveIfAbsent)
             live.bind(1, key)
             live.bind(2, next)
             try live.run()
+            if connection.changes == 0 { throw .alreadyExists(key: key) }
+            try insertHistory(connection, rev: next, key: key, value: value, createRev: next, version: 1, prevRev: nil)
             revision = next
             let kv = KeyValue(key: key, value: value, createRevision: next, modRevision: next, version: 1)
             events.append(.added(kv))
