@@ -34,7 +34,8 @@ final class ProgressLine: @unchecked Sendable {
         } else if streamLines {
             pending.append(contentsOf: result.line.utf8)
             pending.append(0x0A)
-            if outputIsTerminal || pending.count >= 32 * 1024 { flush() }
+            // The last object's line goes out at once: `--wait` may keep the run going long after.
+            if outputIsTerminal || pending.count >= 32 * 1024 || done >= total { flush() }
         }
         if isTerminal { FileHandle.standardError.write(Data("[\(done)/\(total)] applying…".utf8)) }
     }
