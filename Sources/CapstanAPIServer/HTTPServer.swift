@@ -245,7 +245,7 @@ final class HTTPServer: Sendable {
             // No Content-Length: NIO's encoder frames the body as chunked.
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
-            let writer = ResponseStreamWriter(outbound: outbound)
+            let writer = ResponseStreamWriter(outbound: outbound, eventLoop: channel.eventLoop)
             let task = Task { _ = try? await produce(writer) }
             let id = state.withLock { s -> Int in
                 s.nextStream += 1

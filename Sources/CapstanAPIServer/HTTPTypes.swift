@@ -72,8 +72,17 @@ struct ResponseStreamWriter: Sendable {
 
     init(sink: @escaping @Sendable ([UInt8]) async throws -> Void) { self.sink = sink }
 
-    init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) {
-        sink = { bytes in try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+    /// Chunks are handed to the writer from the connection's event loop, like every other part
+    /// of the response: NIO writes a part handed over on the loop at once but queues one handed
+    /// over from another thread, so a chunk from a producer on another thread could otherwise
+    /// reach the socket after the response's end, which the connection task writes on the loop.
+    init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, eventLoop: any EventLoop) {
+        let executor = EventLoopTaskExecutor(eventLoop)
+        sink = { bytes in
+            try await withTaskExecutorPreference(executor) {
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+            }
+        }
     }
 
     func write(_ bytes: [UInt8]) async throws { try await sink(bytes) }
