@@ -64,6 +64,8 @@ test: deps
 	$(SWIFT) test --skip-build --no-parallel
 
 bench: deps
+	# The apply bench runs the capstan binary beside capstan-bench (same release build).
+	$(SWIFT) build -c release --product capstan
 	$(SWIFT) build -c release --product capstan-bench
 	.build/release/capstan-bench $(BENCH)
 
