@@ -63,10 +63,15 @@ test: deps
 	# parallel run starves the time-bounded controller tests (about 100 s either way).
 	$(SWIFT) test --skip-build --no-parallel
 
+# Release binaries link the Swift runtime and Foundation statically, as a shipped capstan would:
+# calls into the runtime (retain/release above all) are direct instead of through the PLT, and
+# start-up skips lazy symbol binding across ~20 shared libraries (see swift-notes.md §7).
+RELEASE_FLAGS := -c release --static-swift-stdlib
+
 bench: deps
 	# The apply bench runs the capstan binary beside capstan-bench (same release build).
-	$(SWIFT) build -c release --product capstan
-	$(SWIFT) build -c release --product capstan-bench
+	$(SWIFT) build $(RELEASE_FLAGS) --product capstan
+	$(SWIFT) build $(RELEASE_FLAGS) --product capstan-bench
 	.build/release/capstan-bench $(BENCH)
 
 clean:
