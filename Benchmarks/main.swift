@@ -27,6 +27,10 @@ if selected.isEmpty || (requested.isEmpty && !benchArguments.isEmpty) {
     print("unknown benchmark; choose from: \(all.map(\.0).joined(separator: " "))")
     exit(2)
 }
+// Say how this binary was linked: `make bench` links the Swift runtime statically (as a shipped
+// capstan would be); a dynamically linked build is measurably slower (swift-notes.md §7).
+let runtimeIsShared = ((try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? "").contains("libswiftCore.so")
+print("capstan-bench: Swift runtime linked \(runtimeIsShared ? "dynamically (make bench links it statically, as shipped)" : "statically")")
 for (name, run) in selected {
     print("== \(name)")
     try await run(benchArguments)
