@@ -173,19 +173,19 @@ struct HTTPResponseParser {
             guard let colon = line.firstIndex(of: 58), colon > line.startIndex else {
                 throw Failure(description: "malformed header line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
             }
-            let nameBytes = line[..<colon]
+            let name = String(decoding: line[..<colon], as: UTF8.self)
             let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
-            headers.add(String(decoding: nameBytes, as: UTF8.self), value)
-            if Self.isName(nameBytes, "content-length") {
+            headers.add(name, value)
+            if HeaderFields.sameName(name, "content-length") {
                 guard let n = Int(value), n >= 0, contentLength == nil || contentLength == n else {
                     throw Failure(description: "invalid Content-Length \"\(value)\"")
                 }
                 contentLength = n
-            } else if Self.isName(nameBytes, "transfer-encoding") {
+            } else if HeaderFields.sameName(name, "transfer-encoding") {
                 transferEncoded = true
                 let last = value.split(separator: ",").last.map { String($0).goTrimmedSpace.lowercased() }
                 chunked = last == "chunked"
-            } else if Self.isName(nameBytes, "connection") {
+            } else if HeaderFields.sameName(name, "connection") {
                 for token in value.split(separator: ",") {
                     switch String(token).goTrimmedSpace.lowercased() {
                     case "close": keepAlive = false
@@ -219,14 +219,6 @@ struct HTTPResponseParser {
     }
 
     private static let versionPrefix = Array("HTTP/1.".utf8)
-
-    /// Whether header-name bytes equal `lowercase` in any letter case.
-    private static func isName(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
-        }
-    }
 
     // MARK: - Lines (chunk sizes, trailers)
 

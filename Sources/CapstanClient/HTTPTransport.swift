@@ -107,8 +107,9 @@ public final class HTTPTransport: Transport {
     }
 
     /// Opens connections in the background until `connections` (at most `maxConnections`) are
-    /// open, and parks them idle. `capstan apply` calls this before reading its files, so the
-    /// first tier's requests do not pay for connection set-up while the server sits idle.
+    /// open, and parks them idle. `capstan apply` calls this once its files are read (with the
+    /// number of objects), so connections open while the objects are checked and the first
+    /// tier's requests do not pay for connection set-up.
     public func prewarm(connections: Int) {
         let ids = pool.withLock { p -> [Int] in
             guard !p.shutDown else { return [] }
