@@ -178,3 +178,26 @@ func runYAMLProfile(arguments: [String]) async throws {
     let values = try YAML.parseValues(text)
     print("parsed \(values.count) documents")
 }
+
+/// `capstan-bench yaml-files DIR`: per-file cost of reading and parsing a manifest tree the way
+/// `capstan apply -f DIR -R` does (many small files), split into read, libyaml events and Value.
+func runYAMLFiles(arguments: [String]) async throws {
+    guard let root = arguments.first else { print("yaml-files: give a directory"); return }
+    var paths: [String] = []
+    func walk(_ dir: String) {
+        for entry in (try? FileSystem.list(dir)) ?? [] {
+            let full = dir + "/" + entry.name
+            if entry.isDirectory { walk(full) } else if entry.name.hasSuffix(".yaml") { paths.append(full) }
+        }
+    }
+    walk(root)
+    var texts: [String] = []
+    let read = bestOf(5) { texts = paths.map { String(decoding: (try? FileSystem.read($0)) ?? [], as: UTF8.self) } }
+    let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+    var sink = 0
+    let events = bestOf(5) { for t in texts { sink &+= libyamlEventCount(t) } }
+    let parse = bestOf(5) { for t in texts { sink &+= ((try? YAML.parseAll(t, file: "x"))?.count ?? 0) } }
+    let n = Double(paths.count)
+    print(String(format: "%d files, %d bytes: read %.1f µs/file, libyaml events %.1f µs/file, YAML → Value %.1f µs/file (%d)",
+                 paths.count, bytes, read / n * 1e6, events / n * 1e6, parse / n * 1e6, sink))
+}

@@ -6,6 +6,7 @@ let all: [(String, ([String]) async throws -> Void)] = [
     ("yaml", runYAMLBench),
     ("yaml-profile", runYAMLProfile),
     ("yaml-scan-profile", runYAMLScanProfile),
+    ("yaml-files", runYAMLFiles),
     ("patch", runPatchBench),
     ("store", runStoreBench),
     ("server", runServerBench),

@@ -47,13 +47,37 @@ public struct YAMLDocument: Sendable {
 public enum YAML {
     /// Parses every document of a stream. Empty documents come back as `.null`.
     public static func parseAll(_ text: String, file: String? = nil) throws(YAMLError) -> [YAMLDocument] {
+        try parseAll(text, file: file, subsetReader: true)
+    }
+
+    /// `subsetReader: false` always goes through libyaml (tests compare the two paths).
+    static func parseAll(_ text: String, file: String?, subsetReader: Bool) throws(YAMLError) -> [YAMLDocument] {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { return [] }
         bytes.append(0)
         let result = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(YAMLError) -> [YAMLDocument] in
+                let input = UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)])
+                guard subsetReader else {
+                    var builder = TreeBuilder(file: file)
+                    return try builder.parse(input)
+                }
+                // Most manifests are plain block YAML, read without libyaml's per-parser cost;
+                // libyaml reads from the first document outside that subset on (and reports
+                // every error), its lines and indexes shifted to where it started.
+                let partial = BlockSubsetReader.read(input)
+                guard let rest = partial.rest else { return partial.documents }
                 var builder = TreeBuilder(file: file)
-                return try builder.parse(UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
+                do throws(YAMLError) {
+                    let tail = try builder.parse(UnsafeBufferPointer(rebasing: input[rest.offset...]))
+                    return partial.documents + tail.map {
+                        YAMLDocument(value: $0.value, index: $0.index + partial.documents.count, line: $0.line + rest.line - 1)
+                    }
+                } catch {
+                    var shifted = error
+                    shifted.line += rest.line - 1
+                    throw shifted
+                }
             }
         }
         return try result.get()

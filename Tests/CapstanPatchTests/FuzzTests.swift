@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import CapstanModel
 import Testing
 

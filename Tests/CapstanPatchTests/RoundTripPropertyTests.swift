@@ -1,20 +1,10 @@
+import CapstanTestSupport
 import CapstanModel
 import Testing
 
 @testable import CapstanPatch
 
 /// Deterministic pseudo-random Deployments (SplitMix64), so a failure is reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum RandomDeployment {
     static func subset(_ names: [String], _ rng: inout SplitMix) -> [String] {
         names.filter { _ in Bool.random(using: &rng) }.shuffled(using: &rng)
