@@ -42,6 +42,9 @@ public final class HTTPTransport: Transport {
     }
 
     private let pool = Mutex(Pool())
+    /// `host` as a socket address when it is an IP literal: connections then skip the name
+    /// resolver and Happy Eyeballs, which cost as much CPU as the rest of opening a connection.
+    private let literalAddress: SocketAddress?
 
     public init(host: String, port: Int, maxConnections: Int = 16, defaultTimeout: Duration = .seconds(60),
                 connectTimeout: Duration = .seconds(10), tls: TLSContext? = nil, serverName: String? = nil)
@@ -53,6 +56,8 @@ public final class HTTPTransport: Transport {
         self.maxConnections = max(1, maxConnections)
         self.defaultTimeout = defaultTimeout
         self.connectTimeout = connectTimeout
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        self.literalAddress = try? SocketAddress(ipAddress: bare, port: port)
     }
 
     deinit {
@@ -175,17 +180,22 @@ public final class HTTPTransport: Transport {
             let timeout = TimeAmount.nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
                                                  + connectTimeout.components.attoseconds / 1_000_000_000)
             let (tls, serverName) = (self.tls, self.serverName ?? host)
-            let (channel, handler, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeout)
                 .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
-                        let handler = ExchangeHandler()
-                        try channel.pipeline.syncOperations.addHandler(handler)
-                        return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handshake)
-                    }
+            let initialize: @Sendable (Channel) -> EventLoopFuture<(Channel, NIOLoopBound<ExchangeHandler>, EventLoopFuture<TLSSessionInfo>?)> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0, serverName: serverName) }
+                    let handler = ExchangeHandler()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop), handshake)
                 }
+            }
+            let (channel, handler, handshake) = if let literalAddress {
+                try await bootstrap.connect(to: literalAddress, channelInitializer: initialize)
+            } else {
+                try await bootstrap.connect(host: host, port: port, channelInitializer: initialize)
+            }
             if let handshake {
                 // The handshake shares the connect budget; closing the channel fails it.
                 let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
