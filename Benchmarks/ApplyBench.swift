@@ -2,8 +2,8 @@
 /// same `capstan server` in one run — first apply (creates) and a no-op re-apply — for 1,000
 /// and 5,000 objects (Deployments, Services, ConfigMaps over 20 namespaces). Prints the ratios.
 /// Needs the `capstan` binary beside this one (same build) and kubectl 1.37 on PATH.
-/// Arguments: object counts (default `1000 5000`), `rounds=N` (default 3 up to 1,000 objects,
-/// else 1). Each round applies fresh trees in namespaces of their own, the tools taking turns
+/// Arguments: object counts (default `1000 5000`), `rounds=N` (default 5 up to 1,000 objects,
+/// whose times swing by ±20 % between runs on a shared machine; else 1). Each round applies fresh trees in namespaces of their own, the tools taking turns
 /// (which one goes first alternates), so both see the same growing server; medians are reported.
 import Foundation
 
@@ -24,7 +24,7 @@ func runApplyBench(arguments: [String]) async throws {
     defer { try? FileManager.default.removeItem(atPath: root) }
     print("objects  tool     first apply   no-op re-apply   (median of N rounds; all rounds in brackets)")
     for count in counts {
-        let rounds = max(1, roundsArgument ?? (count <= 1000 ? 3 : 1))
+        let rounds = max(1, roundsArgument ?? (count <= 1000 ? 5 : 1))
         let server = Process()
         server.executableURL = URL(fileURLWithPath: capstan)
         let data = root + "/data-\(count)"
