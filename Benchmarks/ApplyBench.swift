@@ -3,8 +3,9 @@
 /// and 5,000 objects (Deployments, Services, ConfigMaps over 20 namespaces). Prints the ratios.
 /// Needs the `capstan` binary beside this one (same build) and kubectl 1.37 on PATH.
 /// Arguments: object counts (default `1000 5000`), `rounds=N` (default 5 up to 1,000 objects,
-/// whose times swing by ±20 % between runs on a shared machine; else 1). Each round applies fresh trees in namespaces of their own, the tools taking turns
-/// (which one goes first alternates), so both see the same growing server; medians are reported.
+/// whose times swing by ±20 % between runs on a shared machine; else 1). Each round applies
+/// fresh trees in namespaces of their own, the tools taking turns (which one goes first
+/// alternates), so both see the same growing server; medians are reported.
 import Foundation
 
 func runApplyBench(arguments: [String]) async throws {
