@@ -9,6 +9,8 @@ import Foundation
 public enum ChartLoader {
     /// Loads a chart from a directory or an archive path.
     public static func load(path: String) throws(ChartError) -> Chart {
+        // A directory (the common case) is opened straight away; anything else is looked at.
+        if let root = try? FileSystem.Directory(path) { return try loadDirectory(root, top: path) }
         guard let kind = FileSystem.kind(path) else {
             throw .load("path \"\(path)\" not found", path: path)
         }
@@ -20,37 +22,55 @@ public enum ChartLoader {
     }
 
     /// Loads a chart directory, skipping what `.helmignore` (plus Helm's default rule) ignores.
+    /// Each directory is opened once and its files are read relative to it; `.helmignore` is
+    /// read once, for the rules and as a chart file.
     public static func loadDirectory(_ dir: String) throws(ChartError) -> Chart {
+        guard let root = try? FileSystem.Directory(dir) else {
+            let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+            throw .load("open \(top): no such file or directory", path: top)
+        }
+        return try loadDirectory(root, top: dir)
+    }
+
+    private static func loadDirectory(_ root: FileSystem.Directory, top dir: String) throws(ChartError) -> Chart {
         let top = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var rules = HelmIgnore()
-        if let data = try? FileSystem.read(top + "/.helmignore") {
-            rules = try HelmIgnore(parsing: String(decoding: trimBOM(data), as: UTF8.self))
+        var helmignore: [UInt8]?
+        if let entry = root.entries.first(where: { $0.name == ".helmignore" }), entry.isRegular,
+           let data = try? root.read(entry.name) {
+            helmignore = trimBOM(data)
+            rules = try HelmIgnore(parsing: String(decoding: helmignore ?? [], as: UTF8.self))
         }
         rules.addDefaults()
         var files: [ChartFile] = []
-        try walk(top: top, relative: "", rules: rules, into: &files, depth: 0)
+        try walk(root, top: top, relative: "", rules: rules, helmignore: helmignore, into: &files, depth: 0)
         return try loadFiles(files)
     }
 
-    private static func walk(top: String, relative: String, rules: HelmIgnore, into files: inout [ChartFile], depth: Int) throws(ChartError) {
-        guard depth < 64 else { throw .load("chart directory nested too deeply: \(relative)", path: relative) }
-        let dirPath = relative.isEmpty ? top : top + "/" + relative
-        guard let entries = try? FileSystem.list(dirPath) else {
-            throw .load("open \(dirPath): no such file or directory", path: dirPath)
-        }
-        for entry in entries {
+    /// Appends the files under `dir` (chart-relative path `relative`) in Helm's walk order:
+    /// entries sorted bytewise, each directory's content where the directory sorts.
+    private static func walk(_ dir: FileSystem.Directory, top: String, relative: String, rules: HelmIgnore,
+                             helmignore: [UInt8]?, into files: inout [ChartFile], depth: Int) throws(ChartError) {
+        for entry in dir.entries {
             let rel = relative.isEmpty ? entry.name : relative + "/" + entry.name
-            let full = top + "/" + rel
             if entry.isDirectory {
                 if rules.ignores(rel, isDirectory: true) { continue }
-                try walk(top: top, relative: rel, rules: rules, into: &files, depth: depth + 1)
+                let subPath = top + "/" + rel
+                guard depth + 1 < 64 else { throw .load("chart directory nested too deeply: \(rel)", path: rel) }
+                guard let sub = try? FileSystem.Directory(subPath) else {
+                    throw .load("open \(subPath): no such file or directory", path: subPath)
+                }
+                try walk(sub, top: top, relative: rel, rules: rules, helmignore: nil, into: &files, depth: depth + 1)
                 continue
             }
             if rules.ignores(rel, isDirectory: false) { continue }
-            guard entry.isRegular, let data = try? FileSystem.read(full) else {
+            // The top `.helmignore` was read for the rules already.
+            let known = relative.isEmpty && entry.name == ".helmignore" ? helmignore : nil
+            guard entry.isRegular, let data = known ?? (try? dir.read(entry.name)).map(trimBOM) else {
+                let full = top + "/" + rel
                 throw .load("cannot load irregular file \(full) as it has file mode type bits set", path: full)
             }
-            files.append(ChartFile(name: rel, data: trimBOM(data)))
+            files.append(ChartFile(name: rel, data: data))
         }
     }
 

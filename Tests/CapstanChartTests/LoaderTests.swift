@@ -1,6 +1,9 @@
 @testable import CapstanChart
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import CapstanModel
 import CapstanTemplate
 
@@ -212,5 +215,79 @@ import CapstanTemplate
         #expect(FileGlob("files/*.{txt,pem}")?.matches("files/c.pem") == true)
         #expect(FileGlob("f?les/[a-c].txt")?.matches("files/b.txt") == true)
         #expect(FileGlob("[") == nil)
+    }
+}
+
+/// The directory walk (files read relative to each open directory, `.helmignore` read once)
+/// gives the same chart as reading every file by its path and sorting them with `loadFiles`.
+@Suite struct DirectoryWalkTests {
+    /// The general way: list and read by full paths, filter with the rules, `loadFiles`.
+    func loadByPaths(_ top: String) throws -> Chart {
+        var rules = HelmIgnore()
+        if var data = try? FileSystem.read(top + "/.helmignore") {
+            if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+            rules = try HelmIgnore(parsing: String(decoding: data, as: UTF8.self))
+        }
+        rules.addDefaults()
+        var files: [ChartFile] = []
+        func walk(_ relative: String) throws {
+            for entry in try FileSystem.list(relative.isEmpty ? top : top + "/" + relative) {
+                let rel = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                if rules.ignores(rel, isDirectory: entry.isDirectory) { continue }
+                if entry.isDirectory { try walk(rel); continue }
+                var data = try FileSystem.read(top + "/" + rel)
+                if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+                files.append(ChartFile(name: rel, data: data))
+            }
+        }
+        try walk("")
+        return try ChartLoader.loadFiles(files)
+    }
+
+    func expectSame(_ a: Chart, _ b: Chart) {
+        #expect(a.metadata.name == b.metadata.name)
+        #expect(a.values == b.values)
+        #expect(a.schema == b.schema)
+        #expect(a.templates == b.templates)
+        #expect(a.files == b.files)
+        #expect(a.dependencies.count == b.dependencies.count)
+        for (x, y) in zip(a.dependencies, b.dependencies) { expectSame(x, y) }
+    }
+
+    @Test func corpusChartsLoadAlike() throws {
+        for name in try FileSystem.list(Corpus.charts).filter(\.isDirectory).map(\.name) {
+            let path = Corpus.charts + "/" + name
+            guard let walked = try? ChartLoader.load(path: path) else {
+                #expect(throws: ChartError.self) { try loadByPaths(path) }
+                continue
+            }
+            expectSame(walked, try loadByPaths(path))
+        }
+    }
+
+    @Test func helmignoreWithBOMSymlinksAndIgnoredFIFO() throws {
+        let top = NSTemporaryDirectory() + "capstan-walk-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: top) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: top + "/templates/nested", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: top + "/other", withIntermediateDirectories: true)
+        fm.createFile(atPath: top + "/Chart.yaml", contents: Data("apiVersion: v2\nname: walk\nversion: 1.0.0\n".utf8))
+        fm.createFile(atPath: top + "/.helmignore", contents: Data([0xEF, 0xBB, 0xBF] + Array("*.bak\npipe\n".utf8)))
+        fm.createFile(atPath: top + "/values.yaml", contents: Data("a: 1\n".utf8))
+        fm.createFile(atPath: top + "/templates/a.yaml", contents: Data([0xEF, 0xBB, 0xBF] + Array("x: {{ .Values.a }}\n".utf8)))
+        fm.createFile(atPath: top + "/templates/nested/b.yaml", contents: Data("b: 2\n".utf8))
+        fm.createFile(atPath: top + "/templates/old.bak", contents: Data("ignored".utf8))
+        fm.createFile(atPath: top + "/other/big.txt", contents: Data(repeating: 0x61, count: 100_000))
+        try fm.createSymbolicLink(atPath: top + "/other/link.txt", withDestinationPath: top + "/values.yaml")
+        try fm.createSymbolicLink(atPath: top + "/linked", withDestinationPath: top + "/other")
+        #expect(mkfifo(top + "/pipe", 0o600) == 0)
+        let walked = try ChartLoader.load(path: top)
+        expectSame(walked, try loadByPaths(top))
+        #expect(walked.files.map(\.name) == [".helmignore", "linked/big.txt", "linked/link.txt", "other/big.txt", "other/link.txt"])
+        #expect(walked.files.first?.data == Array("*.bak\npipe\n".utf8))
+        #expect(walked.templates.map(\.name) == ["templates/a.yaml", "templates/nested/b.yaml"])
+        // Trailing slash and a path that is not there.
+        expectSame(try ChartLoader.load(path: top + "/"), walked)
+        #expect(throws: ChartError.self) { try ChartLoader.load(path: top + "/missing") }
     }
 }
