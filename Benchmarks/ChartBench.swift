@@ -115,6 +115,12 @@ func runChartBench(arguments: [String]) async throws {
     line("capstan warm, cached parse", "cached")
     line("capstan template (cold+sort)", "template")
     try printStages(cases: cases, iterations: iterations)
+    // CPU time of each process (Helm's includes its Go runtime's GC threads): what a render
+    // costs the machine, and far less disturbed than wall time when other work competes.
+    print("  CPU time per render (medians):")
+    line("capstan cold", "cold cpu")
+    line("capstan warm", "warm cpu")
+    line("capstan warm, cached parse", "cached cpu")
     guard samples["helm cold"] != nil else {
         print("  helm                        : unavailable (pip install helm-python-sdk)")
         return
@@ -133,12 +139,6 @@ func runChartBench(arguments: [String]) async throws {
     print("  ratio cold (helm/capstan)   : " + ratios("helm cold", "cold") + " (target ≥ 2×)")
     print("  ratio warm (helm/capstan)   : " + ratios("helm warm", "warm"))
     print("  ratio warm vs cached parse  : " + ratios("helm warm", "cached"))
-    // CPU time of each process (Helm's includes its Go runtime's GC threads): what a render
-    // costs the machine, and far less disturbed than wall time when other work competes.
-    print("  CPU time per render (medians):")
-    line("capstan cold", "cold cpu")
-    line("capstan warm", "warm cpu")
-    line("capstan warm, cached parse", "cached cpu")
     line("helm cold", "helm cold cpu")
     line("helm warm", "helm warm cpu")
     print("  ratio cold CPU (helm/capstan): " + ratios("helm cold cpu", "cold cpu") + " (target ≥ 2×)")
