@@ -69,8 +69,19 @@ enum Coalesce {
     }
 
     /// Merges a chart's own defaults under `v` (the values destined for this chart).
-    private static func coalesceValues(_ chart: Chart, _ v: ValueObject, prefix: String, merge: Bool) -> ValueObject {
+    static func coalesceValues(_ chart: Chart, _ v: ValueObject, prefix: String, merge: Bool) -> ValueObject {
+        // Nothing given for this chart (the top chart without user values, and every
+        // `MergeValues` pass over it): its defaults as they are, shared instead of re-inserted
+        // key by key (`coalesceValuesKeyByKey` would insert them in the same order).
+        if v.isEmpty { return merge || prefix.isEmpty ? chart.values : cleanNils(chart.values) }
+        return coalesceValuesKeyByKey(chart, v, prefix: prefix, merge: merge)
+    }
+
+    /// `coalesceValues` the general way: each default looked up in `v` and added or merged.
+    static func coalesceValuesKeyByKey(_ chart: Chart, _ v: ValueObject, prefix: String, merge: Bool) -> ValueObject {
         var v = v
+        // One allocation for the result instead of a rehash at every growth step.
+        v.reserveCapacity(v.count + chart.values.count)
         let subchartNames = Set(chart.dependencies.map(\.name))
         for (key, val) in chart.values {
             if let value = v[key] {

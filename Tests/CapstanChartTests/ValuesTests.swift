@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// With nothing given for a chart, coalescing returns its defaults (cleaned of nulls below
+    /// the top when not merging) without inserting them one by one: same keys, same order.
+    @Test func emptyGivenValuesAgreeWithKeyByKey() throws {
+        let defaults = try ChartLoader.parseValuesDocument("""
+            z: 1
+            a: null
+            m:
+              y: null
+              b: [1, null]
+              n: {x: null, k: v}
+            s: text
+            """, file: "values.yaml", context: "test")
+        let c = chart("c", values: defaults, deps: [chart("m")])
+        for prefix in ["", "parent"] {
+            for merge in [false, true] {
+                let fast = Coalesce.coalesceValues(c, ValueObject(), prefix: prefix, merge: merge)
+                let general = Coalesce.coalesceValuesKeyByKey(c, ValueObject(), prefix: prefix, merge: merge)
+                #expect(Value.object(fast).jsonString() == Value.object(general).jsonString(), "prefix \(prefix) merge \(merge)")
+            }
+        }
+        #expect(Array(Coalesce.coalesceValues(c, ValueObject(), prefix: "p", merge: false).keys) == ["z", "m", "s"])
+    }
+
     @Test func userValuesOverrideAndNullDeletes() throws {
         let c = chart("top", values: ["a": 1, "b": ["x": 1, "y": 2], "keep": "k"])
         let out = try Coalesce.values(c, ["a": 5, "b": ["y": .null, "z": 3], "keep": .null], merge: false)
