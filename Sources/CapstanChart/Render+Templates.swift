@@ -169,26 +169,35 @@ extension ChartRenderer {
         if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
         var set = newSet()
         var jobs: [(name: String, source: String)] = []
-        var wrapped: [String] = []
+        var wrapped: [(name: String, source: String, bytes: Int)] = []
         var wrappedBytes = 0
+        let defineOpen = "{{define `", defineClose = "`}}", end = "{{end}}"
         for (name, source) in sources {
             if name.utf8.contains(UInt8(ascii: "`")) { return nil }
             if mayDefine(source) {
                 jobs.append((name, source))
             } else {
-                let piece = "{{define `\(name)`}}" + source + "{{end}}"
-                wrappedBytes += piece.utf8.count
-                wrapped.append(piece)
+                let bytes = defineOpen.utf8.count + name.utf8.count + defineClose.utf8.count + source.utf8.count + end.utf8.count
+                wrappedBytes += bytes
+                wrapped.append((name, source, bytes))
             }
         }
-        // First piece: wrapped files up to about half their text; the second, the rest and the driver.
+        // First piece: wrapped files up to about half their text; the second, the rest and the
+        // driver. Each piece is written straight into its string, sized once up front.
+        var split = 0, taken = 0
+        while split < wrapped.count && taken < wrappedBytes / 2 { taken += wrapped[split].bytes; split += 1 }
+        let driverBytes = targets.reduce(0) { $0 + $1.utf8.count + driverSeparator.utf8.count + 24 }
         var first = "", rest = ""
-        var taken = 0
-        for piece in wrapped {
-            if taken < wrappedBytes / 2 { first += piece; taken += piece.utf8.count } else { rest += piece }
+        first.reserveCapacity(taken)
+        rest.reserveCapacity(wrappedBytes - taken + driverBytes)
+        func wrap(_ file: (name: String, source: String, bytes: Int), into text: inout String) {
+            text += defineOpen; text += file.name; text += defineClose; text += file.source; text += end
+        }
+        for (k, file) in wrapped.enumerated() {
+            if k < split { wrap(file, into: &first) } else { wrap(file, into: &rest) }
         }
         for (i, name) in targets.enumerated() {
-            rest += "{{template `\(name)` .f\(i)}}" + driverSeparator
+            rest += "{{template `"; rest += name; rest += "` .f"; rest += String(i); rest += "}}"; rest += driverSeparator
         }
         let definesOnly = jobs.count
         if !first.isEmpty { jobs.append((partName, first)) }
