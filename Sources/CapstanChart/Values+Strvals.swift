@@ -301,15 +301,27 @@ func jsonValueEnd(_ bytes: [UInt8]) -> Int {
 }
 
 /// Helm decodes JSON and YAML values into `interface{}`, where every number is a float64.
+/// The tree is converted in place: a freshly parsed document is uniquely referenced, so its
+/// maps and lists are changed where they are instead of rebuilt (no key is hashed again).
 func floatNumbers(_ v: Value) -> Value {
+    var v = v
+    makeFloatNumbers(&v)
+    return v
+}
+
+private func makeFloatNumbers(_ v: inout Value) {
     switch v {
-    case .int(let i): return .double(Double(i))
-    case .array(let a): return .array(a.map(floatNumbers))
-    case .object(let o):
-        var out = ValueObject()
-        out.reserveCapacity(o.count)
-        for (k, x) in o { out[k] = floatNumbers(x) }
-        return .object(out)
-    default: return v
+    case .int(let i):
+        v = .double(Double(i))
+    case .array(var a):
+        v = .null  // drop the enum's reference, so `a` is unique and changes without a copy
+        for i in a.indices { makeFloatNumbers(&a[i]) }
+        v = .array(a)
+    case .object(var o):
+        v = .null
+        for i in o.values.indices { makeFloatNumbers(&o.values[i]) }
+        v = .object(o)
+    default:
+        break
     }
 }

@@ -83,6 +83,35 @@ import Testing
         #expect(Array(Coalesce.coalesceValues(c, ValueObject(), prefix: "p", merge: false).keys) == ["z", "m", "s"])
     }
 
+    /// The in-place float conversion gives what rebuilding the tree gives: same keys in the
+    /// same order, every integer a double, shared inputs left untouched.
+    @Test func floatNumbersInPlaceAgreesWithRebuild() throws {
+        func rebuilt(_ v: Value) -> Value {
+            switch v {
+            case .int(let i): return .double(Double(i))
+            case .array(let a): return .array(a.map(rebuilt))
+            case .object(let o):
+                var out = ValueObject()
+                for (k, x) in o { out[k] = rebuilt(x) }
+                return .object(out)
+            default: return v
+            }
+        }
+        let doc = try YAML.parse("""
+            z: 1
+            a: [1, 2.5, {b: 3, c: [4, x]}, null]
+            m: {q: -7, n: {k: 9007199254740993}}
+            s: "5"
+            t: true
+            """, file: "v.yaml")
+        let shared = doc
+        let converted = floatNumbers(doc)
+        #expect(converted.jsonString() == rebuilt(doc).jsonString())
+        #expect(converted["m"]["q"] == .double(-7))
+        #expect(shared["z"] == .int(1) && doc["a"][0] == .int(1), "the caller's copy keeps its integers")
+        #expect(floatNumbers(.int(3)) == .double(3) && floatNumbers(.string("x")) == .string("x"))
+    }
+
     @Test func userValuesOverrideAndNullDeletes() throws {
         let c = chart("top", values: ["a": 1, "b": ["x": 1, "y": 2], "keep": "k"])
         let out = try Coalesce.values(c, ["a": 5, "b": ["y": .null, "z": 3], "keep": .null], merge: false)
