@@ -269,13 +269,14 @@ extension ChartRenderer {
         var c = chart
         c.parentPath = parentPath
         let fullPath = c.fullPath
-        var data: [String: TemplateValue] = [
-            "Chart": .object(ChartMetadataObject(chart.metadata)),
-            "Files": .object(FilesObject(chart.files)),
-            "Release": release,
-            "Capabilities": caps,
-            "Values": values,
-        ]
+        // Room for all eight entries (with `Subcharts` below and each file's `Template`), so
+        // neither addition regrows and rehashes the table (a literal of five leaves no room).
+        var data = [String: TemplateValue](minimumCapacity: 8)
+        data["Chart"] = .object(ChartMetadataObject(chart.metadata))
+        data["Files"] = .object(FilesObject(chart.files))
+        data["Release"] = release
+        data["Capabilities"] = caps
+        data["Values"] = values
         var subcharts: [String: TemplateValue] = [:]
         if depth < 64 {
             for sub in chart.dependencies {
