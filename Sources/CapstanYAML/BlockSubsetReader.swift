@@ -436,10 +436,9 @@ struct BlockSubsetReader {
         }
     }
 
-    /// A value that starts on the current line and ends on it, in block context.
-    private mutating func inlineValue() throws(Unsupported) -> Value {
-        let c = byte(p)
-        switch c {
+    /// A quoted scalar or a flow collection starting at `p`; nil when neither starts there.
+    private mutating func quotedOrFlow() throws(Unsupported) -> Value? {
+        switch byte(p) {
         case UInt8(ascii: "\""):
             noteScalar()
             return .string(try doubleQuoted())
@@ -448,6 +447,16 @@ struct BlockSubsetReader {
             return .string(try singleQuoted())
         case UInt8(ascii: "["), UInt8(ascii: "{"):
             return try flowCollection()
+        default:
+            return nil
+        }
+    }
+
+    /// A value that starts on the current line and ends on it, in block context.
+    private mutating func inlineValue() throws(Unsupported) -> Value {
+        if let value = try quotedOrFlow() { return value }
+        let c = byte(p)
+        switch c {
         case UInt8(ascii: "-"):
             // `-x` is a plain scalar; `- ` here would be a sequence where none may start.
             let next = byte(p + 1)
@@ -658,16 +667,9 @@ struct BlockSubsetReader {
 
     /// A value inside a flow collection.
     private mutating func flowNode() throws(Unsupported) -> Value {
+        if let value = try quotedOrFlow() { return value }
         let c = byte(p)
         switch c {
-        case UInt8(ascii: "\""):
-            noteScalar()
-            return .string(try doubleQuoted())
-        case UInt8(ascii: "'"):
-            noteScalar()
-            return .string(try singleQuoted())
-        case UInt8(ascii: "["), UInt8(ascii: "{"):
-            return try flowCollection()
         case UInt8(ascii: "-"):
             let next = byte(p + 1)
             guard next != 0x20 && next != 0x0A && next != UInt8(ascii: ",") && next != UInt8(ascii: "]")
