@@ -52,32 +52,38 @@ public enum YAML {
 
     /// `subsetReader: false` always goes through libyaml (tests compare the two paths).
     static func parseAll(_ text: String, file: String?, subsetReader: Bool) throws(YAMLError) -> [YAMLDocument] {
-        var bytes = Array(text.utf8)
-        if bytes.isEmpty { return [] }
-        bytes.append(0)
-        let result = bytes.withUnsafeBufferPointer { buffer in
+        if text.utf8.isEmpty { return [] }
+        guard subsetReader else { return try parseWithLibyaml(text.utf8, file: file) }
+        // Most manifests are plain block YAML, read in place without libyaml's per-parser cost;
+        // libyaml reads from the first document outside that subset on (and reports every
+        // error), its lines and indexes shifted to where it started.
+        var text = text
+        let (partial, rest) = text.withUTF8 { input in
+            let partial = BlockSubsetReader.read(input)
+            return (partial, partial.rest.map { Array(input[$0.offset...]) })
+        }
+        guard let rest, let start = partial.rest else { return partial.documents }
+        do throws(YAMLError) {
+            let tail = try parseWithLibyaml(rest, file: file)
+            return partial.documents + tail.map {
+                YAMLDocument(value: $0.value, index: $0.index + partial.documents.count, line: $0.line + start.line - 1)
+            }
+        } catch {
+            var shifted = error
+            shifted.line += start.line - 1
+            throw shifted
+        }
+    }
+
+    /// libyaml over a NUL-terminated copy of `bytes`.
+    static func parseWithLibyaml<Bytes: Collection<UInt8>>(_ bytes: Bytes, file: String?) throws(YAMLError) -> [YAMLDocument] {
+        var copy = Array(bytes)
+        if copy.isEmpty { return [] }
+        copy.append(0)
+        let result = copy.withUnsafeBufferPointer { buffer in
             Result { () throws(YAMLError) -> [YAMLDocument] in
-                let input = UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)])
-                guard subsetReader else {
-                    var builder = TreeBuilder(file: file)
-                    return try builder.parse(input)
-                }
-                // Most manifests are plain block YAML, read without libyaml's per-parser cost;
-                // libyaml reads from the first document outside that subset on (and reports
-                // every error), its lines and indexes shifted to where it started.
-                let partial = BlockSubsetReader.read(input)
-                guard let rest = partial.rest else { return partial.documents }
                 var builder = TreeBuilder(file: file)
-                do throws(YAMLError) {
-                    let tail = try builder.parse(UnsafeBufferPointer(rebasing: input[rest.offset...]))
-                    return partial.documents + tail.map {
-                        YAMLDocument(value: $0.value, index: $0.index + partial.documents.count, line: $0.line + rest.line - 1)
-                    }
-                } catch {
-                    var shifted = error
-                    shifted.line += rest.line - 1
-                    throw shifted
-                }
+                return try builder.parse(UnsafeBufferPointer(rebasing: buffer[0..<(buffer.count - 1)]))
             }
         }
         return try result.get()
