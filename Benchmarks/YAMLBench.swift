@@ -179,10 +179,20 @@ func runYAMLProfile(arguments: [String]) async throws {
     print("parsed \(values.count) documents")
 }
 
-/// `capstan-bench yaml-files DIR`: per-file cost of reading and parsing a manifest tree the way
+/// `capstan-bench yaml-files [DIR]`: per-file cost of reading and parsing a manifest tree the way
 /// `capstan apply -f DIR -R` does (many small files), split into read, libyaml events and Value.
+/// Without DIR, the apply bench's 1,000-object tree is generated and measured.
 func runYAMLFiles(arguments: [String]) async throws {
-    guard let root = arguments.first else { print("yaml-files: give a directory"); return }
+    var generated: String?
+    defer { if let generated { try? FileManager.default.removeItem(atPath: generated) } }
+    let root: String
+    if let given = arguments.first {
+        root = given
+    } else {
+        let dir = NSTemporaryDirectory() + "capstan-yaml-files-\(UUID().uuidString.prefix(8))"
+        generated = dir
+        root = try ApplyBenchTools.generate(root: dir, count: 1000, prefix: "y-")
+    }
     var paths: [String] = []
     func walk(_ dir: String) {
         for entry in (try? FileSystem.list(dir)) ?? [] {
