@@ -9,14 +9,14 @@ import CapstanModel
 /// queues, one allocation per event) is most of the time spent on each; this reader makes one
 /// pass over the bytes and builds the `Value` directly.
 ///
-/// It never decides anything libyaml would decide differently: the moment the text leaves the
-/// subset — anchors, aliases, tags, folded or indented block scalars, multi-line plain or
+/// It never decides anything libyaml would decide differently: the moment a document leaves
+/// the subset — anchors, aliases, tags, folded or indented block scalars, multi-line plain or
 /// quoted scalars and flows, merge keys, tabs, unusual line breaks, empty documents, anything
-/// unusual or wrong — it gives up (`nil`) and
-/// the caller parses the whole text with libyaml, which also produces every error message.
-/// Keys and plain scalars are typed by the same `ScalarResolver`, and a repeated key replaces
-/// the earlier value in place, as `TreeBuilder` does. `BlockSubsetReaderTests` checks that
-/// whenever this reader answers, libyaml gives the same documents, values, key order and lines.
+/// unusual or wrong — it stops, and the caller hands the text from that document's start to
+/// libyaml, which also produces every error message. Keys and plain scalars are typed by the
+/// same `ScalarResolver`, and a repeated key replaces the earlier value in place, as
+/// `TreeBuilder` does. `BlockSubsetReaderTests` checks that the combination gives exactly
+/// libyaml's documents (values, key order, lines, indexes) or libyaml's error.
 struct BlockSubsetReader {
     /// Thrown to leave the subset; never escapes `read`.
     struct Unsupported: Error {}
