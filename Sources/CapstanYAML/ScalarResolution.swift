@@ -69,6 +69,26 @@ enum ScalarResolver {
         return resolvePlain(String(decoding: bytes, as: UTF8.self))
     }
 
+    /// Whether `text`, written plain, reads back as this same string (what `resolvePlain`
+    /// gives `.string` for), decided without building the string: most keys and values start
+    /// with a letter that no other type starts with.
+    static func readsAsString(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return false }  // empty reads as null
+        switch first {
+        case UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"),
+             UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            guard utf8.count <= 5 else { return true }
+            let code = packed(utf8)
+            return !keywordCodes.contains { $0.0 == code }
+        case UInt8(ascii: "~"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if case .value(.string) = resolvePlain(text) { return true }
+            return false
+        default:
+            return true
+        }
+    }
+
     /// Resolves an untagged plain scalar.
     static func resolvePlain(_ text: String) -> ResolvedScalar {
         guard let first = text.utf8.first else { return .value(.null) }

@@ -109,11 +109,8 @@ private struct Emitter {
     /// go-yaml v2: multi-line strings as literal blocks, strings that would resolve to another
     /// type (or look like base-60 floats) double-quoted, everything else plain if libyaml allows.
     func stringStyle(_ s: String) -> yaml_scalar_style_t {
-        if s.contains("\n") { return YAML_LITERAL_SCALAR_STYLE }
-        switch ScalarResolver.resolvePlain(s) {
-        case .value(.string): break
-        default: return YAML_DOUBLE_QUOTED_SCALAR_STYLE
-        }
+        if s.utf8.contains(0x0A) { return YAML_LITERAL_SCALAR_STYLE }
+        if !ScalarResolver.readsAsString(s) { return YAML_DOUBLE_QUOTED_SCALAR_STYLE }
         if s == "<<" || looksLikeBase60Float(s) { return YAML_DOUBLE_QUOTED_SCALAR_STYLE }
         return YAML_PLAIN_SCALAR_STYLE
     }
@@ -166,31 +163,46 @@ func formatYAMLNumber(_ d: Double) -> String {
 }
 
 /// go-yaml v2's map key order: letters after digits and symbols, runs of digits compared as
-/// numbers, otherwise by code point.
+/// numbers, otherwise by code point. Keys are nearly always ASCII: those are compared on their
+/// bytes in place (sorting calls this n log n times; the general path builds two arrays).
 func goYAMLKeyLess(_ a: String, _ b: String) -> Bool {
-    let ar = Array(a.unicodeScalars), br = Array(b.unicodeScalars)
+    var a = a, b = b
+    let ascii: Bool? = a.withUTF8 { ab in
+        b.withUTF8 { bb in
+            guard ab.allSatisfy({ $0 < 0x80 }), bb.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return goYAMLKeyLess(ab, bb, value: { UInt32($0) }, isLetter: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
+        }
+    }
+    if let ascii { return ascii }
+    return goYAMLKeyLess(Array(a.unicodeScalars), Array(b.unicodeScalars), value: \.value, isLetter: \.properties.isAlphabetic)
+}
+
+/// The comparison itself, over code points of either form.
+func goYAMLKeyLess<C: RandomAccessCollection>(
+    _ ar: C, _ br: C, value: (C.Element) -> UInt32, isLetter: (C.Element) -> Bool
+) -> Bool where C.Index == Int {
+    func isDigit(_ e: C.Element) -> Bool { value(e) >= 48 && value(e) <= 57 }
     var i = 0
     while i < ar.count && i < br.count {
-        if ar[i] == br[i] { i += 1; continue }
-        let al = ar[i].properties.isAlphabetic, bl = br[i].properties.isAlphabetic
-        if al && bl { return ar[i].value < br[i].value }
+        if value(ar[i]) == value(br[i]) { i += 1; continue }
+        let al = isLetter(ar[i]), bl = isLetter(br[i])
+        if al && bl { return value(ar[i]) < value(br[i]) }
         if al || bl { return bl }
         var an: Int64 = 0, bn: Int64 = 0
-        if ar[i] == "0" || br[i] == "0" {
+        if value(ar[i]) == 48 || value(br[i]) == 48 {
             var j = i - 1
             while j >= 0, isDigit(ar[j]) {
-                if ar[j] != "0" { an = 1; bn = 1; break }
+                if value(ar[j]) != 48 { an = 1; bn = 1; break }
                 j -= 1
             }
         }
         var ai = i, bi = i
-        while ai < ar.count, isDigit(ar[ai]) { an = an &* 10 &+ Int64(ar[ai].value - 48); ai += 1 }
-        while bi < br.count, isDigit(br[bi]) { bn = bn &* 10 &+ Int64(br[bi].value - 48); bi += 1 }
+        while ai < ar.count, isDigit(ar[ai]) { an = an &* 10 &+ Int64(value(ar[ai]) - 48); ai += 1 }
+        while bi < br.count, isDigit(br[bi]) { bn = bn &* 10 &+ Int64(value(br[bi]) - 48); bi += 1 }
         if an != bn { return an < bn }
         if ai != bi { return ai < bi }
-        return ar[i].value < br[i].value
+        return value(ar[i]) < value(br[i])
     }
     return ar.count < br.count
 }
 
-private func isDigit(_ u: Unicode.Scalar) -> Bool { u.value >= 48 && u.value <= 57 }

@@ -1,5 +1,6 @@
 import Testing
 import CapstanModel
+import CapstanTestSupport
 @testable import CapstanYAML
 
 @Suite struct EmitTests {
@@ -34,6 +35,39 @@ import CapstanModel
     @Test func goKeyOrder() {
         let keys = ["b", "a10", "a9", "A", "9", "_x", "-", "a"]
         #expect(keys.sorted(by: goYAMLKeyLess) == ["-", "_x", "9", "A", "a", "a9", "a10", "b"])
+    }
+
+    /// The byte comparison used for ASCII keys orders exactly like the code-point one.
+    @Test func asciiKeyOrderAgreesWithTheGeneralOrder() {
+        var rng = SplitMix(seed: 7)
+        let alphabet = Array("aAzZ09_-.:/ 0123456789bB".utf8)
+        for _ in 0..<20_000 {
+            func key() -> String {
+                String(decoding: (0..<Int(rng.next() % 6)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+            }
+            let (a, b) = (key(), key())
+            let general = goYAMLKeyLess(Array(a.unicodeScalars), Array(b.unicodeScalars), value: \.value,
+                                        isLetter: \.properties.isAlphabetic)
+            #expect(goYAMLKeyLess(a, b) == general, "\(a.debugDescription) < \(b.debugDescription)")
+        }
+        #expect(goYAMLKeyLess("é", "z") == !goYAMLKeyLess("z", "é"))
+    }
+
+    /// `readsAsString` answers what `resolvePlain` would, without building the string.
+    @Test func readsAsStringAgreesWithResolvePlain() {
+        var words = ["", "y", "Y", "yes", "Yes", "YES", "n", "no", "NO", "on", "Off", "true", "False", "null", "Null", "~",
+                     "~x", ".inf", "-.Inf", ".5", "1", "0x1F", "0o17", "1_000", "1e3", "2001-12-14", "1:20", "+1", "-",
+                     "yess", "nullx", "tru", "o", "onn", "abc", "éa", "0b101", "-0b1", "18446744073709551616", "1.5.5"]
+        var rng = SplitMix(seed: 11)
+        let alphabet = Array("ynNtTfFoOlsure0123456789.-+_:~xe".utf8)
+        for _ in 0..<20_000 {
+            words.append(String(decoding: (0..<Int(rng.next() % 7)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }, as: UTF8.self))
+        }
+        for word in words {
+            var expected = false
+            if case .value(.string) = ScalarResolver.resolvePlain(word) { expected = true }
+            #expect(ScalarResolver.readsAsString(word) == expected, "\(word.debugDescription)")
+        }
     }
 
     @Test(arguments: [(1.5, "1.5"), (1e-7, "1e-07"), (123456789.5, "1.234567895e+08"), (3.0, "3"), (0.0001, "0.0001"), (1e21, "1e+21")])
