@@ -146,7 +146,7 @@ struct BlockSubsetReader {
 
     /// After a value: only spaces and a comment may follow on its line.
     private mutating func finishLine() throws(Unsupported) {
-        while !atEnd && bytes[p] == 0x20 { p += 1 }
+        skipSpaces()
         if atEnd { return }
         if bytes[p] == UInt8(ascii: "#") {
             // A comment needs a space before it (`"a"#b` is an error).
@@ -255,7 +255,7 @@ struct BlockSubsetReader {
         var object = ValueObject()
         while true {
             let key = try blockKey()
-            while !atEnd && bytes[p] == 0x20 { p += 1 }
+            skipSpaces()
             let value: Value
             if atEnd || bytes[p] == 0x0A || bytes[p] == UInt8(ascii: "#") {
                 try finishLine()
@@ -285,7 +285,7 @@ struct BlockSubsetReader {
         var items: [Value] = []
         while true {
             p += 1  // the `-`
-            while !atEnd && bytes[p] == 0x20 { p += 1 }
+            skipSpaces()
             if atEnd || bytes[p] == 0x0A || bytes[p] == UInt8(ascii: "#") {
                 try finishLine()
                 items.append(try nestedValue(parentIndent: indent, sequenceMayShareIndent: false))
@@ -595,57 +595,48 @@ struct BlockSubsetReader {
     private mutating func flowCollection() throws(Unsupported) -> Value {
         try enter()
         defer { depth -= 1 }
-        let open = bytes[p]
+        let isSequence = bytes[p] == UInt8(ascii: "[")
+        let close = isSequence ? UInt8(ascii: "]") : UInt8(ascii: "}")
         p += 1
         skipSpaces()
-        if open == UInt8(ascii: "[") {
-            var items: [Value] = []
-            if byte(p) == UInt8(ascii: "]") {
-                p += 1
-                return .array(items)
-            }
-            while true {
-                items.append(try flowNode())
-                skipSpaces()
-                switch byte(p) {
-                case UInt8(ascii: ","):
-                    p += 1
-                    skipSpaces()
-                    guard byte(p) != UInt8(ascii: "]") else { throw Unsupported() }
-                case UInt8(ascii: "]"):
-                    p += 1
-                    return .array(items)
-                default:
-                    throw Unsupported()
-                }
-            }
-        }
+        var items: [Value] = []
         var object = ValueObject()
-        if byte(p) == UInt8(ascii: "}") {
-            p += 1
-            return .object(object)
-        }
-        while true {
-            let key = try flowKey()
-            skipSpaces()
-            object[key] = try flowNode()
-            skipSpaces()
-            switch byte(p) {
-            case UInt8(ascii: ","):
-                p += 1
+        var closed = byte(p) == close
+        if closed { p += 1 }
+        while !closed {
+            if isSequence {
+                items.append(try flowNode())
+            } else {
+                let key = try flowKey()
                 skipSpaces()
-                guard byte(p) != UInt8(ascii: "}") else { throw Unsupported() }
-            case UInt8(ascii: "}"):
-                p += 1
-                return .object(object)
-            default:
-                throw Unsupported()
+                object[key] = try flowNode()
             }
+            closed = try flowEntryEnds(close)
+        }
+        return isSequence ? .array(items) : .object(object)
+    }
+
+    /// After an entry of a flow collection: true at its closing bracket (consumed), false
+    /// after a `,`. A trailing comma and anything else are left to libyaml.
+    private mutating func flowEntryEnds(_ close: UInt8) throws(Unsupported) -> Bool {
+        skipSpaces()
+        switch byte(p) {
+        case UInt8(ascii: ","):
+            p += 1
+            skipSpaces()
+            guard byte(p) != close else { throw Unsupported() }
+            return false
+        case close:
+            p += 1
+            return true
+        default:
+            throw Unsupported()
         }
     }
 
+    /// Moves `p` past spaces (`byte` reads the end as a line break, so this stops there).
     private mutating func skipSpaces() {
-        while byte(p) == 0x20 && !atEnd { p += 1 }
+        while byte(p) == 0x20 { p += 1 }
     }
 
     /// A key inside `{…}` followed by `: `; leaves `p` after the `:`.
