@@ -452,18 +452,25 @@ struct BlockSubsetReader {
         }
     }
 
+    /// Whether a plain scalar may start at `p`: not on an indicator, and `-` only when a
+    /// scalar character follows (`-x`; `- ` would start a sequence where none may).
+    private func checkPlainStart(inFlow: Bool) throws(Unsupported) {
+        let c = byte(p)
+        guard c == UInt8(ascii: "-") else {
+            guard !Self.isIndicator(c) else { throw Unsupported() }
+            return
+        }
+        let next = byte(p + 1)
+        if next == 0x20 || next == 0x0A { throw Unsupported() }
+        if inFlow && (next == UInt8(ascii: ",") || next == UInt8(ascii: "]") || next == UInt8(ascii: "}")) {
+            throw Unsupported()
+        }
+    }
+
     /// A value that starts on the current line and ends on it, in block context.
     private mutating func inlineValue() throws(Unsupported) -> Value {
         if let value = try quotedOrFlow() { return value }
-        let c = byte(p)
-        switch c {
-        case UInt8(ascii: "-"):
-            // `-x` is a plain scalar; `- ` here would be a sequence where none may start.
-            let next = byte(p + 1)
-            guard next != 0x20 && next != 0x0A else { throw Unsupported() }
-        default:
-            guard !Self.isIndicator(c) else { throw Unsupported() }
-        }
+        try checkPlainStart(inFlow: false)
         let start = p
         while true {
             let b = byte(p)
@@ -659,15 +666,7 @@ struct BlockSubsetReader {
     /// A value inside a flow collection.
     private mutating func flowNode() throws(Unsupported) -> Value {
         if let value = try quotedOrFlow() { return value }
-        let c = byte(p)
-        switch c {
-        case UInt8(ascii: "-"):
-            let next = byte(p + 1)
-            guard next != 0x20 && next != 0x0A && next != UInt8(ascii: ",") && next != UInt8(ascii: "]")
-                && next != UInt8(ascii: "}") else { throw Unsupported() }
-        default:
-            guard !Self.isIndicator(c) else { throw Unsupported() }
-        }
+        try checkPlainStart(inFlow: true)
         let (start, end) = try flowPlainRange()
         noteScalar()
         return try plain(start: start, end: end)
