@@ -18,7 +18,7 @@ import Synchronization
 /// client certificate) or gets 401 before the handler sees it.
 final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
-    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    typealias Connection = NIOAsyncChannel<HTTPInbound, ByteBuffer>
 
     /// An accepted connection and, on HTTPS, the outcome of its handshake (the client's identity).
     struct Accepted: Sendable {
@@ -69,7 +69,11 @@ final class HTTPServer: Sendable {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handshake = try tls.map { try TLSHandler.install(on: channel, context: $0) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // NIO parses the bytes; requests are assembled whole and responses framed by
+                    // us (HTTPRequestAssembler, HTTPResponseFraming).
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(HTTPRequestAssembler(maxBodyBytes: Self.maxBodyBytes))
                     return Accepted(connection: try Connection(wrappingChannelSynchronously: channel), handshake: handshake)
                 }
             }
@@ -169,54 +173,41 @@ final class HTTPServer: Sendable {
         var sessionRead = handshake == nil
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var head: HTTPRequestHead?
-                var body: [UInt8] = []
-                var tooLarge = false
-                for try await part in inbound {
-                    switch part {
-                    case .head(let h):
+                for try await message in inbound {
+                    let h: HTTPRequestHead
+                    let response: HTTPResponse
+                    switch message {
+                    case .malformed:
+                        let bad = StatusError.badRequest("the request is not valid HTTP/1.1").response
+                        _ = try await write(bad, for: nil, keepAlive: false, outbound: outbound, channel: channel)
+                        return
+                    case .tooLarge(let head):
+                        h = head
                         _ = state.withLock { $0.busy.insert(ObjectIdentifier(channel)) }
-                        head = h
-                        body = []
-                        tooLarge = false
-                    case .body(let buffer):
-                        if body.count + buffer.readableBytes > Self.maxBodyBytes {
-                            tooLarge = true
-                            body = []
-                        } else if !tooLarge {
-                            // Straight from the buffer, without an intermediate array.
-                            buffer.withUnsafeReadableBytes { body.append(contentsOf: $0) }
+                        response = StatusError.requestEntityTooLarge().response
+                    case .request(let head, let body):
+                        h = head
+                        _ = state.withLock { $0.busy.insert(ObjectIdentifier(channel)) }
+                        if !sessionRead, let handshake {
+                            session = try await handshake.get()
+                            sessionRead = true
                         }
-                    case .end:
-                        guard let h = head else { continue }
-                        head = nil
-                        let response: HTTPResponse
-                        if tooLarge {
-                            response = StatusError.requestEntityTooLarge().response
+                        var request = HTTPRequest(method: h.method, uri: h.uri, headers: h.headers, body: body)
+                        if let authenticator, !Authenticator.isPublic(path: request.path) {
+                            request.user = authenticator.authenticate(authorization: h.headers.first(name: "Authorization"),
+                                                                      peer: session?.peer)
+                            response = request.user == nil ? StatusError.unauthorized().response : await handler(request)
                         } else {
-                            if !sessionRead, let handshake {
-                                session = try await handshake.get()
-                                sessionRead = true
-                            }
-                            var request = HTTPRequest(method: h.method, uri: h.uri, headers: h.headers, body: body)
-                            if let authenticator, !Authenticator.isPublic(path: request.path) {
-                                request.user = authenticator.authenticate(authorization: h.headers.first(name: "Authorization"),
-                                                                          peer: session?.peer)
-                                if request.user == nil {
-                                    response = StatusError.unauthorized().response
-                                } else {
-                                    response = await handler(request)
-                                }
-                            } else {
-                                response = await handler(request)
-                            }
+                            response = await handler(request)
                         }
-                        body = []
-                        let keepAlive = h.isKeepAlive && !tooLarge && !state.withLock { $0.shuttingDown }
-                        try await write(response, version: h.version, keepAlive: keepAlive, outbound: outbound, channel: channel)
-                        _ = state.withLock { $0.busy.remove(ObjectIdentifier(channel)) }
-                        if !keepAlive { return }
                     }
+                    // A body too large was read to its end, but a client that sent one may not
+                    // expect the connection to stay usable; close it, as Go's server does.
+                    var keepAlive = h.isKeepAlive && !state.withLock { $0.shuttingDown }
+                    if case .tooLarge = message { keepAlive = false }
+                    let reusable = try await write(response, for: h, keepAlive: keepAlive, outbound: outbound, channel: channel)
+                    _ = state.withLock { $0.busy.remove(ObjectIdentifier(channel)) }
+                    if !reusable { return }
                 }
             }
         } catch {
@@ -225,27 +216,32 @@ final class HTTPServer: Sendable {
         _ = state.withLock { $0.busy.remove(ObjectIdentifier(channel)) }
     }
 
-    private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool,
-                       outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: Channel) async throws
+    /// Writes `response` to the request `head` (nil when the request could not be read).
+    /// A complete response is one buffer; a stream is its head, then each chunk as the producer
+    /// writes it, then the end. The answer to HEAD carries the headers only. Returns whether
+    /// the connection may carry another request.
+    private func write(_ response: HTTPResponse, for head: HTTPRequestHead?, keepAlive: Bool,
+                       outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: Channel) async throws -> Bool
     {
-        var headers = HTTPHeaders()
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let version = head?.version ?? .http1_1
+        let headOnly = head?.method == .HEAD
         switch response.body {
         case .bytes(let bytes):
-            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
-            // One hand-over to the event loop for the whole response, not one per part.
-            let head = HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: response.status, headers: headers))
-            if bytes.isEmpty {
-                try await outbound.write(contentsOf: [head, .end(nil)])
-            } else {
-                try await outbound.write(contentsOf: [head, .body(.byteBuffer(ByteBuffer(bytes: bytes))), .end(nil)])
-            }
+            var buffer = channel.allocator.buffer(capacity: 160 + (headOnly ? 0 : bytes.count))
+            HTTPResponseFraming.head(status: response.status, headers: response.headers, version: version,
+                                     length: .fixed(bytes.count), keepAlive: keepAlive, into: &buffer)
+            if !headOnly { buffer.writeBytes(bytes) }
+            try await outbound.write(buffer)
+            return keepAlive
         case .stream(let produce):
-            // No Content-Length: NIO's encoder frames the body as chunked.
-            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
-            try await outbound.write(.head(HTTPResponseHead(version: version, status: response.status, headers: headers)))
-            let writer = ResponseStreamWriter(outbound: outbound, eventLoop: channel.eventLoop)
+            // HTTP/1.0 has no chunked coding: its stream ends with the connection.
+            let chunked = version.minor > 0 || version.major > 1
+            var buffer = channel.allocator.buffer(capacity: 160)
+            HTTPResponseFraming.head(status: response.status, headers: response.headers, version: version,
+                                     length: chunked ? .chunked : .untilClose, keepAlive: keepAlive && chunked, into: &buffer)
+            try await outbound.write(buffer)
+            if headOnly { return keepAlive && chunked }
+            let writer = ResponseStreamWriter(outbound: outbound, eventLoop: channel.eventLoop, chunked: chunked)
             let task = Task { _ = try? await produce(writer) }
             let id = state.withLock { s -> Int in
                 s.nextStream += 1
@@ -256,7 +252,8 @@ final class HTTPServer: Sendable {
             channel.closeFuture.whenComplete { _ in task.cancel() }
             await task.value
             _ = state.withLock { $0.streams.removeValue(forKey: id) }
-            try await outbound.write(.end(nil))
+            if chunked { try await outbound.write(ByteBuffer(staticString: HTTPResponseFraming.lastChunk)) }
+            return keepAlive && chunked
         }
     }
 }

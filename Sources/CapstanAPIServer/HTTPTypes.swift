@@ -76,12 +76,19 @@ struct ResponseStreamWriter: Sendable {
     /// of the response: NIO writes a part handed over on the loop at once but queues one handed
     /// over from another thread, so a chunk from a producer on another thread could otherwise
     /// reach the socket after the response's end, which the connection task writes on the loop.
-    init(outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, eventLoop: any EventLoop) {
+    /// `chunked` frames each write as one chunk (HTTP/1.1); otherwise the bytes go as they are.
+    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, eventLoop: any EventLoop, chunked: Bool) {
         let executor = EventLoopTaskExecutor(eventLoop)
         sink = { bytes in
-            try await withTaskExecutorPreference(executor) {
-                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+            guard !bytes.isEmpty else { return }
+            var buffer = ByteBuffer()
+            if chunked {
+                buffer.reserveCapacity(bytes.count + 12)
+                HTTPResponseFraming.chunk(bytes, into: &buffer)
+            } else {
+                buffer.writeBytes(bytes)
             }
+            try await withTaskExecutorPreference(executor) { try await outbound.write(buffer) }
         }
     }
 
