@@ -74,9 +74,6 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     private func apply() async throws {
-        // The built-in API catalogue takes a few ms to decode and is first needed once the files
-        // are read: decode it on the other core meanwhile.
-        Task.detached(priority: .userInitiated) { _ = APICatalogue.builtin }
         let mode = ApplyOptions.DryRun(rawValue: dryRun) ?? .none
         let config = try cluster.loadConfig()
         // A client dry run needs no cluster when there is no kubeconfig at all: print what would be sent.
