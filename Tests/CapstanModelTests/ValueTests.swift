@@ -1,3 +1,4 @@
+import CapstanTestSupport
 import Testing
 @testable import CapstanModel
 
@@ -40,6 +41,42 @@ import Testing
         let again = try Value.parseJSON(v.jsonString())
         #expect(again == v)
         #expect(v.jsonString() == #"{"b":1,"a":[true,false,null,1.5,-9223372036854775808,9223372036854775807],"s":"x\"\\\né😀"}"#)
+    }
+
+    /// A repeated key keeps its first place and takes the last value, at every depth (objects
+    /// are built when they close, from members read onto a stack shared by all levels).
+    @Test func repeatedKeysKeepTheirFirstPlaceAndTheLastValue() throws {
+        let v = try Value.parseJSON(#"{"a":1,"b":{"x":[1,{"y":1,"y":2}],"x":[{"z":0}],"w":3},"a":{"c":[]},"d":[[],{},[{"e":1,"e":[2]}]]}"#)
+        #expect(v.jsonString() == #"{"a":{"c":[]},"b":{"x":[{"z":0}],"w":3},"d":[[],{},[{"e":[2]}]]}"#)
+        let big = "{" + (0..<40).map { "\"k\($0 % 20)\":\($0)" }.joined(separator: ",") + "}"
+        let parsed = try Value.parseJSON(big)
+        #expect(Array(parsed.objectValue!.keys) == (0..<20).map { "k\($0)" })
+        #expect(Array(parsed.objectValue!.values) == (20..<40).map { Value.int(Int64($0)) })
+    }
+
+    /// Random nested documents read back exactly, key order included.
+    @Test func randomDocumentsRoundTripWithTheirKeyOrder() throws {
+        var random = SplitMix(seed: 7)
+        func make(_ depth: Int) -> Value {
+            switch Int.random(in: 0..<(depth > 4 ? 4 : 7), using: &random) {
+            case 0: return .int(Int64.random(in: -1_000...1_000, using: &random))
+            case 1: return .string(String(repeating: "é\"x", count: Int.random(in: 0..<4, using: &random)))
+            case 2: return .bool(Bool.random(using: &random))
+            case 3: return .null
+            case 4, 5:
+                var object = ValueObject()
+                for _ in 0..<Int.random(in: 0..<25, using: &random) {
+                    object["k\(Int.random(in: 0..<30, using: &random))"] = make(depth + 1)
+                }
+                return .object(object)
+            default: return .array((0..<Int.random(in: 0..<6, using: &random)).map { _ in make(depth + 1) })
+            }
+        }
+        for _ in 0..<300 {
+            let document = make(0)
+            let text = document.jsonString()
+            #expect(try Value.parseJSON(text).jsonString() == text)
+        }
     }
 
     @Test func integerOverflowBecomesDouble() throws {
