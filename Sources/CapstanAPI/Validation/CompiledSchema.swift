@@ -22,11 +22,11 @@ final class CompiledSchema: Sendable {
     /// A class, so handing the children out of the lock is one reference, not a copy.
     final class Children: Sendable {
         /// Every declared property; nil for one whose schema is no object or lies past the depth bound.
-        let properties: [String: CompiledSchema?]
+        let properties: PropertyTable
         let additional: CompiledSchema?
         let items: CompiledSchema?
 
-        init(properties: [String: CompiledSchema?], additional: CompiledSchema?, items: CompiledSchema?) {
+        init(properties: PropertyTable, additional: CompiledSchema?, items: CompiledSchema?) {
             self.properties = properties
             self.additional = additional
             self.items = items
@@ -49,13 +49,12 @@ final class CompiledSchema: Sendable {
     func children(in schemas: OpenAPISchemas) -> Children {
         children.withLock { cached in
             if let cached { return cached }
-            var properties: [String: CompiledSchema?] = [:]
+            var properties: [(key: String, schema: CompiledSchema?)] = []
             if let declared = facts.properties {
                 properties.reserveCapacity(declared.count)
-                // `updateValue`, not a subscript: a nil child must stay a declared key.
-                for (key, raw) in declared { properties.updateValue(child(raw, schemas), forKey: key) }
+                for (key, raw) in declared { properties.append((key, child(raw, schemas))) }
             }
-            let made = Children(properties: properties, additional: child(facts.additional, schemas),
+            let made = Children(properties: PropertyTable(properties), additional: child(facts.additional, schemas),
                                 items: child(facts.items, schemas))
             cached = made
             return made
