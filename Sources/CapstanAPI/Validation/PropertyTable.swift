@@ -41,8 +41,10 @@ struct PropertyTable: Sendable {
     }
 
     private static func hash(_ key: String) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        withUTF8Bytes(key) { bytes in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Int(truncatingIfNeeded: h ^ (h >> 29))
+        }
     }
 }
