@@ -52,7 +52,7 @@ func runAPIBench(arguments: [String]) async throws {
         var errors = 0
         let validateStart = clock.now
         for _ in 0..<objects { errors += validator.validate(object).count }
-        print("api: validate a \(name): \(ns(clock.now - validateStart, objects) / 1000) µs each (\(errors) errors)")
+        print("api: validate a \(name): \(micros(clock.now - validateStart, objects)) µs each (\(errors) errors)")
     }
     if only == nil || only == "update" {
         var updated = deployment
@@ -60,7 +60,7 @@ func runAPIBench(arguments: [String]) async throws {
         var updateErrors = 0
         let updateStart = clock.now
         for _ in 0..<objects { updateErrors += validator.validateUpdate(updated, old: deployment).count }
-        print("api: validate a Deployment update: \(ns(clock.now - updateStart, objects) / 1000) µs each (\(updateErrors) errors)")
+        print("api: validate a Deployment update: \(micros(clock.now - updateStart, objects)) µs each (\(updateErrors) errors)")
     }
     if validateOnly { return }
 
@@ -142,6 +142,11 @@ private func ms(_ d: Duration) -> String {
     let (seconds, attoseconds) = d.components
     let millis = Double(seconds) * 1000 + Double(attoseconds) / 1e15
     return String(Int((millis * 100).rounded())).paddedMillis
+}
+
+/// Microseconds per item with one decimal (validations take a few µs each).
+private func micros(_ d: Duration, _ count: Int) -> String {
+    String(format: "%.1f", Double(ns(d, count)) / 1000)
 }
 
 private func ns(_ d: Duration, _ count: Int) -> Int {

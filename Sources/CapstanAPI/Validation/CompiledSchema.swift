@@ -10,7 +10,8 @@ import Synchronization
 /// Nodes are shared between requests through `OpenAPISchemas.compiled(for:)`.
 ///
 /// Concurrency: everything but `children` is immutable; `children` is filled once, under its
-/// `Mutex`, the first time any task asks for a child. Nodes hold no reference to their
+/// `Mutex`, the first time any task asks for a child, and then published through an atomic
+/// reference so later reads (one per validated object node) take no lock. Nodes hold no reference to their
 /// `OpenAPISchemas` (which holds them), so dropping a catalogue frees its nodes.
 final class CompiledSchema: Sendable {
     let node: Value
@@ -18,6 +19,9 @@ final class CompiledSchema: Sendable {
     /// The depth `Schema` would have here (bounds resolution at 64 and nesting at 128).
     let depth: Int
     private let children = Mutex<Children?>(nil)
+    /// `children` once made, stored (releasing) under the lock and read (acquiring) without it.
+    /// Holds one retain of its own, given back in `deinit`.
+    private let published = Atomic<Unmanaged<Children>?>(nil)
 
     /// A class, so handing the children out of the lock is one reference, not a copy.
     final class Children: Sendable {
@@ -47,7 +51,8 @@ final class CompiledSchema: Sendable {
     /// The children, resolved (against `schemas`, the set this node came from) the first
     /// time they are asked for.
     func children(in schemas: OpenAPISchemas) -> Children {
-        children.withLock { cached in
+        if let made = published.load(ordering: .acquiring) { return made.takeUnretainedValue() }
+        return children.withLock { cached in
             if let cached { return cached }
             var properties: [(key: String, schema: CompiledSchema?)] = []
             if let declared = facts.properties {
@@ -57,8 +62,13 @@ final class CompiledSchema: Sendable {
             let made = Children(properties: PropertyTable(properties), additional: child(facts.additional, schemas),
                                 items: child(facts.items, schemas))
             cached = made
+            published.store(Unmanaged.passRetained(made), ordering: .releasing)
             return made
         }
+    }
+
+    deinit {
+        published.load(ordering: .acquiring)?.release()
     }
 
     /// What `Schema.child` gives: nil past the nesting bound or when `raw` is no schema.

@@ -136,21 +136,30 @@ public struct SchemaValidator: Sendable {
         let children = schema.children(in: schemas)
         let valueSchema = children.additional
 
-        for (key, childValue) in object {
-            if let declared = children.properties[key] {
-                if let childSchema = declared {
-                    stack.append(.key(key))
-                    check(childValue, childSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                    stack.removeLast()
+        // Keys and values side by side through buffer pointers: iterating the dictionary would
+        // copy (retain and release) every key and value it hands out.
+        let keys = object.keys.elements
+        let values = object.values.elements
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<min(keys.count, values.count) {
+                    let key = keys[i]
+                    if let declared = children.properties[key] {
+                        if let childSchema = declared {
+                            stack.append(.key(key))
+                            check(values[i], childSchema, schemas, &stack, depth: depth + 1, into: &errors)
+                            stack.removeLast()
+                        }
+                    } else if let valueSchema {
+                        stack.append(.mapKey(key))
+                        check(values[i], valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
+                        stack.removeLast()
+                    } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+                        continue
+                    } else if !schema.facts.openEnded {
+                        errors.append(.unknownField(FieldPath(stack + [.key(key)])))
+                    }
                 }
-            } else if let valueSchema {
-                stack.append(.mapKey(key))
-                check(childValue, valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                stack.removeLast()
-            } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
-                continue
-            } else if !schema.facts.openEnded {
-                errors.append(.unknownField(FieldPath(stack + [.key(key)])))
             }
         }
         for name in schema.facts.requiredNames {
