@@ -160,14 +160,12 @@ public struct SchemaValidator: Sendable {
                         errors.append(.unknownField(FieldPath(stack + [.key(key)])))
                     }
                 }
+                // Missing or null; looked at in place (a lookup by key would copy the value).
+                for name in schema.facts.requiredNames {
+                    if let i = object.index(forKey: name), i < values.count, !values[i].isNull { continue }
+                    errors.append(.required(FieldPath(stack + [.key(name)])))
+                }
             }
-        }
-        for name in schema.facts.requiredNames {
-            guard let present = object[name] else {
-                errors.append(.required(FieldPath(stack + [.key(name)])))
-                continue
-            }
-            if case .null = present { errors.append(.required(FieldPath(stack + [.key(name)]))) }
         }
         if schema.facts.hasLimits {
             let path = FieldPath(stack)
