@@ -1,3 +1,4 @@
+import CapstanModel
 import Testing
 @testable import CapstanAPI
 
@@ -63,6 +64,18 @@ import Testing
                 #expect(NameRules.withBytes(s, fast) == problems.isEmpty, "\(name): \(s)")
                 #expect(rule(s) == problems, "\(name): \(s)")
             }
+        }
+    }
+
+    /// The validator's byte split of apiVersion reads every object's kind as `Value.gvk` does.
+    @Test func validatorKindMatchesValueGVK() {
+        let versions = ["v1", "apps/v1", "a/b/c", "/v1", "v1/", "", "/", "//", "é/v1", "a/\u{301}v1", "a\u{301}/v1",
+                        "networking.k8s.io/v1", "example.com/v1alpha1"]
+        var objects: [Value] = versions.map { ["apiVersion": .string($0), "kind": "Thing"] }
+        objects += [["apiVersion": "v1"], ["kind": "Pod"], ["apiVersion": 1, "kind": "Pod"], ["apiVersion": "v1", "kind": true],
+                    "text", .null, [["apiVersion": "v1", "kind": "Pod"]]]
+        for object in objects {
+            #expect(ObjectValidator.gvk(of: object) == object.gvk, "\(object)")
         }
     }
 
