@@ -122,37 +122,39 @@ extension APICatalogue {
     }
 }
 
-/// Dispatch of the per-kind semantic rules.
+/// Dispatch of the per-kind semantic rules: by kind first, then group (one string comparison
+/// per kind name instead of two per case).
 enum KindRules {
     static func validate(_ object: Value, gvk: GroupVersionKind, into errors: inout [FieldError]) {
-        switch (gvk.group, gvk.kind) {
-        case ("", "Pod"):
+        let core = gvk.group.isEmpty
+        switch gvk.kind {
+        case "Pod" where core:
             PodSpecRules.validate(object["spec"], at: { FieldPath([.key("spec")]) }, context: .pod, into: &errors)
-        case ("", "PodTemplate"):
+        case "PodTemplate" where core:
             PodSpecRules.validateTemplate(object["template"], at: { FieldPath([.key("template")]) }, context: .pod, into: &errors)
-        case ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "StatefulSet"), ("apps", "DaemonSet"):
-            WorkloadRules.validate(object, kind: gvk.kind, into: &errors)
-        case ("", "ReplicationController"):
+        case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
+            if gvk.group == "apps" { WorkloadRules.validate(object, kind: gvk.kind, into: &errors) }
+        case "ReplicationController" where core:
             WorkloadRules.validateReplicationController(object, into: &errors)
-        case ("batch", "Job"):
+        case "Job" where gvk.group == "batch":
             BatchRules.validateJob(object, into: &errors)
-        case ("batch", "CronJob"):
+        case "CronJob" where gvk.group == "batch":
             BatchRules.validateCronJob(object, into: &errors)
-        case ("", "Service"):
+        case "Service" where core:
             ServiceRules.validate(object, into: &errors)
-        case ("", "ConfigMap"):
+        case "ConfigMap" where core:
             ConfigDataRules.validateConfigMap(object, into: &errors)
-        case ("", "Secret"):
+        case "Secret" where core:
             ConfigDataRules.validateSecret(object, into: &errors)
-        case ("", "PersistentVolumeClaim"):
+        case "PersistentVolumeClaim" where core:
             ClaimRules.validate(object, into: &errors)
-        case ("networking.k8s.io", "Ingress"):
+        case "Ingress" where gvk.group == "networking.k8s.io":
             errors += IngressRules.validate(object)
-        case ("autoscaling", "HorizontalPodAutoscaler"):
+        case "HorizontalPodAutoscaler" where gvk.group == "autoscaling":
             errors += ScalingRules.horizontalPodAutoscaler(object)
-        case ("policy", "PodDisruptionBudget"):
+        case "PodDisruptionBudget" where gvk.group == "policy":
             errors += ScalingRules.podDisruptionBudget(object)
-        case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+        case "CustomResourceDefinition" where gvk.group == "apiextensions.k8s.io":
             errors += CustomResourceDefinitionRules.validate(object)
         default:
             break

@@ -46,8 +46,10 @@ enum MetadataRules {
 
     static func validate(_ meta: Value, rule: NameRule, into errors: inout [FieldError]) {
         let path = { FieldPath([.key("metadata")]) }
-        let name = meta["name"].stringValue ?? ""
-        let generateName = meta["generateName"].stringValue ?? ""
+        // Fields are read from the map bound once (each `meta[key]` would copy it).
+        let fields = meta.objectValue ?? [:]
+        let name = fields["name"]?.stringValue ?? ""
+        let generateName = fields["generateName"]?.stringValue ?? ""
         if name.isEmpty && generateName.isEmpty {
             errors.append(.required(path().child("name"), "name or generateName is required"))
         }
@@ -58,12 +60,11 @@ enum MetadataRules {
                 errors.append(.invalid(path().child("generateName"), .string(generateName), problem))
             }
         }
-        if let namespace = meta["namespace"].stringValue, !namespace.isEmpty {
+        if let namespace = fields["namespace"]?.stringValue, !namespace.isEmpty {
             for problem in NameRules.dns1123Label(namespace) {
                 errors.append(.invalid(path().child("namespace"), .string(namespace), problem))
             }
         }
-        guard case .object(let fields) = meta else { return }
         if let labels = fields["labels"] { self.labels(labels, at: { path().child("labels") }, into: &errors) }
         if let annotations = fields["annotations"] {
             self.annotations(annotations, at: { path().child("annotations") }, into: &errors)
