@@ -37,8 +37,8 @@ public struct ObjectValidator: Sendable {
         var errors: [FieldError] = []
         let gvk = Self.gvk(of: object)
         collect(object, gvk: gvk, into: &errors)
-        // Deduplicating the create errors first and then all of them again keeps what the
-        // second pass alone keeps (the first occurrence of each key, in order).
+        // One deduplication at the end keeps what deduplicating the create errors and then all
+        // of them would: the first occurrence of each key, in order.
         if let gvk { UpdateRules.validate(object, old: old, gvk: gvk, into: &errors) }
         return Self.deduplicated(errors)
     }
