@@ -11,16 +11,19 @@ func runAPIBench(arguments: [String]) async throws {
     let cold = clock.now - coldStart
     print("api: cold load of the built-in catalogue: \(ms(cold)) ms (\(catalogue.resources.count) resources, \(catalogue.schemas.names.count) schemas)")
 
+    // `capstan-bench api validate-only [N] [only=KIND]`: the validation lines alone, N objects
+    // each (for repeated runs and callgrind), optionally one sample.
+    let validateOnly = arguments.contains("validate-only")
     var reloads: [Duration] = []
-    for _ in 0..<20 {
+    for _ in 0..<(validateOnly ? 0 : 20) {
         let start = clock.now
         _ = try APICatalogue.loadBuiltin()
         reloads.append(clock.now - start)
     }
-    print("api: reload, median of 20: \(ms(median(reloads))) ms")
+    if !validateOnly { print("api: reload, median of 20: \(ms(median(reloads))) ms") }
 
     let gvk = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
-    let navigations = 100_000
+    let navigations = validateOnly ? 0 : 100_000
     var found = 0
     let navStart = clock.now
     for _ in 0..<navigations {
@@ -28,7 +31,7 @@ func runAPIBench(arguments: [String]) async throws {
         if containers?.patchMergeKey == "name" { found += 1 }
     }
     let nav = clock.now - navStart
-    print("api: schema(for:) + 4 property steps: \(ns(nav, navigations)) ns each (\(found) found)")
+    if !validateOnly { print("api: schema(for:) + 4 property steps: \(ns(nav, navigations)) ns each (\(found) found)") }
 
     let deployment: Value = [
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "labels": ["app": "web"]],
@@ -43,11 +46,23 @@ func runAPIBench(arguments: [String]) async throws {
         ],
     ]
     let validator = ObjectValidator(catalogue: catalogue)
-    let objects = 10_000
-    var errors = 0
-    let validateStart = clock.now
-    for _ in 0..<objects { errors += validator.validate(deployment).count }
-    print("api: validate a Deployment: \(ns(clock.now - validateStart, objects) / 1000) µs each (\(errors) errors)")
+    let objects = Int(arguments.first(where: { Int($0) != nil }) ?? "") ?? 10_000
+    let only = arguments.first(where: { $0.hasPrefix("only=") }).map { String($0.dropFirst(5)) }
+    for (name, object) in validationSamples(deployment: deployment) where only == nil || only == name {
+        var errors = 0
+        let validateStart = clock.now
+        for _ in 0..<objects { errors += validator.validate(object).count }
+        print("api: validate a \(name): \(micros(clock.now - validateStart, objects)) µs each (\(errors) errors)")
+    }
+    if only == nil || only == "update" {
+        var updated = deployment
+        updated[path: ["spec", "replicas"]] = 4
+        var updateErrors = 0
+        let updateStart = clock.now
+        for _ in 0..<objects { updateErrors += validator.validateUpdate(updated, old: deployment).count }
+        print("api: validate a Deployment update: \(micros(clock.now - updateStart, objects)) µs each (\(updateErrors) errors)")
+    }
+    if validateOnly { return }
 
     var fields = 0
     let defaultStart = clock.now
@@ -84,6 +99,36 @@ func runAPIBench(arguments: [String]) async throws {
     print("api: OpenAPI v3 publication: \(ms(clock.now - publishStart)) ms (\(publication.documents.count) documents)")
 }
 
+/// What `capstan apply` typically sends besides Deployments, plus one invalid Deployment (its
+/// errors are part of the cost a rejected object pays).
+private func validationSamples(deployment: Value) -> [(String, Value)] {
+    let service: Value = [
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": ["name": "web", "namespace": "default", "labels": ["app": "web", "app.kubernetes.io/part-of": "shop"]],
+        "spec": [
+            "selector": ["app": "web"], "type": "ClusterIP",
+            "ports": [["name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"],
+                      ["name": "https", "port": 443, "targetPort": "https"]],
+        ],
+    ]
+    let configMap: Value = [
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": ["name": "web-config", "namespace": "default", "annotations": ["example.com/owner": "team-a"]],
+        "data": ["app.properties": "a=1\nb=2\n", "LOG_LEVEL": "info", "feature.flags": "x,y,z"],
+    ]
+    let namespace: Value = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop", "labels": ["team": "a"]]]
+    var invalid = deployment
+    invalid[path: ["metadata", "name"]] = "Web_1"
+    invalid[path: ["spec", "replicas"]] = "three"
+    invalid[path: ["spec", "unknownField"]] = true
+    var container = invalid[path: ["spec", "template", "spec", "containers"]][0]
+    container["ports"] = [["containerPort": 70000]]
+    container["bogus"] = 1
+    invalid[path: ["spec", "template", "spec", "containers"]] = [container]
+    return [("Deployment", deployment), ("Service", service), ("ConfigMap", configMap), ("Namespace", namespace),
+            ("bad Deployment", invalid)]
+}
+
 private func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
@@ -97,6 +142,11 @@ private func ms(_ d: Duration) -> String {
     let (seconds, attoseconds) = d.components
     let millis = Double(seconds) * 1000 + Double(attoseconds) / 1e15
     return String(Int((millis * 100).rounded())).paddedMillis
+}
+
+/// Microseconds per item with one decimal (validations take a few µs each).
+private func micros(_ d: Duration, _ count: Int) -> String {
+    String(format: "%.1f", Double(ns(d, count)) / 1000)
 }
 
 private func ns(_ d: Duration, _ count: Int) -> Int {

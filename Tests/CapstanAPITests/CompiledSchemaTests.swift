@@ -105,4 +105,27 @@ import Testing
         }
         #expect(!warm.validate(objects[1]).isEmpty)
     }
+
+    /// The property table answers like a dictionary, also for keys whose hash signatures
+    /// collide (same length, first two, middle and last bytes), the empty key and absent keys.
+    @Test func propertyTableAnswersLikeADictionary() {
+        let schema = CompiledSchema(resolved: ["type": "string"], depth: 0)
+        var keys = ["", "a", "b", "ab", "ba", "apiVersion", "kind", "metadata", "spec", "status", "é", "terminationGracePeriodSeconds"]
+        for middle in ["x", "y", "z", "é", "0"] { keys.append("ab\(middle)\(middle)cd") }  // one signature
+        for n in 0..<40 { keys.append("key\(n)") }
+        var pairs: [(key: String, schema: CompiledSchema?)] = []
+        var expected: [String: CompiledSchema?] = [:]
+        for (i, key) in keys.enumerated() {
+            let value: CompiledSchema? = i % 3 == 0 ? nil : schema
+            pairs.append((key, value))
+            expected.updateValue(value, forKey: key)
+        }
+        let table = PropertyTable(pairs)
+        #expect(table.count == keys.count)
+        for key in keys + ["abqqcd", "abcd", "c", "key40", "Kind", "spec ", "terminationGracePeriodSecond"] {
+            let got = table[key], want = expected[key]
+            #expect((got == nil) == (want == nil), "\(key)")
+            if let got, let want { #expect((got == nil) == (want == nil) && got === want, "\(key)") }
+        }
+    }
 }

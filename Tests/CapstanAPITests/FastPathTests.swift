@@ -1,3 +1,4 @@
+import CapstanModel
 import Testing
 @testable import CapstanAPI
 
@@ -28,7 +29,7 @@ import Testing
     @Test func subdomainFastCheckMatchesTheGeneralRule() {
         let pieces = ["a", "z", "0", "9", "-", ".", "A", "_", "/", "é", " ", "ab", "a.b"]
         for s in Self.nameCases + Self.generated(pieces, count: 8_000, maxPieces: 8) {
-            #expect(NameRules.isValidSubdomain(s.utf8[...]) == NameRules.subdomainProblems(s).isEmpty, "\(s)")
+            #expect(NameRules.withBytes(s, NameRules.isSubdomain) == NameRules.subdomainProblems(s).isEmpty, "\(s)")
             #expect(NameRules.dns1123Subdomain(s) == NameRules.subdomainProblems(s), "\(s)")
         }
     }
@@ -36,8 +37,45 @@ import Testing
     @Test func qualifiedNameFastCheckMatchesTheGeneralRule() {
         let pieces = ["a", "Z", "0", "-", ".", "_", "/", "é", " ", "k8s.io", "x"]
         for s in Self.nameCases + Self.generated(pieces, count: 8_000, maxPieces: 8) {
-            #expect(NameRules.isValidQualifiedName(s) == NameRules.qualifiedNameProblems(s).isEmpty, "\(s)")
+            #expect(NameRules.withBytes(s, NameRules.isQualifiedName) == NameRules.qualifiedNameProblems(s).isEmpty, "\(s)")
             #expect(NameRules.qualifiedName(s) == NameRules.qualifiedNameProblems(s), "\(s)")
+        }
+    }
+
+    /// Labels, DNS-1035 labels, label values, IANA port names and config keys: each byte check
+    /// says "valid" exactly when the general rule finds no problem, so the public rule (fast
+    /// check, then the general one) gives the general rule's answer.
+    @Test func byteChecksMatchTheGeneralRules() {
+        let pieces = ["a", "z", "0", "9", "-", "--", ".", "..", "A", "_", "/", "é", " ", "ab", "x1", "e\u{301}",
+                      String(repeating: "a", count: 15), String(repeating: "b", count: 60)]
+        let extra = ["", "-", ".", "..", "...", "..a", ".a", "a.", "http", "h-t", "h--t", "-h", "h-", "123", "a1234567890123456",
+                     "abcdefghijklmno", "abcdefghijklmnop", "-\u{301}", "a--\u{301}b", "ab\u{301}-", String(repeating: "k", count: 253),
+                     String(repeating: "k", count: 254), String(repeating: "v", count: 63), String(repeating: "v", count: 64)]
+        let rules: [(String, (UnsafeBufferPointer<UInt8>) -> Bool, (String) -> [String], (String) -> [String])] = [
+            ("label", NameRules.isLabel, NameRules.labelProblems, NameRules.dns1123Label),
+            ("dns1035", NameRules.isDNS1035Label, NameRules.dns1035Problems, NameRules.dns1035Label),
+            ("labelValue", NameRules.isLabelValue, NameRules.labelValueProblems, NameRules.labelValue),
+            ("iana", NameRules.isIANAServiceName, NameRules.ianaServiceNameProblems, NameRules.ianaServiceName),
+            ("configKey", NameRules.isConfigKey, NameRules.configKeyProblems, NameRules.configKey),
+        ]
+        for s in Self.nameCases + extra + Self.generated(pieces, count: 6_000, maxPieces: 6) {
+            for (name, fast, general, rule) in rules {
+                let problems = general(s)
+                #expect(NameRules.withBytes(s, fast) == problems.isEmpty, "\(name): \(s)")
+                #expect(rule(s) == problems, "\(name): \(s)")
+            }
+        }
+    }
+
+    /// The validator's byte split of apiVersion reads every object's kind as `Value.gvk` does.
+    @Test func validatorKindMatchesValueGVK() {
+        let versions = ["v1", "apps/v1", "a/b/c", "/v1", "v1/", "", "/", "//", "é/v1", "a/\u{301}v1", "a\u{301}/v1",
+                        "networking.k8s.io/v1", "example.com/v1alpha1"]
+        var objects: [Value] = versions.map { ["apiVersion": .string($0), "kind": "Thing"] }
+        objects += [["apiVersion": "v1"], ["kind": "Pod"], ["apiVersion": 1, "kind": "Pod"], ["apiVersion": "v1", "kind": true],
+                    "text", .null, [["apiVersion": "v1", "kind": "Pod"]]]
+        for object in objects {
+            #expect(ObjectValidator.gvk(of: object) == object.gvk, "\(object)")
         }
     }
 

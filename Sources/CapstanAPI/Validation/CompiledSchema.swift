@@ -10,7 +10,8 @@ import Synchronization
 /// Nodes are shared between requests through `OpenAPISchemas.compiled(for:)`.
 ///
 /// Concurrency: everything but `children` is immutable; `children` is filled once, under its
-/// `Mutex`, the first time any task asks for a child. Nodes hold no reference to their
+/// `Mutex`, the first time any task asks for a child, and then published through an atomic
+/// reference so later reads (one per validated object node) take no lock. Nodes hold no reference to their
 /// `OpenAPISchemas` (which holds them), so dropping a catalogue frees its nodes.
 final class CompiledSchema: Sendable {
     let node: Value
@@ -18,15 +19,18 @@ final class CompiledSchema: Sendable {
     /// The depth `Schema` would have here (bounds resolution at 64 and nesting at 128).
     let depth: Int
     private let children = Mutex<Children?>(nil)
+    /// `children` once made, stored (releasing) under the lock and read (acquiring) without it.
+    /// Holds one retain of its own, given back in `deinit`.
+    private let published = Atomic<Unmanaged<Children>?>(nil)
 
     /// A class, so handing the children out of the lock is one reference, not a copy.
     final class Children: Sendable {
         /// Every declared property; nil for one whose schema is no object or lies past the depth bound.
-        let properties: [String: CompiledSchema?]
+        let properties: PropertyTable
         let additional: CompiledSchema?
         let items: CompiledSchema?
 
-        init(properties: [String: CompiledSchema?], additional: CompiledSchema?, items: CompiledSchema?) {
+        init(properties: PropertyTable, additional: CompiledSchema?, items: CompiledSchema?) {
             self.properties = properties
             self.additional = additional
             self.items = items
@@ -47,19 +51,24 @@ final class CompiledSchema: Sendable {
     /// The children, resolved (against `schemas`, the set this node came from) the first
     /// time they are asked for.
     func children(in schemas: OpenAPISchemas) -> Children {
-        children.withLock { cached in
+        if let made = published.load(ordering: .acquiring) { return made.takeUnretainedValue() }
+        return children.withLock { cached in
             if let cached { return cached }
-            var properties: [String: CompiledSchema?] = [:]
+            var properties: [(key: String, schema: CompiledSchema?)] = []
             if let declared = facts.properties {
                 properties.reserveCapacity(declared.count)
-                // `updateValue`, not a subscript: a nil child must stay a declared key.
-                for (key, raw) in declared { properties.updateValue(child(raw, schemas), forKey: key) }
+                for (key, raw) in declared { properties.append((key, child(raw, schemas))) }
             }
-            let made = Children(properties: properties, additional: child(facts.additional, schemas),
+            let made = Children(properties: PropertyTable(properties), additional: child(facts.additional, schemas),
                                 items: child(facts.items, schemas))
             cached = made
+            published.store(Unmanaged.passRetained(made), ordering: .releasing)
             return made
         }
+    }
+
+    deinit {
+        published.load(ordering: .acquiring)?.release()
     }
 
     /// What `Schema.child` gives: nil past the nesting bound or when `raw` is no schema.

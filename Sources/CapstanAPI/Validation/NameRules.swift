@@ -29,6 +29,11 @@ enum NameRules {
     static func maxLength(_ n: Int) -> String { "must be no more than \(n) characters" }
 
     static func dns1123Label(_ s: String) -> [String] {
+        withBytes(s, isLabel) ? [] : labelProblems(s)
+    }
+
+    /// The general path of `dns1123Label` (tests hold the fast check to it).
+    static func labelProblems(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123LabelMax { problems.append(maxLength(dns1123LabelMax)) }
         if !matchesLabel(Substring(s).utf8) { problems.append(labelMessage) }
@@ -36,7 +41,7 @@ enum NameRules {
     }
 
     static func dns1123Subdomain(_ s: String) -> [String] {
-        isValidSubdomain(s.utf8[...]) ? [] : subdomainProblems(s)
+        withBytes(s, isSubdomain) ? [] : subdomainProblems(s)
     }
 
     /// The general path of `dns1123Subdomain` (tests hold the fast check to it).
@@ -48,52 +53,17 @@ enum NameRules {
     }
 
     static func dns1035Label(_ s: String) -> [String] {
+        withBytes(s, isDNS1035Label) ? [] : dns1035Problems(s)
+    }
+
+    /// The general path of `dns1035Label` (tests hold the fast check to it).
+    static func dns1035Problems(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123LabelMax { problems.append(maxLength(dns1123LabelMax)) }
         if !matchesLabel(Substring(s).utf8) || !(s.utf8.first.map(isLowerAlpha) ?? false) {
             problems.append(dns1035Message)
         }
         return problems
-    }
-
-    /// Whether `s` is a valid DNS-1123 subdomain, in one scan without allocating: what
-    /// `dns1123Subdomain` finds no problem with (every object name and label-key prefix goes
-    /// through here; the general path below runs only to word the problems). Parts between dots
-    /// are labels, so: only `[-.a-z0-9]`, alphanumeric at both ends and on both sides of every dot.
-    static func isValidSubdomain(_ s: Substring.UTF8View) -> Bool {
-        guard let first = s.first, let last = s.last, s.count <= dns1123SubdomainMax,
-              isLowerAlnum(first), isLowerAlnum(last) else { return false }
-        var previous: UInt8 = first
-        for c in s {
-            if c == UInt8(ascii: ".") {
-                guard isLowerAlnum(previous) else { return false }
-            } else if isLowerAlnum(c) {
-                // fine anywhere
-            } else if c == UInt8(ascii: "-") {
-                if previous == UInt8(ascii: ".") { return false }
-            } else {
-                return false
-            }
-            if previous == UInt8(ascii: ".") && !isLowerAlnum(c) { return false }
-            previous = c
-        }
-        return true
-    }
-
-    /// Whether `qualifiedName` finds no problem with `s`, in one scan without allocating
-    /// (label and annotation keys of every object): `name` or `prefix/name`, prefix a DNS
-    /// subdomain, name 1–63 characters of `[-A-Za-z0-9_.]` with alphanumeric ends.
-    static func isValidQualifiedName(_ s: String) -> Bool {
-        let u = s.utf8
-        let name: Substring.UTF8View
-        if let slash = u.firstIndex(of: UInt8(ascii: "/")) {
-            let rest = u[u.index(after: slash)...]
-            guard !rest.contains(UInt8(ascii: "/")), isValidSubdomain(u[..<slash]) else { return false }
-            name = rest
-        } else {
-            name = u[...]
-        }
-        return !name.isEmpty && name.count <= dns1123LabelMax && matchesQualifiedPart(name)
     }
 
     /// `s` split at every `separator` byte, empty parts kept. ASCII text is split by bytes
@@ -141,7 +111,7 @@ enum NameRules {
 
     /// `[prefix/]name`: prefix a DNS subdomain, name at most 63 characters.
     static func qualifiedName(_ s: String) -> [String] {
-        isValidQualifiedName(s) ? [] : qualifiedNameProblems(s)
+        withBytes(s, isQualifiedName) ? [] : qualifiedNameProblems(s)
     }
 
     /// The general path of `qualifiedName` (tests hold the fast check to it).
@@ -175,6 +145,11 @@ enum NameRules {
     }
 
     static func labelValue(_ s: String) -> [String] {
+        withBytes(s, isLabelValue) ? [] : labelValueProblems(s)
+    }
+
+    /// The general path of `labelValue` (tests hold the fast check to it).
+    static func labelValueProblems(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123LabelMax { problems.append(maxLength(dns1123LabelMax)) }
         if !s.isEmpty && !matchesQualifiedPart(Substring(s).utf8) { problems.append(labelValueMessage) }
@@ -186,6 +161,11 @@ enum NameRules {
     /// An IANA service name (container and service port names): at most 15 characters of
     /// `[-a-z0-9]`, at least one letter, no leading, trailing or doubled '-'.
     static func ianaServiceName(_ s: String) -> [String] {
+        withBytes(s, isIANAServiceName) ? [] : ianaServiceNameProblems(s)
+    }
+
+    /// The general path of `ianaServiceName` (tests hold the fast check to it).
+    static func ianaServiceNameProblems(_ s: String) -> [String] {
         var problems: [String] = []
         let u = s.utf8
         if u.count > 15 { problems.append(maxLength(15)) }
@@ -200,6 +180,11 @@ enum NameRules {
 
     /// ConfigMap and Secret data keys: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`/`..`.
     static func configKey(_ s: String) -> [String] {
+        withBytes(s, isConfigKey) ? [] : configKeyProblems(s)
+    }
+
+    /// The general path of `configKey` (tests hold the fast check to it).
+    static func configKeyProblems(_ s: String) -> [String] {
         var problems: [String] = []
         if s.utf8.count > dns1123SubdomainMax { problems.append(maxLength(dns1123SubdomainMax)) }
         if s.isEmpty || !s.utf8.allSatisfy({ isAlnum($0) || $0 == 45 || $0 == 95 || $0 == 46 }) {

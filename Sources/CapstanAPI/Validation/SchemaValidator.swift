@@ -23,20 +23,21 @@ public struct SchemaValidator: Sendable {
     /// Validates `object` against the schema of its `apiVersion`/`kind`. Kinds without a schema
     /// (unknown kinds, CRDs without one) yield no errors: there is nothing to check against.
     public func validate(_ object: Value) -> [FieldError] {
-        validate(object, gvk: object.gvk)
+        var errors: [FieldError] = []
+        let gvk = object.gvk
+        validate(object, gvk: gvk, isCustom: gvk.map(catalogue.isCustomKind) ?? false, into: &errors)
+        return errors
     }
 
-    /// `validate` with `gvk` already read from `object`.
-    func validate(_ object: Value, gvk: GroupVersionKind?) -> [FieldError] {
-        guard let gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return [] }
+    /// `validate` with `gvk` already read from `object` and `isCustom` already asked of the
+    /// catalogue (custom resources reject duplicates in `set` lists).
+    func validate(_ object: Value, gvk: GroupVersionKind?, isCustom: Bool, into errors: inout [FieldError]) {
+        guard let gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return }
         var validator = self
-        if let r = catalogue.resource(for: gvk), catalogue.isCustomResource(group: gvk.group, plural: r.plural) {
-            validator.enforceListSets = true
-        }
-        var errors: [FieldError] = []
+        if isCustom { validator.enforceListSets = true }
         var stack: [FieldPathElement] = []
+        stack.reserveCapacity(16)
         validator.check(object, schema, catalogue.schemas, &stack, depth: 0, into: &errors)
-        return errors
     }
 
     public func validate(_ value: Value, against schema: Schema, at path: FieldPath = FieldPath()) -> [FieldError] {
@@ -58,7 +59,6 @@ public struct SchemaValidator: Sendable {
         guard depth <= maxDepth else { return }
         // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
         if case .null = value { return }
-        let node = schema.node
 
         if schema.facts.intOrString {
             switch value {
@@ -67,18 +67,18 @@ public struct SchemaValidator: Sendable {
             case .double(let d) where d.rounded() == d: break
             default: errors.append(typeError(FieldPath(stack), value, expected: "integer,string"))
             }
-            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
             return
         }
 
-        switch schema.facts.type {
-        case "object":
+        switch schema.facts.kind {
+        case .object:
             checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
-        case "array":
+        case .array:
             guard case .array(let items) = value else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "array"))
             }
-            if schema.facts.hasLimits { checkArrayLimits(items, node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasLimits { checkArrayLimits(items, schema.node, FieldPath(stack), into: &errors) }
             if let itemSchema = schema.children(in: schemas).items {
                 for (i, item) in items.enumerated() {
                     stack.append(.index(i))
@@ -86,8 +86,8 @@ public struct SchemaValidator: Sendable {
                     stack.removeLast()
                 }
             }
-        case "string":
-            if schema.facts.format == "quantity" {
+        case .string:
+            if schema.facts.format == .quantity {
                 if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
                 checkQuantity(value, FieldPath(stack), into: &errors)
                 return
@@ -95,32 +95,32 @@ public struct SchemaValidator: Sendable {
             guard case .string(let s) = value else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "string"))
             }
-            if schema.facts.format == "byte", let bad = Base64.firstInvalidByte(s) {
+            if schema.facts.format == .byte, let bad = Base64.firstInvalidByte(s) {
                 errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
             }
-            if schema.facts.hasLimits { checkStringLimits(s, value, node, FieldPath(stack), into: &errors) }
-            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
-        case "integer":
+            if schema.facts.hasLimits { checkStringLimits(s, value, schema.node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
+        case .integer:
             guard let i = value.intValue else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "integer"))
             }
-            if schema.facts.format == "int32", i < Int64(Int32.min) || i > Int64(Int32.max) {
+            if schema.facts.format == .int32, i < Int64(Int32.min) || i > Int64(Int32.max) {
                 errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
             }
-            if schema.facts.hasLimits { checkNumberLimits(Double(i), value, node, FieldPath(stack), into: &errors) }
-            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
-        case "number":
+            if schema.facts.hasLimits { checkNumberLimits(Double(i), value, schema.node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
+        case .number:
             guard let d = value.doubleValue else {
                 return errors.append(typeError(FieldPath(stack), value, expected: "number"))
             }
-            if schema.facts.hasLimits { checkNumberLimits(d, value, node, FieldPath(stack), into: &errors) }
-            if schema.facts.enumValues != nil { checkEnum(value, node, FieldPath(stack), into: &errors) }
-        case "boolean":
+            if schema.facts.hasLimits { checkNumberLimits(d, value, schema.node, FieldPath(stack), into: &errors) }
+            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
+        case .boolean:
             guard case .bool = value else { return errors.append(typeError(FieldPath(stack), value, expected: "boolean")) }
-        default:
+        case .other:
             // No declared type: an object when it declares properties (CRD schemas may omit
             // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
-            if schema.facts.properties != nil || schema.facts.additional.isObject {
+            if schema.facts.declaresObject {
                 checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
             }
         }
@@ -133,33 +133,39 @@ public struct SchemaValidator: Sendable {
         guard case .object(let object) = value else {
             return errors.append(typeError(FieldPath(stack), value, expected: "object"))
         }
-        let properties = schema.facts.properties
-        let additional = schema.facts.additional
-        // An object schema that declares neither properties nor a value schema is free-form
-        // (RawExtension, FieldsV1); so is one that preserves unknown fields.
-        let openEnded = schema.facts.preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
         let children = schema.children(in: schemas)
         let valueSchema = children.additional
 
-        for (key, childValue) in object {
-            if let declared = children.properties[key] {
-                if let childSchema = declared {
-                    stack.append(.key(key))
-                    check(childValue, childSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                    stack.removeLast()
+        // Keys and values side by side through buffer pointers: iterating the dictionary would
+        // copy (retain and release) every key and value it hands out.
+        let keys = object.keys.elements
+        let values = object.values.elements
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<min(keys.count, values.count) {
+                    let key = keys[i]
+                    if let declared = children.properties[key] {
+                        if let childSchema = declared {
+                            stack.append(.key(key))
+                            check(values[i], childSchema, schemas, &stack, depth: depth + 1, into: &errors)
+                            stack.removeLast()
+                        }
+                    } else if let valueSchema {
+                        stack.append(.mapKey(key))
+                        check(values[i], valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
+                        stack.removeLast()
+                    } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+                        continue
+                    } else if !schema.facts.openEnded {
+                        errors.append(.unknownField(FieldPath(stack + [.key(key)])))
+                    }
                 }
-            } else if let valueSchema {
-                stack.append(.mapKey(key))
-                check(childValue, valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                stack.removeLast()
-            } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
-                continue
-            } else if !openEnded {
-                errors.append(.unknownField(FieldPath(stack + [.key(key)])))
+                // Missing or null; looked at in place (a lookup by key would copy the value).
+                for name in schema.facts.requiredNames {
+                    if let i = object.index(forKey: name), i < values.count, !values[i].isNull { continue }
+                    errors.append(.required(FieldPath(stack + [.key(name)])))
+                }
             }
-        }
-        for case .string(let name) in schema.facts.required ?? [] where object[name] == nil || object[name] == .null {
-            errors.append(.required(FieldPath(stack + [.key(name)])))
         }
         if schema.facts.hasLimits {
             let path = FieldPath(stack)
@@ -264,37 +270,68 @@ public struct SchemaValidator: Sendable {
     }
 }
 
-/// The facts of one schema node the validator needs, read in a single pass over its keys.
+/// The facts of one schema node the validator needs, read in a single pass over its keys, with
+/// the decisions the walk makes at every node (which type, which format, open-ended or not)
+/// taken here once instead of per validated field.
 struct NodeFacts: Sendable {
-    var type: String?
-    var format: String?
+    /// `type`, as the walk branches on it.
+    enum Kind: Sendable { case object, array, string, integer, number, boolean, other }
+    /// The `format`s the walk checks.
+    enum Format: Sendable { case quantity, byte, int32, other }
+
+    var kind: Kind = .other
+    var format: Format = .other
     var intOrString = false
     var preserve = false
     var embedded = false
     var properties: ValueObject?
     var additional: Value = .null
     var items: Value = .null
-    var required: [Value]?
-    var enumValues: [Value]?
+    /// The string entries of `required`, in order (the only ones the walk can check).
+    var requiredNames: [String] = []
+    var hasEnum = false
     /// Any of the CRD value limits (minimum, maxLength, pattern, minItems, …) or a `set` list.
     var hasLimits = false
+    /// Keys the node does not declare are fine: it preserves unknown fields, allows any
+    /// additional property, or declares neither properties nor a value schema (RawExtension,
+    /// FieldsV1).
+    var openEnded = false
+    /// An untyped node that still describes an object (CRD schemas may omit `type`).
+    var declaresObject = false
 
     init(_ node: Value) {
         guard case .object(let o) = node else { return }
         for (key, value) in o {
             switch key {
-            case "type": type = value.stringValue
+            case "type":
+                switch value.stringValue {
+                case "object": kind = .object
+                case "array": kind = .array
+                case "string": kind = .string
+                case "integer": kind = .integer
+                case "number": kind = .number
+                case "boolean": kind = .boolean
+                default: kind = .other
+                }
             case "format":
-                format = value.stringValue
-                if format == "int-or-string" { intOrString = true }
+                let name = value.stringValue
+                switch name {
+                case "quantity": format = .quantity
+                case "byte": format = .byte
+                case "int32": format = .int32
+                default: format = .other
+                }
+                if name == "int-or-string" { intOrString = true }
             case "x-kubernetes-int-or-string": if value.boolValue == true { intOrString = true }
             case "x-kubernetes-preserve-unknown-fields": preserve = value.boolValue == true
             case "x-kubernetes-embedded-resource": embedded = value.boolValue == true
             case "properties": properties = value.objectValue
             case "additionalProperties": additional = value
             case "items": items = value
-            case "required": required = value.arrayValue
-            case "enum": enumValues = value.arrayValue
+            case "required":
+                requiredNames = []
+                for case .string(let name) in value.arrayValue ?? [] { requiredNames.append(name) }
+            case "enum": hasEnum = value.arrayValue != nil
             case "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems",
                 "uniqueItems", "minProperties", "maxProperties":
                 hasLimits = true
@@ -302,6 +339,8 @@ struct NodeFacts: Sendable {
             default: break
             }
         }
+        declaresObject = properties != nil || additional.isObject
+        openEnded = preserve || additional.boolValue == true || (properties == nil && !additional.isObject)
     }
 }
 

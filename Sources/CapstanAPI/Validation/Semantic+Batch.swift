@@ -2,54 +2,51 @@ import CapstanModel
 
 /// Job and CronJob: counts, the pod template's restart policy, the cron schedule.
 enum BatchRules {
-    static func validateJob(_ object: Value) -> [FieldError] {
-        jobSpec(object["spec"], at: "spec")
+    static func validateJob(_ object: Value, into errors: inout [FieldError]) {
+        jobSpec(object["spec"], at: { FieldPath([.key("spec")]) }, into: &errors)
     }
 
-    static func jobSpec(_ spec: Value, at path: FieldPath) -> [FieldError] {
-        guard spec.isObject else { return [] }
-        var errors: [FieldError] = []
+    static func jobSpec(_ spec: Value, at path: LazyPath, into errors: inout [FieldError]) {
+        guard spec.isObject else { return }
         for field in ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished",
             "backoffLimitPerIndex", "maxFailedIndexes"]
         {
-            errors += WorkloadRules.nonNegativeField(spec, field, at: path)
+            WorkloadRules.nonNegativeField(spec, field, at: path, into: &errors)
         }
         if spec["completionMode"].stringValue == "Indexed", spec["completions"] == .null {
-            errors.append(.required(path.child("completions"), "when completion mode is Indexed"))
+            errors.append(.required(path().child("completions"), "when completion mode is Indexed"))
         }
         let selector = spec["selector"]
         if selector.isObject {
-            errors += LabelSelectorRules.validate(selector, at: path.child("selector"))
+            LabelSelectorRules.validate(selector, at: { path().child("selector") }, into: &errors)
             // A given selector (manualSelector, or the one the server generated) must select
             // the template's pods.
-            let labels = spec["template"]["metadata"]["labels"].stringMapValue
-            if spec["template"].isObject, !LabelSelectorRules.isEmpty(selector), !LabelSelectorRules.matches(selector, labels) {
+            let labels = spec["template"]["metadata"]["labels"]
+            if spec["template"].isObject, !LabelSelectorRules.isEmpty(selector), !LabelSelectorRules.matches(selector, labels: labels) {
                 errors.append(.invalid(
-                    path.child("template").child("metadata").child("labels"), shown: goStringMap(labels),
+                    path().child("template").child("metadata").child("labels"), shown: goStringMap(labels.stringMapValue),
                     WorkloadRules.selectorMismatch))
             }
         }
-        errors += PodSpecRules.validateTemplate(spec["template"], at: path.child("template"), context: .job)
-        return errors
+        PodSpecRules.validateTemplate(spec["template"], at: { path().child("template") }, context: .job, into: &errors)
     }
 
-    static func validateCronJob(_ object: Value) -> [FieldError] {
+    static func validateCronJob(_ object: Value, into errors: inout [FieldError]) {
         let spec = object["spec"]
-        guard spec.isObject else { return [] }
-        let path: FieldPath = "spec"
-        var errors: [FieldError] = []
+        guard spec.isObject else { return }
+        let path = { FieldPath([.key("spec")]) }
         if let schedule = spec["schedule"].stringValue {
             if let problem = CronSchedule.problem(schedule) {
-                errors.append(.invalid(path.child("schedule"), .string(schedule), problem))
+                errors.append(.invalid(path().child("schedule"), .string(schedule), problem))
             }
         }
         for field in ["startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
-            errors += WorkloadRules.nonNegativeField(spec, field, at: path)
+            WorkloadRules.nonNegativeField(spec, field, at: path, into: &errors)
         }
         let template = spec["jobTemplate"]
-        errors += MetadataRules.labels(template["metadata"]["labels"], at: path.child("jobTemplate").child("metadata").child("labels"))
-        errors += jobSpec(template["spec"], at: path.child("jobTemplate").child("spec"))
-        return errors
+        MetadataRules.labels(
+            template["metadata"]["labels"], at: { path().child("jobTemplate").child("metadata").child("labels") }, into: &errors)
+        jobSpec(template["spec"], at: { path().child("jobTemplate").child("spec") }, into: &errors)
     }
 }
 

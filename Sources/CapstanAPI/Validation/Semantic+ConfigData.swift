@@ -5,22 +5,22 @@ import CapstanModel
 enum ConfigDataRules {
     static let maxSize = 1024 * 1024
 
-    static func validateConfigMap(_ object: Value) -> [FieldError] {
-        var errors: [FieldError] = []
-        var seen: Set<String> = []
+    static func validateConfigMap(_ object: Value, into errors: inout [FieldError]) {
+        guard case .object(let fields) = object else { return }
+        var seen = SeenNames()
         var size = 0
         for map in ["data", "binaryData"] {
-            for (key, value) in object[map].objectValue ?? [:] {
-                let p = FieldPath(map).key(key)
-                for problem in NameRules.configKey(key) { errors.append(.invalid(p, .string(key), problem)) }
-                if !seen.insert(key).inserted { errors.append(.duplicate(p, .string(key))) }
-                size += value.stringValue?.utf8.count ?? 0
+            guard case .object(let entries)? = fields[map] else { continue }
+            for (key, value) in entries {
+                func p() -> FieldPath { FieldPath([.key(map)]).key(key) }
+                for problem in NameRules.configKey(key) { errors.append(.invalid(p(), .string(key), problem)) }
+                if !seen.insert(key) { errors.append(.duplicate(p(), .string(key))) }
+                if case .string(let s) = value { size += s.utf8.count }
             }
         }
         if size > maxSize {
-            errors.append(FieldError(.tooLong, "", detail: "must have at most \(maxSize) bytes"))
+            errors.append(FieldError(.tooLong, FieldPath(), detail: "must have at most \(maxSize) bytes"))
         }
-        return errors
     }
 
     /// Keys a Secret of a well-known type must hold.
@@ -32,16 +32,16 @@ enum ConfigDataRules {
         "kubernetes.io/ssh-auth": ["ssh-privatekey"],
     ]
 
-    static func validateSecret(_ object: Value) -> [FieldError] {
-        var errors: [FieldError] = []
-        var keys: Set<String> = []
+    static func validateSecret(_ object: Value, into errors: inout [FieldError]) {
+        var keys = SeenNames()
         var size = 0
         for map in ["data", "stringData"] {
-            for (key, value) in object[map].objectValue ?? [:] {
-                let p = FieldPath(map).key(key)
-                for problem in NameRules.configKey(key) { errors.append(.invalid(p, .string(key), problem)) }
-                keys.insert(key)
-                size += value.stringValue?.utf8.count ?? 0
+            guard case .object(let entries) = object[map] else { continue }
+            for (key, value) in entries {
+                func p() -> FieldPath { FieldPath([.key(map)]).key(key) }
+                for problem in NameRules.configKey(key) { errors.append(.invalid(p(), .string(key), problem)) }
+                _ = keys.insert(key)
+                if case .string(let s) = value { size += s.utf8.count }
             }
         }
         if size > maxSize {
@@ -60,7 +60,6 @@ enum ConfigDataRules {
         {
             errors.append(.required(FieldPath("metadata.annotations").key("kubernetes.io/service-account.name")))
         }
-        return errors
     }
 }
 

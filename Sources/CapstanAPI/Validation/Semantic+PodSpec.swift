@@ -17,163 +17,203 @@ enum PodSpecRules {
     /// A pod template (`metadata` + `spec`) at `path`.
     /// `claimNames`: StatefulSet volume claim templates, which mounts may name like volumes.
     static func validateTemplate(
-        _ template: Value, at path: FieldPath, context: Context, claimNames: Set<String> = []
-    ) -> [FieldError] {
-        guard template.isObject else { return [] }  // a missing template is the schema's `Required value`
-        var errors = MetadataRules.labels(template["metadata"]["labels"], at: path.child("metadata").child("labels"))
-        errors += MetadataRules.annotations(template["metadata"]["annotations"], at: path.child("metadata").child("annotations"))
-        errors += validate(template["spec"], at: path.child("spec"), context: context, claimNames: claimNames)
-        return errors
+        _ template: Value, at path: LazyPath, context: Context, claimNames: SeenNames = SeenNames(),
+        into errors: inout [FieldError]
+    ) {
+        guard case .object(let fields) = template else { return }  // a missing template is the schema's `Required value`
+        if case .object(let meta)? = fields["metadata"] {
+            if let labels = meta["labels"] {
+                MetadataRules.labels(labels, at: { path().child("metadata").child("labels") }, into: &errors)
+            }
+            if let annotations = meta["annotations"] {
+                MetadataRules.annotations(annotations, at: { path().child("metadata").child("annotations") }, into: &errors)
+            }
+        }
+        if let spec = fields["spec"] {
+            validate(spec, at: { path().child("spec") }, context: context, claimNames: claimNames, into: &errors)
+        }
     }
 
-    static func validate(_ spec: Value, at path: FieldPath, context: Context, claimNames: Set<String> = []) -> [FieldError] {
-        guard spec.isObject else { return [] }
-        var errors: [FieldError] = []
+    static func validate(
+        _ spec: Value, at path: LazyPath, context: Context, claimNames: SeenNames = SeenNames(),
+        into errors: inout [FieldError]
+    ) {
+        guard case .object(let fields) = spec else { return }
 
-        let volumes = spec["volumes"].arrayValue ?? []
-        var volumeNames: Set<String> = []
-        for (i, volume) in volumes.enumerated() {
-            let p = path.child("volumes").index(i)
-            guard let name = volume["name"].stringValue, !name.isEmpty else {
-                errors.append(.required(p.child("name")))
-                continue
-            }
-            for problem in NameRules.dns1123Label(name) { errors.append(.invalid(p.child("name"), .string(name), problem)) }
-            if !volumeNames.insert(name).inserted { errors.append(.duplicate(p.child("name"), .string(name))) }
-        }
-
-        if spec["containers"].arrayValue?.isEmpty == true {
-            errors.append(.required(path.child("containers")))
-        }
-        var containerNames: Set<String> = []
-        var portNames: Set<String> = []
-        for list in ["initContainers", "containers"] {
-            for (i, container) in (spec[list].arrayValue ?? []).enumerated() {
-                errors += validateContainer(
-                    container, at: path.child(list).index(i), volumeNames: volumeNames.union(claimNames),
-                    containerNames: &containerNames, portNames: &portNames)
+        var volumeNames = SeenNames()
+        if case .array(let volumes)? = fields["volumes"] {
+            for (i, volume) in volumes.enumerated() {
+                func p() -> FieldPath { path().child("volumes").index(i) }
+                guard let name = volume["name"].stringValue, !name.isEmpty else {
+                    errors.append(.required(p().child("name")))
+                    continue
+                }
+                for problem in NameRules.dns1123Label(name) { errors.append(.invalid(p().child("name"), .string(name), problem)) }
+                if !volumeNames.insert(name) { errors.append(.duplicate(p().child("name"), .string(name))) }
             }
         }
 
-        if let policy = spec["restartPolicy"].stringValue, !policy.isEmpty {
-            let p = path.child("restartPolicy")
+        let containers = fields["containers"]?.arrayValue
+        if containers?.isEmpty == true {
+            errors.append(.required(path().child("containers")))
+        }
+        var containerNames = SeenNames()
+        var portNames = SeenNames()
+        if case .array(let initContainers)? = fields["initContainers"] {
+            for (i, container) in initContainers.enumerated() {
+                validateContainer(
+                    container, at: { path().child("initContainers").index(i) }, volumeNames: volumeNames, claimNames: claimNames,
+                    containerNames: &containerNames, portNames: &portNames, into: &errors)
+            }
+        }
+        for (i, container) in (containers ?? []).enumerated() {
+            validateContainer(
+                container, at: { path().child("containers").index(i) }, volumeNames: volumeNames, claimNames: claimNames,
+                containerNames: &containerNames, portNames: &portNames, into: &errors)
+        }
+
+        if case .string(let policy)? = fields["restartPolicy"], !policy.isEmpty {
             switch context {
             case .pod: break  // the enum in the schema covers it
             case .replicated:
-                if policy != "Always" { errors.append(.notSupported(p, .string(policy), ["Always"])) }
+                if policy != "Always" { errors.append(.notSupported(path().child("restartPolicy"), .string(policy), ["Always"])) }
             case .job:
                 if policy != "OnFailure" && policy != "Never" {
-                    errors.append(.notSupported(p, .string(policy), ["OnFailure", "Never"]))
+                    errors.append(.notSupported(path().child("restartPolicy"), .string(policy), ["OnFailure", "Never"]))
                 }
             }
         } else if context == .job {
-            errors.append(.required(path.child("restartPolicy"), "valid values: \"OnFailure\", \"Never\""))
+            errors.append(.required(path().child("restartPolicy"), "valid values: \"OnFailure\", \"Never\""))
         }
-        if case .replicated(let kind) = context, spec.has("activeDeadlineSeconds"), kind != "ReplicationController" {
-            errors.append(.forbidden(path.child("activeDeadlineSeconds"), "activeDeadlineSeconds in \(kind) is not Supported"))
+        let deadline = fields["activeDeadlineSeconds"]
+        if case .replicated(let kind) = context, deadline != nil, kind != "ReplicationController" {
+            errors.append(.forbidden(path().child("activeDeadlineSeconds"), "activeDeadlineSeconds in \(kind) is not Supported"))
         }
-        for field in ["activeDeadlineSeconds", "terminationGracePeriodSeconds"] {
-            if let v = spec[field].intValue, v < (field == "activeDeadlineSeconds" ? 1 : 0) {
-                let detail = field == "activeDeadlineSeconds"
-                    ? "must be between 1 and 2147483647, inclusive" : "must be greater than or equal to 0"
-                errors.append(.invalid(path.child(field), spec[field], detail))
-            }
+        if let value = deadline, let v = value.intValue, v < 1 {
+            errors.append(.invalid(path().child("activeDeadlineSeconds"), value, "must be between 1 and 2147483647, inclusive"))
         }
-        if let sa = spec["serviceAccountName"].stringValue, !sa.isEmpty {
+        if let value = fields["terminationGracePeriodSeconds"], let v = value.intValue, v < 0 {
+            errors.append(.invalid(path().child("terminationGracePeriodSeconds"), value, "must be greater than or equal to 0"))
+        }
+        if case .string(let sa)? = fields["serviceAccountName"], !sa.isEmpty {
             for problem in NameRules.dns1123Subdomain(sa) {
-                errors.append(.invalid(path.child("serviceAccountName"), .string(sa), problem))
+                errors.append(.invalid(path().child("serviceAccountName"), .string(sa), problem))
             }
         }
-        errors += MetadataRules.labels(spec["nodeSelector"], at: path.child("nodeSelector"))
-        return errors
+        if let nodeSelector = fields["nodeSelector"] {
+            MetadataRules.labels(nodeSelector, at: { path().child("nodeSelector") }, into: &errors)
+        }
     }
 
     static func validateContainer(
-        _ c: Value, at path: FieldPath, volumeNames: Set<String>,
-        containerNames: inout Set<String>, portNames: inout Set<String>
-    ) -> [FieldError] {
-        var errors: [FieldError] = []
-        if let name = c["name"].stringValue, !name.isEmpty {
-            for problem in NameRules.dns1123Label(name) { errors.append(.invalid(path.child("name"), .string(name), problem)) }
-            if !containerNames.insert(name).inserted { errors.append(.duplicate(path.child("name"), .string(name))) }
+        _ c: Value, at path: LazyPath, volumeNames: SeenNames, claimNames: SeenNames,
+        containerNames: inout SeenNames, portNames: inout SeenNames, into errors: inout [FieldError]
+    ) {
+        let fields = c.objectValue ?? [:]
+        if case .string(let name)? = fields["name"], !name.isEmpty {
+            for problem in NameRules.dns1123Label(name) { errors.append(.invalid(path().child("name"), .string(name), problem)) }
+            if !containerNames.insert(name) { errors.append(.duplicate(path().child("name"), .string(name))) }
         } else {
-            errors.append(.required(path.child("name")))
+            errors.append(.required(path().child("name")))
         }
-        if (c["image"].stringValue ?? "").trimmingSpaces().isEmpty {
-            errors.append(.required(path.child("image")))
+        // Blank is empty or nothing but spaces and tabs (what `trimmingSpaces()` would leave empty).
+        if case .string(let image)? = fields["image"], !image.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            // an image is given
+        } else {
+            errors.append(.required(path().child("image")))
         }
-        for (i, port) in (c["ports"].arrayValue ?? []).enumerated() {
-            let p = path.child("ports").index(i)
-            if let cp = port["containerPort"].intValue, !(1...65535).contains(cp) {
-                errors.append(.invalid(p.child("containerPort"), port["containerPort"], portRange))
-            }
-            if let hp = port["hostPort"].intValue, hp != 0, !(1...65535).contains(hp) {
-                errors.append(.invalid(p.child("hostPort"), port["hostPort"], portRange))
-            }
-            if let name = port["name"].stringValue, !name.isEmpty {
-                for problem in NameRules.ianaServiceName(name) { errors.append(.invalid(p.child("name"), .string(name), problem)) }
-                if !portNames.insert(name).inserted { errors.append(.duplicate(p.child("name"), .string(name))) }
+        if case .array(let ports)? = fields["ports"] {
+            for (i, port) in ports.enumerated() {
+                func p() -> FieldPath { path().child("ports").index(i) }
+                let containerPort = port["containerPort"]
+                if let cp = containerPort.intValue, !(1...65535).contains(cp) {
+                    errors.append(.invalid(p().child("containerPort"), containerPort, portRange))
+                }
+                let hostPort = port["hostPort"]
+                if let hp = hostPort.intValue, hp != 0, !(1...65535).contains(hp) {
+                    errors.append(.invalid(p().child("hostPort"), hostPort, portRange))
+                }
+                if let name = port["name"].stringValue, !name.isEmpty {
+                    for problem in NameRules.ianaServiceName(name) { errors.append(.invalid(p().child("name"), .string(name), problem)) }
+                    if !portNames.insert(name) { errors.append(.duplicate(p().child("name"), .string(name))) }
+                }
             }
         }
         // A request may not exceed its limit.
-        let requests = c["resources"]["requests"], limits = c["resources"]["limits"]
-        for (name, limit) in limits.objectValue ?? [:] {
-            guard let l = QuantityValue.parse(limit), let r = QuantityValue.parse(requests[name]), r > l else { continue }
-            errors.append(.invalid(
-                path.child("resources").child("requests"), .string(requests[name].stringValue ?? goFormat(requests[name])),
-                "must be less than or equal to \(name) limit of \(limit.stringValue ?? goFormat(limit))"))
-        }
-        for (i, mount) in (c["volumeMounts"].arrayValue ?? []).enumerated() {
-            let p = path.child("volumeMounts").index(i)
-            if let name = mount["name"].stringValue, !name.isEmpty, !volumeNames.contains(name) {
-                errors.append(.notFound(p.child("name"), .string(name)))
-            }
-            if mount.has("mountPath"), (mount["mountPath"].stringValue ?? "").isEmpty {
-                errors.append(.required(p.child("mountPath")))
+        if let resources = fields["resources"], case .object(let limits) = resources["limits"],
+            case .object(let requests) = resources["requests"]
+        {
+            for (name, limit) in limits {
+                guard let request = requests[name], let r = QuantityValue.parse(request), let l = QuantityValue.parse(limit), r > l
+                else { continue }
+                errors.append(.invalid(
+                    path().child("resources").child("requests"), .string(request.stringValue ?? goFormat(request)),
+                    "must be less than or equal to \(name) limit of \(limit.stringValue ?? goFormat(limit))"))
             }
         }
-        for (i, env) in (c["env"].arrayValue ?? []).enumerated() {
-            if let name = env["name"].stringValue, name.isEmpty {
-                errors.append(.required(path.child("env").index(i).child("name")))
+        if case .array(let mounts)? = fields["volumeMounts"] {
+            for (i, mount) in mounts.enumerated() {
+                func p() -> FieldPath { path().child("volumeMounts").index(i) }
+                if let name = mount["name"].stringValue, !name.isEmpty, !volumeNames.contains(name), !claimNames.contains(name) {
+                    errors.append(.notFound(p().child("name"), .string(name)))
+                }
+                if mount.has("mountPath"), (mount["mountPath"].stringValue ?? "").isEmpty {
+                    errors.append(.required(p().child("mountPath")))
+                }
             }
         }
-        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] where c[probe].isObject {
-            errors += validateProbe(c[probe], at: path.child(probe), kind: probe)
+        if case .array(let env)? = fields["env"] {
+            for (i, variable) in env.enumerated() {
+                if let name = variable["name"].stringValue, name.isEmpty {
+                    errors.append(.required(path().child("env").index(i).child("name")))
+                }
+            }
         }
-        return errors
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            guard let value = fields[probe], value.isObject else { continue }
+            validateProbe(value, at: { path().child(probe) }, kind: probe, into: &errors)
+        }
     }
 
-    static func validateProbe(_ probe: Value, at path: FieldPath, kind: String) -> [FieldError] {
-        var errors: [FieldError] = []
-        let handlers = ["exec", "httpGet", "tcpSocket", "grpc"].filter { probe[$0].isObject }
-        if handlers.isEmpty {
-            errors.append(.required(path, "must specify a handler type"))
-        } else if handlers.count > 1 {
-            errors.append(.forbidden(path.child(handlers[1]), "may not specify more than 1 handler type"))
+    static let probeHandlers = ["exec", "httpGet", "tcpSocket", "grpc"]
+    static let probeCounts = ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"]
+
+    static func validateProbe(_ probe: Value, at path: LazyPath, kind: String, into errors: inout [FieldError]) {
+        let fields = probe.objectValue ?? [:]
+        var handlers = 0
+        var second = ""
+        for handler in probeHandlers where fields[handler]?.isObject == true {
+            handlers += 1
+            if handlers == 2 { second = handler }
         }
-        for field in ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] {
-            if let v = probe[field].intValue, v < 0 {
-                errors.append(.invalid(path.child(field), probe[field], "must be greater than or equal to 0"))
+        if handlers == 0 {
+            errors.append(.required(path(), "must specify a handler type"))
+        } else if handlers > 1 {
+            errors.append(.forbidden(path().child(second), "may not specify more than 1 handler type"))
+        }
+        for field in probeCounts {
+            if let value = fields[field], let v = value.intValue, v < 0 {
+                errors.append(.invalid(path().child(field), value, "must be greater than or equal to 0"))
             }
         }
-        if kind != "readinessProbe", let s = probe["successThreshold"].intValue, s != 1 {
-            errors.append(.invalid(path.child("successThreshold"), probe["successThreshold"], "must be 1"))
+        if kind != "readinessProbe", let value = fields["successThreshold"], let s = value.intValue, s != 1 {
+            errors.append(.invalid(path().child("successThreshold"), value, "must be 1"))
         }
-        for handler in ["httpGet", "tcpSocket"] where probe[handler].isObject {
-            errors += validatePortReference(probe[handler]["port"], at: path.child(handler).child("port"))
+        for handler in ["httpGet", "tcpSocket"] {
+            guard case .object(let action)? = fields[handler], let port = action["port"] else { continue }
+            validatePortReference(port, at: { path().child(handler).child("port") }, into: &errors)
         }
-        return errors
     }
 
     /// A port given as a number (1–65535) or an IANA service name.
-    static func validatePortReference(_ port: Value, at path: FieldPath) -> [FieldError] {
+    static func validatePortReference(_ port: Value, at path: LazyPath, into errors: inout [FieldError]) {
         switch port {
         case .int(let n) where !(1...65535).contains(n):
-            return [.invalid(path, port, portRange)]
+            errors.append(.invalid(path(), port, portRange))
         case .string(let name):
-            return NameRules.ianaServiceName(name).map { .invalid(path, port, $0) }
+            for problem in NameRules.ianaServiceName(name) { errors.append(.invalid(path(), port, problem)) }
         default:
-            return []
+            break
         }
     }
 }

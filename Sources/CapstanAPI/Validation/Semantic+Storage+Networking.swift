@@ -4,34 +4,31 @@ import CapstanModel
 enum ClaimRules {
     static let accessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
 
-    static func validate(_ object: Value) -> [FieldError] {
-        claimSpec(object["spec"], at: "spec")
+    static func validate(_ object: Value, into errors: inout [FieldError]) {
+        claimSpec(object["spec"], at: { FieldPath([.key("spec")]) }, into: &errors)
     }
 
-    static func claimSpec(_ spec: Value, at path: FieldPath) -> [FieldError] {
-        guard spec.isObject else { return [] }
-        var errors: [FieldError] = []
+    static func claimSpec(_ spec: Value, at path: LazyPath, into errors: inout [FieldError]) {
+        guard spec.isObject else { return }
         let modes = spec["accessModes"].arrayValue ?? []
         if modes.isEmpty {
-            errors.append(.required(path.child("accessModes"), "at least 1 access mode is required"))
+            errors.append(.required(path().child("accessModes"), "at least 1 access mode is required"))
         }
         for (i, mode) in modes.enumerated() {
             if let m = mode.stringValue, !accessModes.contains(m) {
-                errors.append(.notSupported(path.child("accessModes").index(i), mode, accessModes))
+                errors.append(.notSupported(path().child("accessModes").index(i), mode, accessModes))
             }
         }
         if modes.contains("ReadWriteOncePod"), modes.count > 1 {
-            errors.append(.forbidden(path.child("accessModes"), "may not use ReadWriteOncePod with other access modes"))
+            errors.append(.forbidden(path().child("accessModes"), "may not use ReadWriteOncePod with other access modes"))
         }
         let hasSource = spec["dataSource"].isObject || spec["dataSourceRef"].isObject
-        if spec["resources"]["requests"]["storage"] == .null && !hasSource {
-            errors.append(.required(path.child("resources").key("storage")))
-        } else if let q = QuantityValue.parse(spec["resources"]["requests"]["storage"]), q <= 0 {
-            errors.append(.invalid(
-                path.child("resources").child("requests").key("storage"), spec["resources"]["requests"]["storage"],
-                "must be greater than zero"))
+        let storage = spec["resources"]["requests"]["storage"]
+        if storage == .null && !hasSource {
+            errors.append(.required(path().child("resources").key("storage")))
+        } else if let q = QuantityValue.parse(storage), q <= 0 {
+            errors.append(.invalid(path().child("resources").child("requests").key("storage"), storage, "must be greater than zero"))
         }
-        return errors
     }
 }
 
@@ -39,7 +36,7 @@ enum IngressRules {
     static func validate(_ object: Value) -> [FieldError] {
         let spec = object["spec"]
         guard spec.isObject else { return [] }
-        let path: FieldPath = "spec"
+        let path = FieldPath([.key("spec")])
         var errors: [FieldError] = []
         if spec["defaultBackend"].isObject {
             errors += backend(spec["defaultBackend"], at: path.child("defaultBackend"))
@@ -132,10 +129,10 @@ enum ScalingRules {
             errors.append(.invalid("spec", spec, "minAvailable and maxUnavailable cannot be both set"))
         }
         for field in ["minAvailable", "maxUnavailable"] where spec.isSet(field) {
-            errors += WorkloadRules.validateIntOrPercent(spec[field], at: FieldPath("spec").child(field))
+            WorkloadRules.validateIntOrPercent(spec[field], at: { FieldPath([.key("spec"), .key(field)]) }, into: &errors)
         }
         if spec["selector"].isObject {
-            errors += LabelSelectorRules.validate(spec["selector"], at: "spec.selector")
+            LabelSelectorRules.validate(spec["selector"], at: { FieldPath([.key("spec"), .key("selector")]) }, into: &errors)
         }
         return errors
     }
@@ -152,13 +149,15 @@ enum QuantityValue {
         }
     }
 
+    /// Suffixes and their factors, binary before decimal (`Mi` before `M`).
+    static let suffixes: [(String, Double)] = [
+        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+        ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
+        ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+    ]
+
     static func parse(_ text: String) -> Double? {
         guard QuantitySyntax.isValid(text) else { return nil }
-        let suffixes: [(String, Double)] = [
-            ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-            ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
-            ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
-        ]
         for (suffix, factor) in suffixes where text.hasSuffix(suffix) {
             return Double(text.dropLast(suffix.count)).map { $0 * factor }
         }

@@ -5,10 +5,11 @@ import CapstanModel
 enum UpdateRules {
     static let immutable = "field is immutable"
 
-    static func validate(_ new: Value, old: Value, gvk: GroupVersionKind) -> [FieldError] {
-        var errors: [FieldError] = []
+    static func validate(_ new: Value, old: Value, gvk: GroupVersionKind, into errors: inout [FieldError]) {
+        let start = errors.count
+        let oldMeta = old["metadata"], newMeta = new["metadata"]
         for field in ["name", "namespace", "uid", "creationTimestamp"] {
-            let a = old["metadata"][field], b = new["metadata"][field]
+            let a = oldMeta[field], b = newMeta[field]
             // Unset in the update means "keep"; only a different value is a change.
             if a != .null, b != .null, a != b {
                 errors.append(.invalid(FieldPath("metadata").child(field), b, immutable))
@@ -22,7 +23,7 @@ enum UpdateRules {
             errors += unchanged(newSpec["selector"], oldSpec["selector"], at: "spec.selector")
             let mutable: Set<String> = ["replicas", "ordinals", "template", "updateStrategy",
                 "persistentVolumeClaimRetentionPolicy", "minReadySeconds"]
-            if errors.isEmpty, !sameExcept(newSpec, oldSpec, mutable.union(["selector"])) {
+            if errors.count == start, !sameExcept(newSpec, oldSpec, mutable.union(["selector"])) {
                 errors.append(.forbidden(
                     "spec",
                     "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
@@ -70,12 +71,12 @@ enum UpdateRules {
         default:
             break
         }
-        return errors
     }
 
-    private static func unchanged(_ new: Value, _ old: Value, at path: FieldPath) -> [FieldError] {
+    /// `path` is read only for an error (updates rarely change what they may not).
+    private static func unchanged(_ new: Value, _ old: Value, at path: @autoclosure () -> FieldPath) -> [FieldError] {
         guard old != .null, new != old else { return [] }
-        return [.invalid(path, new, immutable)]
+        return [.invalid(path(), new, immutable)]
     }
 
     /// Whether two objects agree on every key but `except`.
