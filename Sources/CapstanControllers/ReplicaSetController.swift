@@ -127,7 +127,9 @@ public final class ReplicaSetController: Controller {
         do {
             return try await client.patch(resource, namespace: object.namespace, name: object.name ?? "",
                                           type: .merge, patch)
-        } catch { guard let error = error as? APIError, error.isNotFound || error.isConflict else { throw error }; 
+        } catch {
+            // Gone, or changed under us: the next sync sees the object as it is now.
+            guard error.isNotFound || error.isConflict else { throw error }
             return nil
         }
     }
@@ -138,7 +140,9 @@ public final class ReplicaSetController: Controller {
                                          "uid": .string(object.uid ?? "")]]
         do {
             _ = try await client.patch(resource, namespace: object.namespace, name: object.name ?? "", type: .merge, patch)
-        } catch { guard let error = error as? APIError, error.isNotFound || error.isConflict else { throw error }; }
+        } catch {
+            guard error.isNotFound || error.isConflict else { throw error }
+        }
     }
 
     // MARK: - Sizing

@@ -12,6 +12,20 @@ public struct GroupVersion: Hashable, Sendable, CustomStringConvertible {
 
     /// Splits an `apiVersion` field: `apps/v1` → (apps, v1), `v1` → ("", v1).
     public init(apiVersion: String) {
+        // Every real apiVersion is ASCII: split at the '/' byte. Finding it by Character costs
+        // grapheme breaking over the whole string, several times the rest of this; text that is
+        // not ASCII keeps the Character rule (a '/' joined by a combining mark is no separator).
+        let utf8 = apiVersion.utf8
+        if !utf8.contains(where: { $0 >= 0x80 }) {
+            if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
+                group = String(apiVersion[..<slash])
+                version = String(apiVersion[utf8.index(after: slash)...])
+            } else {
+                group = ""
+                version = apiVersion
+            }
+            return
+        }
         if let slash = apiVersion.firstIndex(of: "/") {
             group = String(apiVersion[..<slash])
             version = String(apiVersion[apiVersion.index(after: slash)...])

@@ -67,18 +67,6 @@ import Testing
         }
     }
 
-    /// The validator's byte split of apiVersion reads every object's kind as `Value.gvk` does.
-    @Test func validatorKindMatchesValueGVK() {
-        let versions = ["v1", "apps/v1", "a/b/c", "/v1", "v1/", "", "/", "//", "é/v1", "a/\u{301}v1", "a\u{301}/v1",
-                        "networking.k8s.io/v1", "example.com/v1alpha1"]
-        var objects: [Value] = versions.map { ["apiVersion": .string($0), "kind": "Thing"] }
-        objects += [["apiVersion": "v1"], ["kind": "Pod"], ["apiVersion": 1, "kind": "Pod"], ["apiVersion": "v1", "kind": true],
-                    "text", .null, [["apiVersion": "v1", "kind": "Pod"]]]
-        for object in objects {
-            #expect(ObjectValidator.gvk(of: object) == object.gvk, "\(object)")
-        }
-    }
-
     @Test func asciiImageTagMatchesTheGeneralParse() {
         let cases = [
             "", "nginx", "nginx:1.27", "nginx:latest", "nginx@sha256:abc", "nginx:1@sha256:abc", "Nginx", "repo/Nginx:1",

@@ -79,6 +79,21 @@ import Testing
         }
     }
 
+    /// The byte split of ASCII apiVersions agrees with splitting at the first '/' Character.
+    @Test func apiVersionsSplitAtTheFirstSlash() {
+        for text in ["v1", "apps/v1", "a/b/c", "/v1", "apps/", "", "/", "//", "grüße.example/v1", "x/\u{301}y/v1", "é/v1",
+                     "a\u{301}/v1", "networking.k8s.io/v1"] {
+            let gv = GroupVersion(apiVersion: text)
+            if let slash = text.firstIndex(of: "/") {
+                #expect(gv.group == String(text[..<slash]) && gv.version == String(text[text.index(after: slash)...]), "\(text)")
+            } else {
+                #expect(gv.group == "" && gv.version == text, "\(text)")
+            }
+        }
+        let deployment: Value = ["apiVersion": "apps/v1", "kind": "Deployment"]
+        #expect(deployment.gvk == GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
+    }
+
     @Test func integerOverflowBecomesDouble() throws {
         #expect(try Value.parseJSON("9223372036854775808") == .double(9223372036854775808))
         #expect(try Value.parseJSON("1e3") == .double(1000))

@@ -27,7 +27,7 @@ public struct ObjectValidator: Sendable {
     /// removed. Unknown fields are reported as `.unknownField`; see `FieldError.Kind`.
     public func validate(_ object: Value) -> [FieldError] {
         var errors: [FieldError] = []
-        collect(object, gvk: Self.gvk(of: object), into: &errors)
+        collect(object, gvk: object.gvk, into: &errors)
         return Self.deduplicated(errors)
     }
 
@@ -35,7 +35,7 @@ public struct ObjectValidator: Sendable {
     /// (`metadata.name`, workload selectors, a Job's template, a Service's cluster IP, …).
     public func validateUpdate(_ object: Value, old: Value) -> [FieldError] {
         var errors: [FieldError] = []
-        let gvk = Self.gvk(of: object)
+        let gvk = object.gvk
         collect(object, gvk: gvk, into: &errors)
         // One deduplication at the end keeps what deduplicating the create errors and then all
         // of them would: the first occurrence of each key, in order.
@@ -68,23 +68,6 @@ public struct ObjectValidator: Sendable {
         }
         MetadataRules.validate(object["metadata"], rule: NameRule.for(gvk.groupKind, isCustom: isCustom), into: &errors)
         KindRules.validate(object, gvk: gvk, into: &errors)
-    }
-
-    /// `object.gvk`: an ASCII apiVersion (all real ones) is split at its '/' byte, the place
-    /// `GroupVersion(apiVersion:)` finds by Character at several times the cost; any other
-    /// goes through `gvk` itself.
-    static func gvk(of object: Value) -> GroupVersionKind? {
-        guard case .object(let fields) = object, case .string(let apiVersion)? = fields["apiVersion"],
-            case .string(let kind)? = fields["kind"]
-        else { return nil }
-        let split = withUTF8Bytes(apiVersion) { bytes -> (group: String, version: String)? in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return ("", apiVersion) }
-            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self),
-                    String(decoding: UnsafeBufferPointer(rebasing: bytes[(slash + 1)...]), as: UTF8.self))
-        }
-        guard let split else { return object.gvk }
-        return GroupVersionKind(group: split.group, version: split.version, kind: kind)
     }
 
     /// The first error of each key (kind, printed field, and message unless the kind is
