@@ -449,10 +449,10 @@ struct Parser {
             if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
+            if let s = plainLiteral(t) { return .string(pos: t.pos, quote: t.kind == .string ? .double : .backquote, value: s) }
             let quoted = value(t)
-            if let s = plainLiteral(t) { return .string(pos: t.pos, quoted: quoted, value: s) }
             guard let s = GoFormat.unquote(quoted) else { throw fail("invalid syntax", t) }
-            return .string(pos: t.pos, quoted: quoted, value: s)
+            return .string(pos: t.pos, quote: .written(quoted), value: s)
         default:
             index -= 1
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
