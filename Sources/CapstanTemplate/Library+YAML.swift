@@ -7,7 +7,10 @@ import CapstanYAML
 /// reports failures under an `Error` key instead of failing the render.
 extension Library {
     static func toYAML(_ v: TemplateValue) -> String {
-        var s = YAML.emit(v.jsonValue)
+        let value = v.jsonValue
+        // Most arguments are small maps and lists of plain scalars: written directly, the
+        // same text libyaml gives.
+        var s = YAML.emitSimpleBlock(value) ?? YAML.emit(value)
         if s.hasSuffix("\n") { s.removeLast() }
         return s
     }
