@@ -410,7 +410,9 @@ struct Parser {
         guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peekKind == .field { fields.append(value(next())) }
+        // The token is taken first: `value(next())` would copy the whole parser for `value`
+        // before `next` changes it.
+        while peekKind == .field { let f = next(); fields.append(value(f)) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
@@ -469,7 +471,7 @@ struct Parser {
         var names = [String]()
         names.reserveCapacity(4)
         names.append(value(t))
-        while peekKind == .field { names.append(value(next())) }
+        while peekKind == .field { let f = next(); names.append(value(f)) }  // (see `operand`)
         return (pos, names)
     }
 
