@@ -44,12 +44,14 @@ import CapstanModel
     /// One-pass `indent`/`nindent` against the plain definition (pad, then pad after every
     /// newline), with multi-byte text, empty lines and a trailing newline.
     @Test func indentMatchesPlainDefinition() {
-        for text in ["", "a", "a\nb", "\n", "x\n\ny\n", "héllo\n✓ wörld", "\r\n"] {
+        for text in ["", "a", "a\nb", "\n", "x\n\ny\n", "héllo\n✓ wörld", "\r\n", "\n\n", "ab\n\ncd\nef"] {
             for n in [0, 1, 4] {
                 let pad = String(repeating: " ", count: n)
                 let plain = pad + text.replacingAll("\n", with: "\n" + pad)
                 #expect(Text.indent(text, n) == plain)
                 #expect(Text.indent(text, n, leadingNewline: true) == "\n" + plain)
+                #expect(Text.indentGeneral(text, n, leadingNewline: false) == plain)
+                #expect(Text.indentGeneral(text, n, leadingNewline: true) == "\n" + plain)
             }
         }
     }
