@@ -46,10 +46,11 @@ final class Scope: Sendable {
 }
 
 /// What one render knows about an `include`d name (owned by one `Executor`).
+/// Used by that executor's thread only, never with overlapping accesses (see `Executor`).
 final class IncludeSlot {
-    var count = 0
+    @exclusivity(unchecked) var count = 0
     /// The set's template of that name (`.some(nil)`: none), once looked up.
-    var baseTemplate: ParsedTemplate??
+    @exclusivity(unchecked) var baseTemplate: ParsedTemplate??
 }
 
 /// Mutable state of one render (not shared across tasks).

@@ -358,11 +358,19 @@ struct Parser {
         // once it is complete.
         var args: [ArgNode] = []
         args.reserveCapacity(4)
-        var spans: [(pos: Int, range: Range<Int>)] = []
+        // Where each command's arguments lie in `args`. Most pipelines have one command: its
+        // span is kept in `firstSpan`, and only further ones need an array.
+        var firstSpan: (pos: Int, range: Range<Int>)?
+        var moreSpans: [(pos: Int, range: Range<Int>)] = []
         while true {
             let t = nextNonSpace()
             if t.kind == end {
-                guard !spans.isEmpty else { throw fail("missing value for \(context)", t) }
+                guard let firstSpan else { throw fail("missing value for \(context)", t) }
+                if moreSpans.isEmpty {
+                    let commands = [CommandNode(pos: firstSpan.pos, args: args[firstSpan.range])]
+                    return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
+                }
+                let spans = [firstSpan] + moreSpans
                 for (i, span) in spans.enumerated().dropFirst() {
                     switch args[span.range.lowerBound] {
                     case .bool, .dot, .nilLiteral, .number, .string:
@@ -378,7 +386,7 @@ struct Parser {
                 index -= 1
                 let first = args.count
                 let pos = try command(into: &args)
-                spans.append((pos, first..<args.count))
+                if firstSpan == nil { firstSpan = (pos, first..<args.count) } else { moreSpans.append((pos, first..<args.count)) }
             default:
                 throw unexpected(t, context)
             }
