@@ -155,6 +155,7 @@ struct Parser {
 
     mutating func parseTop() throws -> [Node] {
         var list: [Node] = []
+        list.reserveCapacity(8)
         while true {
             let t = peek
             switch t.kind {
@@ -192,7 +193,10 @@ struct Parser {
 
     /// Items until `{{end}}` or `{{else …}}`; returns which one ended the list.
     mutating func itemList() throws -> ([Node], String) {
+        // Room for a typical body (text, action, text, …) in the first allocation rather
+        // than regrowing at one, two and four items.
         var list: [Node] = []
+        list.reserveCapacity(4)
         while true {
             let t = peek
             if t.kind == .eof { throw fail("unexpected EOF", t) }
