@@ -34,6 +34,32 @@ import CapstanModel
         }
     }
 
+    /// A string literal's text (Go prints it as written in error messages) is the source text,
+    /// whether the literal kept it (escapes) or rebuilds it from its value (no escapes).
+    @Test func stringLiteralTextIsAsWritten() throws {
+        let literals = [#""plain""#, "`raw`", #""a\"b""#, #""tab\t""#, "`x\"y`", #""é✓""#, #""""#, "``"]
+        for literal in literals {
+            let trees = try Parser.parse(name: "t", source: "{{ \(literal) }}", functions: [:], options: .goDefault)
+            guard case .action(_, let pipe)? = trees.first?.root.first else { Issue.record("no action for \(literal)"); continue }
+            #expect(pipe.commands.first?.head.text == literal)
+        }
+    }
+
+    /// The lexer's keyword classification names the keyword it read.
+    @Test func keywordsAreClassified() {
+        let expected: [String: Token.Keyword] = [
+            "block": .block, "break": .breakKeyword, "continue": .continueKeyword, "define": .define, "else": .elseKeyword,
+            "end": .end, "if": .ifKeyword, "range": .range, "template": .template, "with": .with,
+        ]
+        for word in Lexer.keywords where word != "nil" {
+            let got = Lexer.withLexer(Array(word.utf8)) { $0.classifyWord(0, word.utf8.count) }
+            #expect(got.kind == .keyword && got.keyword == expected[word], "\(word)")
+        }
+        for word in ["nil", "true", "x", "defines"] {
+            #expect(Lexer.withLexer(Array(word.utf8)) { $0.classifyWord(0, word.utf8.count) }.keyword == Token.Keyword.none)
+        }
+    }
+
     /// Text scanning finds `{{` after lone braces, at the very end, and not at all.
     @Test func textScanFindsDelimiters() {
         for (source, expected) in [("a{b{{x}}", 3), ("{", 1), ("ab{", 3), ("{{", 0), ("abc", 3), ("a{ {b{{", 5), ("", 0)] {
