@@ -47,18 +47,27 @@ private struct BlockWriter {
             first = false
             append(keyText)
             out.append(UInt8(ascii: ":"))
-            switch v {
-            case .object(let m) where !m.isEmpty:
-                out.append(0x0A)
-                guard mapping(m, indent: indent + 2, inline: false, depth: depth + 1) else { return false }
-            case .array(let a) where !a.isEmpty:
-                out.append(0x0A)
-                guard sequence(a, indent: indent, inline: false, depth: depth + 1) else { return false }
-            default:
-                guard valueScalar(v, column: indent + keyText.utf8.count + 2) else { return false }
-            }
+            // A map below a key is indented; a list is not (`key:\n- a`).
+            guard node(v, opener: 0x0A, mapIndent: indent + 2, listIndent: indent, inline: false,
+                       column: indent + keyText.utf8.count + 2, depth: depth) else { return false }
         }
         return true
+    }
+
+    /// The value after a key's `:` or an item's `-`: a non-empty collection after `opener`
+    /// (newline after a key, space after `-`), else ` scalar` at `column`.
+    mutating func node(_ v: Value, opener: UInt8, mapIndent: Int, listIndent: Int, inline: Bool, column: Int,
+                       depth: Int) -> Bool {
+        switch v {
+        case .object(let m) where !m.isEmpty:
+            out.append(opener)
+            return mapping(m, indent: mapIndent, inline: inline, depth: depth + 1)
+        case .array(let a) where !a.isEmpty:
+            out.append(opener)
+            return sequence(a, indent: listIndent, inline: inline, depth: depth + 1)
+        default:
+            return valueScalar(v, column: column)
+        }
     }
 
     /// A list whose `- ` markers sit at `indent`; with `inline`, the first marker continues the
@@ -70,16 +79,9 @@ private struct BlockWriter {
             if !(first && inline) { spaces(indent) }
             first = false
             out.append(UInt8(ascii: "-"))
-            switch item {
-            case .object(let m) where !m.isEmpty:
-                out.append(0x20)
-                guard mapping(m, indent: indent + 2, inline: true, depth: depth + 1) else { return false }
-            case .array(let inner) where !inner.isEmpty:
-                out.append(0x20)
-                guard sequence(inner, indent: indent + 2, inline: true, depth: depth + 1) else { return false }
-            default:
-                guard valueScalar(item, column: indent + 2) else { return false }
-            }
+            // A collection item continues the `- ` line.
+            guard node(item, opener: 0x20, mapIndent: indent + 2, listIndent: indent + 2, inline: true,
+                       column: indent + 2, depth: depth) else { return false }
         }
         return true
     }
