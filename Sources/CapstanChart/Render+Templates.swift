@@ -36,7 +36,7 @@ extension ChartRenderer {
         // mutate, so a second attempt must not see the first one's changes). The values convert
         // lazily: only the maps templates use are converted (the tree stays on one thread).
         func buildRenderables() -> [String: Renderable] {
-            var renderables: [String: Renderable] = [:]
+            var renderables = [String: Renderable](minimumCapacity: templateCount(chart, depth: 0))
             _ = collect(chart, parentPath: [], values: .lazy(.object(values), numbers: .typed),
                         isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
             return renderables
@@ -302,6 +302,12 @@ extension ChartRenderer {
             renderables[name] = Renderable(source: t.text, data: data, basePath: fullPath + "/templates")
         }
         return .dict(data)
+    }
+
+    /// How many templates the chart tree has (room for its renderables, sized once).
+    private static func templateCount(_ chart: Chart, depth: Int) -> Int {
+        guard depth < 64 else { return 0 }
+        return chart.dependencies.reduce(chart.templates.count) { $0 + templateCount($1, depth: depth + 1) }
     }
 
     /// Helm's clean-up of template errors: parse errors become `parse error at (FILE:LINE): MSG`,

@@ -85,6 +85,18 @@ extension TemplateValue {
         }
     }
 
+    /// `jsonValue` with map keys in no particular order, for writers that put keys in their
+    /// own order (the YAML emitter sorts them as go-yaml does): no sort and no lookup per key.
+    var unorderedJSONValue: CapstanModel.Value {
+        switch self {
+        case .list(let l): return .array(l.map(\.unorderedJSONValue))
+        case .map(let m):
+            return .object(ValueObject(uncheckedUniqueKeysWithValues: m.entries.lazy.map { ($0.key, $0.value.unorderedJSONValue) }))
+        case .object(let obj): return obj.marshalled.unorderedJSONValue
+        default: return jsonValue
+        }
+    }
+
     /// Go's type name as `typeOf` / `printf "%T"` print it.
     public var goTypeName: String {
         switch self {

@@ -45,6 +45,36 @@ import CapstanModel
         }
     }
 
+    /// `toYaml` (direct writer over an unordered tree) gives libyaml's text of the sorted
+    /// tree, for random values with keys inserted in random order.
+    @Test func toYamlMatchesTheGeneralRoute() {
+        var state: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let words = ["a", "b", "B", "a1", "a10", "a2", "x-y", "true", "1", "", "a b", "é", "line\nbreak", "-x", "#c", "z: z"]
+        func value(_ depth: Int) -> TemplateValue {
+            switch next(depth > 3 ? 5 : 8) {
+            case 0: return .null
+            case 1: return .bool(next(2) == 0)
+            case 2: return .float64([1, 1.5, 1e6, -3, 1e21][next(5)])
+            case 3: return .int(next(100))
+            case 4: return .string(words[next(words.count)])
+            case 5: return .list((0..<next(3)).map { _ in value(depth + 1) })
+            case 6: return .bytes(Array("hi".utf8))
+            default:
+                var m: [String: TemplateValue] = [:]
+                for _ in 0..<next(6) { m[words[next(words.count)]] = value(depth + 1) }
+                return .dict(m)
+            }
+        }
+        for _ in 0..<3000 {
+            let v = value(0)
+            #expect(Library.toYAML(v) == Library.toYAMLGeneral(v), "\(v.jsonValue)")
+        }
+    }
+
     /// The lexer's keyword classification names the keyword it read.
     @Test func keywordsAreClassified() {
         let expected: [String: Token.Keyword] = [
