@@ -111,6 +111,12 @@ import CapstanTemplate
         #expect(rules.ignores("sub/x.txt", isDirectory: false))
         #expect(rules.ignores("build", isDirectory: true))
         #expect(!rules.ignores("build", isDirectory: false))
+        // CRLF line ends: each line is a rule of its own (Go's scanner drops the `\r`).
+        let crlf = try HelmIgnore(parsing: "*.tmp\r\n/top.txt\r\nbuild/\r\n")
+        #expect(crlf.ignores("a/b.tmp", isDirectory: false))
+        #expect(crlf.ignores("top.txt", isDirectory: false))
+        #expect(crlf.ignores("build", isDirectory: true))
+        #expect(!crlf.ignores("keep.txt", isDirectory: false))
         // Helm 4.2: an unmatched negation ignores the path.
         let neg = try HelmIgnore(parsing: "!keep.txt\n")
         #expect(neg.ignores("Chart.yaml", isDirectory: false))
