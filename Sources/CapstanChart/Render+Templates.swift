@@ -47,7 +47,7 @@ extension ChartRenderer {
             (name: entry.key, renderable: entry.value, depth: entry.key.utf8.count(where: { $0 == UInt8(ascii: "/") }))
         }.sorted { a, b in
             if a.depth != b.depth { return a.depth > b.depth }
-            return b.name.utf8.lexicographicallyPrecedes(a.name.utf8)
+            return b.name.utf8Precedes(a.name)
         }
         let sources = ordered.map { ($0.name, $0.renderable.source) }
         let targetEntries = ordered.filter { !baseName($0.name).hasPrefix("_") }

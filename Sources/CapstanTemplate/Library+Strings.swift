@@ -105,7 +105,7 @@ extension Library {
         "sortAlpha": .fn([.any]) { args in
             // Not a list (nil included): sprig wraps `strval` of it, so nil becomes "<nil>".
             if args[0].isNull { return TypedList.strings(["<nil>"]) }
-            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8Precedes($1) })
         },
         "toStrings": .fn([.any]) { TypedList.strings(Conv.strslice($0[0])) },
         "toString": .fn([.any]) { .string(Conv.strval($0[0])) },

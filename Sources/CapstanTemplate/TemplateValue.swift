@@ -217,7 +217,7 @@ public final class TemplateMap: @unchecked Sendable {
     /// Keys in Go's sorted map order (byte-wise).
     public var sortedKeys: [String] {
         convertPending()
-        return storage.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return storage.keys.sorted { $0.utf8Precedes($1) }
     }
     /// A shallow copy (new map, same values).
     public func copy() -> TemplateMap { TemplateMap(entries) }
