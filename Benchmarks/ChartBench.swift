@@ -20,17 +20,19 @@ import Foundation
 /// wall-clock time and in CPU time of the process (the steadier of the two on a busy machine).
 ///
 /// Arguments: `[--rounds N] [--iterations N] [--corpus DIR] [--no-helm] [--profile SECONDS]
-/// [--profile-warm SECONDS]`
+/// [--profile-warm SECONDS] [--passes N]`
 /// (`--iterations`: corpus passes per round and side; DIR holds `Cases/cases.json` and
 /// `Charts/`, default `Tests/CapstanChartTests` under the current directory; `--profile`
 /// only loops Capstan's cold render for that long, for `perf record`; `--profile-warm` loops
-/// the warm render).
+/// the warm render; `--passes N` makes either profile loop run exactly N corpus passes instead,
+/// so instruction counts under `valgrind --tool=callgrind` divide into a per-render figure).
 func runChartBench(arguments: [String]) async throws {
     var rounds = 9
     var iterations = 3
     var runHelm = true
     var profileSeconds: Double?
     var profileWarm = false
+    var profilePasses: Int?
     var corpus = FileManager.default.currentDirectoryPath + "/Tests/CapstanChartTests"
     var i = 0
     while i < arguments.count {
@@ -41,6 +43,7 @@ func runChartBench(arguments: [String]) async throws {
         case "--corpus": corpus = next ?? corpus; i += 1
         case "--profile": profileSeconds = next.flatMap { Double($0) } ?? 10; i += 1
         case "--profile-warm": profileSeconds = next.flatMap { Double($0) } ?? 10; profileWarm = true; i += 1
+        case "--passes": profilePasses = next.flatMap { Int($0) }; profileSeconds = profileSeconds ?? 0; i += 1
         case "--no-helm": runHelm = false
         default: break
         }
@@ -54,10 +57,12 @@ func runChartBench(arguments: [String]) async throws {
     if let seconds = profileSeconds {
         let start = ContinuousClock.now
         var n = 0
-        while (ContinuousClock.now - start).seconds < seconds {
+        var passes = 0
+        while profilePasses.map({ passes < $0 }) ?? ((ContinuousClock.now - start).seconds < seconds) {
             for c in cases { n &+= try profileWarm ? c.renderWarm(cached: false).count : c.renderCold().count }
+            passes += 1
         }
-        print("chart bench: profiled \(profileWarm ? "warm" : "cold") renders for \(seconds) s (\(n) files)")
+        print("chart bench: profiled \(profileWarm ? "warm" : "cold") renders: \(passes) passes × \(cases.count) cases (\(n) files)")
         return
     }
 

@@ -88,12 +88,10 @@ public enum ChartLoader {
         for e in entries {
             // Foundation's replacement only for the rare name with a backslash.
             let name = e.name.utf8.contains(UInt8(ascii: "\\")) ? e.name.replacingOccurrences(of: "\\", with: "/") : e.name
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.first == "Chart.yaml" { throw .load("chart yaml not in base directory") }
-            guard parts.count > 1 else { continue }
-            let rel = parts.dropFirst().joined(separator: "/")
-            if rel.isEmpty { continue }
-            files.append(ChartFile(name: rel, data: trimBOM(e.data)))
+            let (top, rest) = cutAtSlash(name[...])
+            if top == "Chart.yaml" { throw .load("chart yaml not in base directory") }
+            guard let rel = rest, !rel.isEmpty else { continue }
+            files.append(ChartFile(name: String(rel), data: trimBOM(e.data)))
         }
         if files.isEmpty { throw .load("no files in chart archive") }
         return try loadFiles(files)
@@ -146,10 +144,10 @@ public enum ChartLoader {
                     templates.append(f)
                 } else if f.name.hasPrefix("charts/") {
                     if f.name.hasSuffix(".prov") { other.append(f); continue }
-                    let rest = String(f.name.dropFirst("charts/".count))
-                    let cname = String(rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                    let rest = f.name[f.name.utf8.index(f.name.utf8.startIndex, offsetBy: "charts/".utf8.count)...]
+                    let cname = String(cutAtSlash(rest).head)
                     if subchartFiles[cname] == nil { subchartOrder.append(cname) }
-                    subchartFiles[cname, default: []].append(ChartFile(name: rest, data: f.data))
+                    subchartFiles[cname, default: []].append(ChartFile(name: String(rest), data: f.data))
                 } else {
                     other.append(f)
                 }
@@ -170,9 +168,8 @@ public enum ChartLoader {
                 } else {
                     var inner: [ChartFile] = []
                     for f in sub {
-                        let parts = f.name.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-                        guard parts.count == 2 else { continue }
-                        inner.append(ChartFile(name: String(parts[1]), data: f.data))
+                        guard let inside = cutAtSlash(f.name[...]).tail else { continue }
+                        inner.append(ChartFile(name: String(inside), data: f.data))
                     }
                     chart.dependencies.append(try loadFiles(inner))
                 }
@@ -205,6 +202,13 @@ public enum ChartLoader {
         }
         return out
     }
+}
+
+/// The part of a path before its first `/` and the part after it (nil without a slash), cut
+/// at the byte as Go's path functions do (no `Character` walk over the whole path).
+func cutAtSlash(_ path: Substring) -> (head: Substring, tail: Substring?) {
+    guard let slash = path.utf8.firstIndex(of: UInt8(ascii: "/")) else { return (path, nil) }
+    return (path[..<slash], path[path.utf8.index(after: slash)...])
 }
 
 private func trimBOM(_ data: [UInt8]) -> [UInt8] {

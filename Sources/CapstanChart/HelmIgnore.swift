@@ -52,9 +52,12 @@ public struct HelmIgnore: Sendable {
 
     /// Parses `.helmignore` text and appends Helm's default rule (`templates/.?*`, hidden files
     /// under templates/).
+    /// Lines end at each `\n` byte, as Go's line scanner reads them (a `\r` before it is
+    /// trimmed with the other spaces); splitting the `String` by `Character` would also cost a
+    /// grapheme check per character, and would keep `\r\n` lines together.
     public init(parsing text: String) throws(ChartError) {
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            try add(String(raw))
+        for raw in Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false) {
+            try add(String(decoding: raw, as: UTF8.self))
         }
     }
 

@@ -1,5 +1,6 @@
 import CapstanModel
 import CapstanYAML
+import CapstanTemplate
 
 /// One YAML document of rendered output, with the head fields Helm reads to order it.
 public struct Manifest: Sendable, Equatable {
@@ -51,7 +52,7 @@ public enum ManifestSorter {
     public static func sort(_ files: [String: String]) throws(ChartError) -> (hooks: [Hook], manifests: [Manifest]) {
         var hooks: [Hook] = []
         var generic: [Manifest] = []
-        for path in files.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for path in files.keys.sorted(by: { $0.utf8Precedes($1) }) {
             guard let content = files[path] else { continue }
             if baseName(path).hasPrefix("_") { continue }
             if content.goTrimmedSpace.isEmpty { continue }

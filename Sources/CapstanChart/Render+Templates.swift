@@ -36,7 +36,7 @@ extension ChartRenderer {
         // mutate, so a second attempt must not see the first one's changes). The values convert
         // lazily: only the maps templates use are converted (the tree stays on one thread).
         func buildRenderables() -> [String: Renderable] {
-            var renderables: [String: Renderable] = [:]
+            var renderables = [String: Renderable](minimumCapacity: templateCount(chart, depth: 0))
             _ = collect(chart, parentPath: [], values: .lazy(.object(values), numbers: .typed),
                         isRoot: true, release: release, caps: caps, into: &renderables, depth: 0)
             return renderables
@@ -47,7 +47,7 @@ extension ChartRenderer {
             (name: entry.key, renderable: entry.value, depth: entry.key.utf8.count(where: { $0 == UInt8(ascii: "/") }))
         }.sorted { a, b in
             if a.depth != b.depth { return a.depth > b.depth }
-            return b.name.utf8.lexicographicallyPrecedes(a.name.utf8)
+            return b.name.utf8Precedes(a.name)
         }
         let sources = ordered.map { ($0.name, $0.renderable.source) }
         let targetEntries = ordered.filter { !baseName($0.name).hasPrefix("_") }
@@ -232,8 +232,16 @@ extension ChartRenderer {
                 j += 1
                 if j < n, buf[j] == UInt8(ascii: "-") { j += 1 }
                 while j < n, buf[j] == 0x20 || buf[j] == 0x09 || buf[j] == 0x0A || buf[j] == 0x0D { j += 1 }
-                for word in ["define", "block"] where n - j >= word.utf8.count {
-                    if word.utf8.elementsEqual(UnsafeBufferPointer(rebasing: buf[j..<(j + word.utf8.count)])) { return true }
+                // Compared in place, byte by byte (most actions start with neither letter).
+                func word(_ w: StaticString) -> Bool {
+                    let m = w.utf8CodeUnitCount
+                    guard n - j >= m else { return false }
+                    let p = w.utf8Start
+                    for k in 0..<m where buf[j + k] != p[k] { return false }
+                    return true
+                }
+                if j < n, (buf[j] == UInt8(ascii: "d") && word("define")) || (buf[j] == UInt8(ascii: "b") && word("block")) {
+                    return true
                 }
             }
             return false
@@ -294,6 +302,12 @@ extension ChartRenderer {
             renderables[name] = Renderable(source: t.text, data: data, basePath: fullPath + "/templates")
         }
         return .dict(data)
+    }
+
+    /// How many templates the chart tree has (room for its renderables, sized once).
+    private static func templateCount(_ chart: Chart, depth: Int) -> Int {
+        guard depth < 64 else { return 0 }
+        return chart.dependencies.reduce(chart.templates.count) { $0 + templateCount($1, depth: depth + 1) }
     }
 
     /// Helm's clean-up of template errors: parse errors become `parse error at (FILE:LINE): MSG`,

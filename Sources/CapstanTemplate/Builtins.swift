@@ -254,7 +254,7 @@ enum Compare {
         switch (a, b) {
         case (.bool, .bool): throw TemplateFunctionError("invalid type for comparison")
         case let (.float64(x), .float64(y)): return x < y
-        case let (.string(x), .string(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case let (.string(x), .string(y)): return x.utf8Precedes(y)
         default: return intOf(a) < intOf(b)
         }
     }

@@ -46,39 +46,45 @@ final class Scope: Sendable {
 }
 
 /// What one render knows about an `include`d name (owned by one `Executor`).
+/// Used by that executor's thread only, never with overlapping accesses (see `Executor`).
 final class IncludeSlot {
-    var count = 0
+    @exclusivity(unchecked) var count = 0
     /// The set's template of that name (`.some(nil)`: none), once looked up.
-    var baseTemplate: ParsedTemplate??
+    @exclusivity(unchecked) var baseTemplate: ParsedTemplate??
 }
 
 /// Mutable state of one render (not shared across tasks).
+///
+/// The state the walk touches on every node is `@exclusivity(unchecked)`: one thread owns
+/// an executor and no access to these properties overlaps another (nothing holds an `inout`
+/// to one while calling back into the walk), so the run-time exclusivity bookkeeping on each
+/// access would only cost time.
 final class Executor {
     enum Flow { case normal, breakLoop, continueLoop }
 
     let templateSet: TemplateSet
-    var scope: Scope
+    @exclusivity(unchecked) var scope: Scope
     var options: TemplateOptions { templateSet.options }
-    var out: [UInt8] = []
+    @exclusivity(unchecked) var out: [UInt8] = []
     /// Emptied output buffers of finished `include`s, kept for the next ones: an include's
     /// text is copied out into its `String`, so its buffer is reused rather than grown from
     /// empty again.
-    var spareBuffers: [[UInt8]] = []
+    @exclusivity(unchecked) var spareBuffers: [[UInt8]] = []
     /// Variables in scope, innermost last; a template call's own start at `varBase` (one
     /// stack for the whole render, so calls do not allocate a fresh one).
-    var vars: [(name: String, value: Cell)] = []
-    var varBase = 0
-    var depth = 0
-    var steps = 0
+    @exclusivity(unchecked) var vars: [(name: String, value: Cell)] = []
+    @exclusivity(unchecked) var varBase = 0
+    @exclusivity(unchecked) var depth = 0
+    @exclusivity(unchecked) var steps = 0
     /// Per `include`d name: how deep it is nested now, and its template in the set's own
     /// scope (looked up once per render). One hash per `include` call instead of four.
-    var includeSlots: [String: IncludeSlot] = [:]
-    var tplCache: [String: [ParsedTemplate]] = [:]
+    @exclusivity(unchecked) var includeSlots: [String: IncludeSlot] = [:]
+    @exclusivity(unchecked) var tplCache: [String: [ParsedTemplate]] = [:]
     /// The template being executed and the source its nodes point into.
-    var current: ParsedTemplate
+    @exclusivity(unchecked) var current: ParsedTemplate
     /// Error context: position and text of the node being evaluated.
-    var atPos = 0
-    var atContext = ErrorContext.none
+    @exclusivity(unchecked) var atPos = 0
+    @exclusivity(unchecked) var atContext = ErrorContext.none
     /// The executor-bound builtins, made on first use.
     lazy var includeFunction = Builtins.includeFunction(self)
     lazy var tplFunction = Builtins.tplFunction(self)

@@ -8,35 +8,30 @@ import Darwin
 /// actions, and inside `{{ … }}` identifiers, fields, variables, literals and punctuation.
 /// `{{- ` and ` -}}` trim the whitespace of the adjacent text; `{{/* … */}}` comments vanish.
 struct Token: Sendable {
-    enum Kind: Sendable, Equatable {
+    enum Kind: UInt8, Sendable, Equatable {
         case text, leftDelim, rightDelim, space
         case identifier, field, variable, keyword
         case string, rawString, char, number, bool, nilLiteral
         case dot, pipe, leftParen, rightParen, assign, declare, comma, punct
         case eof, error
     }
+    /// Which keyword a `.keyword` token is (`.none` for every other kind), so the parser
+    /// dispatches on it without reading the word's text.
+    enum Keyword: UInt8, Sendable, Equatable {
+        case none, block, breakKeyword, continueKeyword, define, elseKeyword, end, ifKeyword, range, template, with
+    }
     var kind: Kind
+    var keyword: Keyword = .none
     /// Byte offset in the source.
     var pos: Int
-    /// Source text of the token (the message for `.error`; empty for `.text`, whose bytes
-    /// the parser slices from the source without decoding them; for `.field` the name
-    /// without its leading dot).
-    var value: String
-    var line: Int
     /// Byte offset just past the token (for `.text`: past the text after trimming).
-    var end: Int = 0
+    var end: Int
+    var line: Int
 
-    /// How Go's parser quotes a token in "unexpected X in Y".
-    var described: String {
-        switch kind {
-        case .eof: return "EOF"
-        case .error: return value
-        case .keyword: return "<\(value)>"
-        case .field: return Token(kind: .identifier, pos: pos, value: "." + value, line: line).described
-        default:
-            if value.count > 10 { return GoFormat.quote(String(value.prefix(10))) + "..." }
-            return GoFormat.quote(value)
-        }
+    /// A token holds no text of its own (no `String` built per token, and the token array
+    /// needs no clean-up): `Parser.value(_:)` reads it from the source when needed.
+    init(_ kind: Kind, pos: Int, end: Int, line: Int, keyword: Keyword = .none) {
+        self.kind = kind; self.pos = pos; self.end = end; self.line = line; self.keyword = keyword
     }
 }
 
@@ -51,6 +46,8 @@ struct Lexer {
     var line = 1
     var tokens: [Token] = []
     var parenDepth = 0
+    /// The message of the `.error` token that ends `tokens` (the lexer stops at its first error).
+    var errorMessage = ""
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         src = bytes
@@ -65,10 +62,11 @@ struct Lexer {
         }
     }
 
-    static func tokenize(_ bytes: [UInt8]) -> [Token] {
+    /// The tokens of `bytes`, and the message of the final `.error` token if there is one.
+    static func tokenize(_ bytes: [UInt8]) -> (tokens: [Token], errorMessage: String) {
         withLexer(bytes) { lx in
             lx.run()
-            return lx.tokens
+            return (lx.tokens, lx.errorMessage)
         }
     }
 
@@ -109,26 +107,17 @@ struct Lexer {
         return buf.count
     }
 
-    mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int) {
-        let value: String
+    mutating func emit(_ kind: Token.Kind, _ start: Int, _ end: Int, keyword: Token.Keyword = .none) {
+        tokens.append(Token(kind, pos: start, end: end, line: line, keyword: keyword))
+        // Only text, spaces and raw strings can span lines.
         switch kind {
-        case .text: value = ""
-        case .pipe: value = "|"
-        case .leftParen: value = "("
-        case .rightParen: value = ")"
-        case .assign: value = "="
-        case .declare: value = ":="
-        case .comma: value = ","
-        case .dot: value = "."
-        case .field: value = text(start + 1, end)
-        case .space where end - start == 1 && src[start] == 0x20: value = " "
-        default: value = text(start, end)
+        case .text, .space, .rawString: line += countLines(start, end)
+        default: break
         }
-        tokens.append(Token(kind: kind, pos: start, value: value, line: line, end: end))
-        line += countLines(start, end)
     }
     mutating func fail(_ message: String, at p: Int) {
-        tokens.append(Token(kind: .error, pos: p, value: message, line: line))
+        errorMessage = message
+        tokens.append(Token(.error, pos: p, end: p, line: line))
     }
 
     /// Left delimiter with optional trim marker at `i`: returns (trim).
@@ -173,10 +162,10 @@ struct Lexer {
                 else { fail("comment ends before closing delimiter", at: j); return }
                 continue
             }
-            tokens.append(Token(kind: .leftDelim, pos: i, value: "{{", line: line))
+            tokens.append(Token(.leftDelim, pos: i, end: i + 2, line: line))
             guard lexInsideAction(&trimNextText) else { return }
         }
-        tokens.append(Token(kind: .eof, pos: src.count, value: "", line: line))
+        tokens.append(Token(.eof, pos: src.count, end: src.count, line: line))
     }
 
     /// Lexes until the right delimiter; false on error (already emitted).
@@ -189,7 +178,7 @@ struct Lexer {
                     if src[pos] == 0x0A { line += 1 }
                     pos += 1
                 }
-                tokens.append(Token(kind: .rightDelim, pos: pos, value: "}}", line: line))
+                tokens.append(Token(.rightDelim, pos: pos, end: pos + 2, line: line))
                 pos += trimmed ? 3 : 2
                 trimNext = trimmed
                 return true
@@ -266,7 +255,8 @@ struct Lexer {
                     if !atTerminator() {
                         fail("bad character \(GoFormat.unicodeDescription(at(pos)))", at: pos); return false
                     }
-                    emit(wordKind(start, pos), start, pos)
+                    let (kind, keyword) = classifyWord(start, pos)
+                    emit(kind, start, pos, keyword: keyword)
                 } else if c < 0x7F && c > 0x20 {
                     pos += 1; emit(.punct, start, pos)
                 } else {
@@ -279,24 +269,32 @@ struct Lexer {
 
     /// Keyword, `nil`, boolean or identifier: the word `src[a..<b]` compared bytewise (no
     /// String and no hashing per word; `keywords` lists the same words).
-    func wordKind(_ a: Int, _ b: Int) -> Token.Kind {
+    func wordKind(_ a: Int, _ b: Int) -> Token.Kind { classifyWord(a, b).kind }
+
+    /// `wordKind`, and for a keyword which one it is.
+    func classifyWord(_ a: Int, _ b: Int) -> (kind: Token.Kind, keyword: Token.Keyword) {
         func isWord(_ w: StaticString) -> Bool { b - a == w.utf8CodeUnitCount && hasPrefix(w, at: a) }
         switch b - a {
-        case 2: if isWord("if") { return .keyword }
+        case 2: if isWord("if") { return (.keyword, .ifKeyword) }
         case 3:
-            if isWord("end") { return .keyword }
-            if isWord("nil") { return .nilLiteral }
+            if isWord("end") { return (.keyword, .end) }
+            if isWord("nil") { return (.nilLiteral, .none) }
         case 4:
-            if isWord("else") || isWord("with") { return .keyword }
-            if isWord("true") { return .bool }
+            if isWord("else") { return (.keyword, .elseKeyword) }
+            if isWord("with") { return (.keyword, .with) }
+            if isWord("true") { return (.bool, .none) }
         case 5:
-            if isWord("block") || isWord("break") || isWord("range") { return .keyword }
-            if isWord("false") { return .bool }
-        case 6: if isWord("define") { return .keyword }
-        case 8: if isWord("continue") || isWord("template") { return .keyword }
+            if isWord("block") { return (.keyword, .block) }
+            if isWord("break") { return (.keyword, .breakKeyword) }
+            if isWord("range") { return (.keyword, .range) }
+            if isWord("false") { return (.bool, .none) }
+        case 6: if isWord("define") { return (.keyword, .define) }
+        case 8:
+            if isWord("continue") { return (.keyword, .continueKeyword) }
+            if isWord("template") { return (.keyword, .template) }
         default: break
         }
-        return .identifier
+        return (.identifier, .none)
     }
 
     /// ` -}}` (any one space character, a dash, the delimiter) at `i`.

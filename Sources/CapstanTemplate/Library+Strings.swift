@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// sprig's string functions.
 extension Library {
     static let strings: [String: TemplateFunction] = [
@@ -100,7 +105,7 @@ extension Library {
         "sortAlpha": .fn([.any]) { args in
             // Not a list (nil included): sprig wraps `strval` of it, so nil becomes "<nil>".
             if args[0].isNull { return TypedList.strings(["<nil>"]) }
-            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            return TypedList.strings(Conv.strslice(args[0]).sorted { $0.utf8Precedes($1) })
         },
         "toStrings": .fn([.any]) { TypedList.strings(Conv.strslice($0[0])) },
         "toString": .fn([.any]) { .string(Conv.strval($0[0])) },
@@ -115,21 +120,47 @@ enum Text {
         let n = max(0, n)
         var s = s
         s.makeContiguousUTF8()
-        let newlines = s.utf8.count(where: { $0 == 0x0A })
-        let total = (leadingNewline ? 1 : 0) + n * (newlines + 1) + s.utf8.count
-        return String(unsafeUninitializedCapacity: total) { buf in
-            var i = 0
-            if leadingNewline { buf[0] = 0x0A; i = 1 }
-            for _ in 0..<n { buf[i] = 0x20; i += 1 }
-            for b in s.utf8 {
-                buf[i] = b
-                i += 1
-                if b == 0x0A {
-                    for _ in 0..<n { buf[i] = 0x20; i += 1 }
-                }
+        return s.utf8.withContiguousStorageIfAvailable { src -> String in
+            // Lines are found with memchr and copied whole (text is mostly long lines).
+            guard let base = src.baseAddress else { return (leadingNewline ? "\n" : "") + String(repeating: " ", count: n) }
+            let count = src.count
+            var newlines = 0
+            var p = 0
+            while p < count, let hit = memchr(base + p, 0x0A, count - p) {
+                newlines += 1
+                p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             }
-            return i
+            let total = (leadingNewline ? 1 : 0) + n * (newlines + 1) + count
+            return String(unsafeUninitializedCapacity: total) { buf in
+                guard let out = buf.baseAddress else { return 0 }
+                var i = 0
+                if leadingNewline { out[0] = 0x0A; i = 1 }
+                (out + i).initialize(repeating: 0x20, count: n); i += n
+                var start = 0
+                while start < count {
+                    let end = memchr(base + start, 0x0A, count - start)
+                        .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) + 1 } ?? count
+                    (out + i).initialize(from: base + start, count: end - start); i += end - start
+                    if out[i - 1] == 0x0A {
+                        (out + i).initialize(repeating: 0x20, count: n); i += n
+                    }
+                    start = end
+                }
+                return i
+            }
+        } ?? indentGeneral(s, n, leadingNewline: leadingNewline)
+    }
+
+    /// `indent` byte by byte (for text without contiguous storage).
+    static func indentGeneral(_ s: String, _ n: Int, leadingNewline: Bool) -> String {
+        let pad = [UInt8](repeating: 0x20, count: n)
+        var out: [UInt8] = leadingNewline ? [0x0A] : []
+        out += pad
+        for b in s.utf8 {
+            out.append(b)
+            if b == 0x0A { out += pad }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func contains(_ s: String, _ sub: String) -> Bool { s.utf8Contains(sub) }

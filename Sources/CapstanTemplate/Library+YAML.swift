@@ -7,6 +7,17 @@ import CapstanYAML
 /// reports failures under an `Error` key instead of failing the render.
 extension Library {
     static func toYAML(_ v: TemplateValue) -> String {
+        // Both writers sort keys go-yaml's way, so the tree's own key order does not matter.
+        let value = v.unorderedJSONValue
+        // Most arguments are small maps and lists of plain scalars: written directly, the
+        // same text libyaml gives.
+        var s = YAML.emitSimpleBlock(value) ?? YAML.emit(value)
+        if s.hasSuffix("\n") { s.removeLast() }
+        return s
+    }
+
+    /// `toYAML` the plain way (the sorted tree through libyaml): what the fast route must equal.
+    static func toYAMLGeneral(_ v: TemplateValue) -> String {
         var s = YAML.emit(v.jsonValue)
         if s.hasSuffix("\n") { s.removeLast() }
         return s

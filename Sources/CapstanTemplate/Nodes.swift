@@ -88,7 +88,7 @@ enum ArgNode: Sendable {
     case nilLiteral(pos: Int)
     case bool(pos: Int, Bool)
     case number(pos: Int, NumberLiteral)
-    case string(pos: Int, quoted: String, value: String)
+    case string(pos: Int, quote: LiteralQuote, value: String)
 
     var pos: Int {
         switch self {
@@ -113,9 +113,22 @@ enum ArgNode: Sendable {
         case .nilLiteral: return "nil"
         case .bool(_, let b): return b ? "true" : "false"
         case .number(_, let n): return n.text
-        case .string(_, let quoted, _): return quoted
+        case .string(_, let quote, let value):
+            switch quote {
+            case .double: return "\"" + value + "\""
+            case .backquote: return "`" + value + "`"
+            case .written(let text): return text
+            }
         }
     }
+}
+
+/// How a string literal was written, for error messages (Go prints literals as written). A
+/// literal with no escapes is its value between two quotes, so only the others keep their text.
+enum LiteralQuote: Sendable {
+    case double
+    case backquote
+    case written(String)
 }
 
 struct Branch: Sendable {

@@ -7,6 +7,8 @@ struct Parser {
 
     let source: SourceText
     let tokens: [Token]
+    /// The message of the lexer's `.error` token.
+    let lexMessage: String
     let functions: [String: TemplateFunction]
     let maxDepth: Int
     var index = 0
@@ -26,7 +28,9 @@ struct Parser {
     static func parse(name: String, source: String, functions: [String: TemplateFunction],
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         let text = SourceText(name: name, text: source)
-        var parser = Parser(source: text, tokens: Lexer.tokenize(text.bytes), functions: functions, maxDepth: options.maxParseDepth)
+        let lexed = Lexer.tokenize(text.bytes)
+        var parser = Parser(source: text, tokens: lexed.tokens, lexMessage: lexed.errorMessage, functions: functions,
+                            maxDepth: options.maxParseDepth)
         do {
             let root = try parser.parseTop()
             var trees = [ParsedTemplate(name: name, source: text, root: root)]
@@ -72,6 +76,39 @@ struct Parser {
 
     // MARK: - Token access
 
+    /// The token's text, read from the source: the word, literal or punctuation as written
+    /// (a field without its leading dot); the message for `.error`; empty for `.text`/`.eof`.
+    func value(_ t: Token) -> String {
+        switch t.kind {
+        case .error: return lexMessage
+        case .text, .eof: return ""
+        case .leftDelim: return "{{"
+        case .rightDelim: return "}}"
+        case .field: return text(t.pos + 1, t.end)
+        default: return text(t.pos, t.end)
+        }
+    }
+
+    /// `source.bytes[a..<b]` as a string (empty when out of range).
+    func text(_ a: Int, _ b: Int) -> String {
+        let bytes = source.bytes
+        guard a >= 0, a <= b, b <= bytes.count else { return "" }
+        return String(decoding: bytes[a..<b], as: UTF8.self)
+    }
+
+    /// How Go's parser quotes a token in "unexpected X in Y".
+    func described(_ t: Token) -> String {
+        switch t.kind {
+        case .eof: return "EOF"
+        case .error: return lexMessage
+        case .keyword: return "<\(value(t))>"
+        default:
+            let v = t.kind == .field ? "." + value(t) : value(t)
+            if v.count > 10 { return GoFormat.quote(String(v.prefix(10))) + "..." }
+            return GoFormat.quote(v)
+        }
+    }
+
     var peek: Token { tokens[min(index, tokens.count - 1)] }
     var peekKind: Token.Kind { tokens[min(index, tokens.count - 1)].kind }
     mutating func next() -> Token {
@@ -99,14 +136,14 @@ struct Parser {
         var extra = ""
         if actionLine != 0 && actionLine != token.line {
             extra = " in action started at \(source.name):\(actionLine)"
-            if token.value.hasSuffix(" action") { extra = String(extra.dropFirst(" in action".count)) }
+            if lexMessage.hasSuffix(" action") { extra = String(extra.dropFirst(" in action".count)) }
         }
-        return fail(token.value + extra, token)
+        return fail(lexMessage + extra, token)
     }
 
     func unexpected(_ token: Token, _ context: String) -> Failure {
         if token.kind == .error { return lexError(token) }
-        return fail("unexpected \(token.described) in \(context)", token)
+        return fail("unexpected \(described(token)) in \(context)", token)
     }
     mutating func expect(_ kind: Token.Kind, _ context: String) throws -> Token {
         let t = nextNonSpace()
@@ -118,6 +155,7 @@ struct Parser {
 
     mutating func parseTop() throws -> [Node] {
         var list: [Node] = []
+        list.reserveCapacity(8)
         while true {
             let t = peek
             switch t.kind {
@@ -127,7 +165,7 @@ struct Parser {
                 let save = index
                 _ = next()
                 let k = nextNonSpace()
-                if k.kind == .keyword && k.value == "define" {
+                if k.keyword == .define {
                     try parseDefinition()
                     continue
                 }
@@ -155,7 +193,10 @@ struct Parser {
 
     /// Items until `{{end}}` or `{{else …}}`; returns which one ended the list.
     mutating func itemList() throws -> ([Node], String) {
+        // Room for a typical body (text, action, text, …) in the first allocation rather
+        // than regrowing at one, two and four items.
         var list: [Node] = []
+        list.reserveCapacity(4)
         while true {
             let t = peek
             if t.kind == .eof { throw fail("unexpected EOF", t) }
@@ -186,28 +227,29 @@ struct Parser {
         let t = peekNonSpace()
         if t.kind == .keyword {
             _ = nextNonSpace()
-            switch t.value {
-            case "block": return (try blockControl(t), nil)
-            case "break", "continue":
-                guard rangeDepth > 0 else { throw fail("{{\(t.value)}} outside {{range}}", t) }
+            switch t.keyword {
+            case .block: return (try blockControl(t), nil)
+            case .breakKeyword, .continueKeyword:
+                guard rangeDepth > 0 else { throw fail("{{\(value(t))}} outside {{range}}", t) }
                 let close = nextNonSpace()
-                guard close.kind == .rightDelim else { throw fail("unexpected \(close.described) in {{\(t.value)}}", close) }
-                return (t.value == "break" ? .breakNode(pos: t.pos) : .continueNode(pos: t.pos), nil)
-            case "else":
+                guard close.kind == .rightDelim else { throw fail("unexpected \(described(close)) in {{\(value(t))}}", close) }
+                return (t.keyword == .breakKeyword ? .breakNode(pos: t.pos) : .continueNode(pos: t.pos), nil)
+            case .elseKeyword:
                 // `else if` / `else with` leave the keyword pending for the caller.
                 let p = peekNonSpace()
-                if p.kind == .keyword && (p.value == "if" || p.value == "with") { return (nil, "{{else}}" + p.value) }
+                if p.keyword == .ifKeyword { return (nil, "{{else}}if") }
+                if p.keyword == .with { return (nil, "{{else}}with") }
                 _ = try expect(.rightDelim, "else")
                 return (nil, "{{else}}")
-            case "end":
+            case .end:
                 _ = try expect(.rightDelim, "end")
                 return (nil, "{{end}}")
-            case "if": return (.ifNode(try control("if")), nil)
-            case "range": return (.rangeNode(try control("range")), nil)
-            case "with": return (.withNode(try control("with")), nil)
-            case "template": return (try templateControl(), nil)
-            case "define": throw fail("unexpected <define> in command", t)
-            default: break
+            case .ifKeyword: return (.ifNode(try control("if")), nil)
+            case .range: return (.rangeNode(try control("range")), nil)
+            case .with: return (.withNode(try control("with")), nil)
+            case .template: return (try templateControl(), nil)
+            case .define: throw fail("unexpected <define> in command", t)
+            case .none: break
             }
         }
         let pipe = try pipeline("command", end: .rightDelim)
@@ -230,12 +272,12 @@ struct Parser {
             elseList = l
         case "{{else}}if" where context == "if", "{{else}}with" where context == "with":
             let kw = nextNonSpace()
-            let nested = try control(kw.value)
+            let nested = try control(value(kw))
             elseList = [context == "if" ? .ifNode(nested) : .withNode(nested)]
         default:
             // `else if` inside range/with etc.: Go reports the keyword it did not expect.
             let kw = nextNonSpace()
-            throw fail("unexpected <\(kw.value)> in input", kw)
+            throw fail("unexpected <\(value(kw))> in input", kw)
         }
         return Branch(pos: pipe.pos, pipe: pipe, list: list, elseList: elseList)
     }
@@ -244,7 +286,7 @@ struct Parser {
         switch token.kind {
         case .string, .rawString:
             if let s = plainLiteral(token) { return s }
-            guard let s = GoFormat.unquote(token.value) else { throw fail("invalid syntax", token) }
+            guard let s = GoFormat.unquote(value(token)) else { throw fail("invalid syntax", token) }
             return s
         default: throw unexpected(token, context)
         }
@@ -292,14 +334,16 @@ struct Parser {
             case .assign, .declare:
                 _ = nextNonSpace()
                 isAssign = after.kind == .assign
-                decl.append(v.value)
-                if !isAssign { vars.append(v.value) }
-                else if !vars.contains(v.value) { throw fail("undefined variable \(GoFormat.quote(v.value))", v) }
+                let name = value(v)
+                decl.append(name)
+                if !isAssign { vars.append(name) }
+                else if !vars.contains(name) { throw fail("undefined variable \(GoFormat.quote(name))", v) }
                 break declLoop
             case .comma:
                 _ = nextNonSpace()
-                decl.append(v.value)
-                vars.append(v.value)
+                let name = value(v)
+                decl.append(name)
+                vars.append(name)
                 if context == "range" && decl.count < 2 {
                     let k = peekNonSpace().kind
                     if k == .variable || k == .rightDelim || k == .rightParen { continue declLoop }
@@ -318,11 +362,19 @@ struct Parser {
         // once it is complete.
         var args: [ArgNode] = []
         args.reserveCapacity(4)
-        var spans: [(pos: Int, range: Range<Int>)] = []
+        // Where each command's arguments lie in `args`. Most pipelines have one command: its
+        // span is kept in `firstSpan`, and only further ones need an array.
+        var firstSpan: (pos: Int, range: Range<Int>)?
+        var moreSpans: [(pos: Int, range: Range<Int>)] = []
         while true {
             let t = nextNonSpace()
             if t.kind == end {
-                guard !spans.isEmpty else { throw fail("missing value for \(context)", t) }
+                guard let firstSpan else { throw fail("missing value for \(context)", t) }
+                if moreSpans.isEmpty {
+                    let commands = [CommandNode(pos: firstSpan.pos, args: args[firstSpan.range])]
+                    return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
+                }
+                let spans = [firstSpan] + moreSpans
                 for (i, span) in spans.enumerated().dropFirst() {
                     switch args[span.range.lowerBound] {
                     case .bool, .dot, .nilLiteral, .number, .string:
@@ -338,7 +390,7 @@ struct Parser {
                 index -= 1
                 let first = args.count
                 let pos = try command(into: &args)
-                spans.append((pos, first..<args.count))
+                if firstSpan == nil { firstSpan = (pos, first..<args.count) } else { moreSpans.append((pos, first..<args.count)) }
             default:
                 throw unexpected(t, context)
             }
@@ -370,7 +422,9 @@ struct Parser {
         guard peekKind == .field else { return node }
         let chainPos = peek.pos
         var fields: [String] = []
-        while peekKind == .field { fields.append(next().value) }
+        // The token is taken first: `value(next())` would copy the whole parser for `value`
+        // before `next` changes it.
+        while peekKind == .field { let f = next(); fields.append(value(f)) }
         switch node {
         case .field(_, let names): return .field(pos: chainPos, names: names + fields)
         case .variable(_, let names): return .variable(pos: chainPos, names: names + fields)
@@ -384,23 +438,24 @@ struct Parser {
         let t = nextNonSpace()
         switch t.kind {
         case .identifier:
-            guard functions[t.value] != nil || Builtins.names.contains(t.value) else {
-                throw fail("function \(GoFormat.quote(t.value)) not defined", t)
+            let name = value(t)
+            guard functions[name] != nil || Builtins.names.contains(name) else {
+                throw fail("function \(GoFormat.quote(name)) not defined", t)
             }
-            return .identifier(pos: t.pos, name: t.value)
+            return .identifier(pos: t.pos, name: name)
         case .dot: return .dot(pos: t.pos)
         case .nilLiteral: return .nilLiteral(pos: t.pos)
         case .variable:
-            let name = t.value
+            let name = value(t)
             guard vars.contains(name) else { throw fail("undefined variable \(GoFormat.quote(name))", t) }
             let (pos, names) = fieldNames(first: t)
             return .variable(pos: pos, names: names)
         case .field:
             let (pos, names) = fieldNames(first: t)
             return .field(pos: pos, names: names)
-        case .bool: return .bool(pos: t.pos, t.value == "true")
+        case .bool: return .bool(pos: t.pos, t.end - t.pos == 4)  // the lexer makes only `true`/`false` bools
         case .number, .char:
-            return .number(pos: t.pos, try Parser.number(t))
+            return .number(pos: t.pos, try Parser.number(t, text: value(t)))
         case .leftParen:
             depth += 1
             defer { depth -= 1 }
@@ -408,9 +463,10 @@ struct Parser {
             if LargeStack.stackAddress <= stackFloor { throw NeedsBigStack() }
             return .pipe(try pipeline("parenthesized pipeline", end: .rightParen))
         case .string, .rawString:
-            if let s = plainLiteral(t) { return .string(pos: t.pos, quoted: t.value, value: s) }
-            guard let s = GoFormat.unquote(t.value) else { throw fail("invalid syntax", t) }
-            return .string(pos: t.pos, quoted: t.value, value: s)
+            if let s = plainLiteral(t) { return .string(pos: t.pos, quote: t.kind == .string ? .double : .backquote, value: s) }
+            let quoted = value(t)
+            guard let s = GoFormat.unquote(quoted) else { throw fail("invalid syntax", t) }
+            return .string(pos: t.pos, quote: .written(quoted), value: s)
         default:
             index -= 1
             while index > 0 && tokens[index].kind == .space && tokens[index - 1].kind == .space { index -= 1 }
@@ -422,12 +478,12 @@ struct Parser {
     /// and one for the chain, joined). As in Go's `operand`, a chain is positioned at its
     /// first following field.
     mutating func fieldNames(first t: Token) -> (pos: Int, names: [String]) {
-        guard peekKind == .field else { return (t.pos, [t.value]) }
+        guard peekKind == .field else { return (t.pos, [value(t)]) }
         let pos = peek.pos
         var names = [String]()
         names.reserveCapacity(4)
-        names.append(t.value)
-        while peekKind == .field { names.append(next().value) }
+        names.append(value(t))
+        while peekKind == .field { let f = next(); names.append(value(f)) }  // (see `operand`)
         return (pos, names)
     }
 
@@ -444,29 +500,30 @@ struct Parser {
         return String(decoding: body, as: UTF8.self)
     }
 
-    static func number(_ t: Token) throws -> NumberLiteral {
-        var n = NumberLiteral(text: t.value)
+    /// The literal `text` of number or character token `t`.
+    static func number(_ t: Token, text: String) throws -> NumberLiteral {
+        var n = NumberLiteral(text: text)
         if t.kind == .char {
-            guard let s = GoFormat.unquote(t.value), let scalar = s.unicodeScalars.first, s.unicodeScalars.count == 1 else {
-                throw Failure(pos: t.pos, line: t.line, message: "malformed character constant: \(t.value)")
+            guard let s = GoFormat.unquote(text), let scalar = s.unicodeScalars.first, s.unicodeScalars.count == 1 else {
+                throw Failure(pos: t.pos, line: t.line, message: "malformed character constant: \(text)")
             }
             n.isChar = true; n.isInt = true; n.isFloat = true
             n.int = Int64(scalar.value); n.float = Double(scalar.value)
             return n
         }
-        if t.value.hasSuffix("i") { throw Failure(pos: t.pos, line: t.line, message: "complex numbers are not supported: \(t.value)") }
-        if let i = GoNumbers.parseInt(t.value) {
+        if text.hasSuffix("i") { throw Failure(pos: t.pos, line: t.line, message: "complex numbers are not supported: \(text)") }
+        if let i = GoNumbers.parseInt(text) {
             n.isInt = true; n.int = i; n.isFloat = true; n.float = Double(i)
             return n
         }
-        let hasFloatMarks = t.value.contains { ".eEpP".contains($0) } && !(t.value.lowercased().hasPrefix("0x") && !t.value.lowercased().contains("p"))
-        if let f = GoNumbers.parseFloat(t.value) {
-            guard hasFloatMarks else { throw Failure(pos: t.pos, line: t.line, message: "integer overflow: \(GoFormat.quote(t.value))") }
+        let hasFloatMarks = text.contains { ".eEpP".contains($0) } && !(text.lowercased().hasPrefix("0x") && !text.lowercased().contains("p"))
+        if let f = GoNumbers.parseFloat(text) {
+            guard hasFloatMarks else { throw Failure(pos: t.pos, line: t.line, message: "integer overflow: \(GoFormat.quote(text))") }
             n.isFloat = true; n.float = f
             if f.rounded() == f, abs(f) < 9.2e18 { n.isInt = true; n.int = Int64(f) }
             return n
         }
-        throw Failure(pos: t.pos, line: t.line, message: "illegal number syntax: \(GoFormat.quote(t.value))")
+        throw Failure(pos: t.pos, line: t.line, message: "illegal number syntax: \(GoFormat.quote(text))")
     }
 }
 

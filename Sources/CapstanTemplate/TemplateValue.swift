@@ -85,6 +85,18 @@ extension TemplateValue {
         }
     }
 
+    /// `jsonValue` with map keys in no particular order, for writers that put keys in their
+    /// own order (the YAML emitter sorts them as go-yaml does): no sort and no lookup per key.
+    var unorderedJSONValue: CapstanModel.Value {
+        switch self {
+        case .list(let l): return .array(l.map(\.unorderedJSONValue))
+        case .map(let m):
+            return .object(ValueObject(uncheckedUniqueKeysWithValues: m.entries.lazy.map { ($0.key, $0.value.unorderedJSONValue) }))
+        case .object(let obj): return obj.marshalled.unorderedJSONValue
+        default: return jsonValue
+        }
+    }
+
     /// Go's type name as `typeOf` / `printf "%T"` print it.
     public var goTypeName: String {
         switch self {
@@ -205,7 +217,7 @@ public final class TemplateMap: @unchecked Sendable {
     /// Keys in Go's sorted map order (byte-wise).
     public var sortedKeys: [String] {
         convertPending()
-        return storage.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return storage.keys.sorted { $0.utf8Precedes($1) }
     }
     /// A shallow copy (new map, same values).
     public func copy() -> TemplateMap { TemplateMap(entries) }

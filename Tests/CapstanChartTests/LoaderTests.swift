@@ -103,6 +103,16 @@ import CapstanTemplate
         #expect(Set(chart.dependencies.map(\.name)) == ["backend", "frontend", "libcommon"])
     }
 
+    /// Paths are cut at their first slash as `split(separator: "/", maxSplits: 1)` cuts them.
+    @Test func cutAtSlashMatchesSplit() {
+        for path in ["a/b/c", "a", "a/", "/x", "", "é/ü/ö", "charts/sub-1.0.tgz", "x//y"] {
+            let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let (head, tail) = cutAtSlash(path[...])
+            #expect(head == parts[0], "\(path)")
+            #expect(tail.map(String.init) == (parts.count == 2 ? String(parts[1]) : nil), "\(path)")
+        }
+    }
+
     @Test func helmignoreRules() throws {
         let rules = try HelmIgnore(parsing: "*.tmp\n/top.txt\nsub/x.txt\nbuild/\n")
         #expect(rules.ignores("a/b/c.tmp", isDirectory: false))
@@ -111,6 +121,12 @@ import CapstanTemplate
         #expect(rules.ignores("sub/x.txt", isDirectory: false))
         #expect(rules.ignores("build", isDirectory: true))
         #expect(!rules.ignores("build", isDirectory: false))
+        // CRLF line ends: each line is a rule of its own (Go's scanner drops the `\r`).
+        let crlf = try HelmIgnore(parsing: "*.tmp\r\n/top.txt\r\nbuild/\r\n")
+        #expect(crlf.ignores("a/b.tmp", isDirectory: false))
+        #expect(crlf.ignores("top.txt", isDirectory: false))
+        #expect(crlf.ignores("build", isDirectory: true))
+        #expect(!crlf.ignores("keep.txt", isDirectory: false))
         // Helm 4.2: an unmatched negation ignores the path.
         let neg = try HelmIgnore(parsing: "!keep.txt\n")
         #expect(neg.ignores("Chart.yaml", isDirectory: false))

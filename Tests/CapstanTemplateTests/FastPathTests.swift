@@ -34,6 +34,73 @@ import CapstanModel
         }
     }
 
+    /// A string literal's text (Go prints it as written in error messages) is the source text,
+    /// whether the literal kept it (escapes) or rebuilds it from its value (no escapes).
+    @Test func stringLiteralTextIsAsWritten() throws {
+        let literals = [#""plain""#, "`raw`", #""a\"b""#, #""tab\t""#, "`x\"y`", #""é✓""#, #""""#, "``"]
+        for literal in literals {
+            let trees = try Parser.parse(name: "t", source: "{{ \(literal) }}", functions: [:], options: .goDefault)
+            guard case .action(_, let pipe)? = trees.first?.root.first else { Issue.record("no action for \(literal)"); continue }
+            #expect(pipe.commands.first?.head.text == literal)
+        }
+    }
+
+    /// `toYaml` (direct writer over an unordered tree) gives libyaml's text of the sorted
+    /// tree, for random values with keys inserted in random order.
+    @Test func toYamlMatchesTheGeneralRoute() {
+        var state: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let words = ["a", "b", "B", "a1", "a10", "a2", "x-y", "true", "1", "", "a b", "é", "line\nbreak", "-x", "#c", "z: z"]
+        func value(_ depth: Int) -> TemplateValue {
+            switch next(depth > 3 ? 5 : 8) {
+            case 0: return .null
+            case 1: return .bool(next(2) == 0)
+            case 2: return .float64([1, 1.5, 1e6, -3, 1e21][next(5)])
+            case 3: return .int(next(100))
+            case 4: return .string(words[next(words.count)])
+            case 5: return .list((0..<next(3)).map { _ in value(depth + 1) })
+            case 6: return .bytes(Array("hi".utf8))
+            default:
+                var m: [String: TemplateValue] = [:]
+                for _ in 0..<next(6) { m[words[next(words.count)]] = value(depth + 1) }
+                return .dict(m)
+            }
+        }
+        for _ in 0..<3000 {
+            let v = value(0)
+            #expect(Library.toYAML(v) == Library.toYAMLGeneral(v), "\(v.jsonValue)")
+        }
+    }
+
+    /// The memcmp string order is the byte order of the general comparison.
+    @Test func utf8PrecedesMatchesByteOrder() {
+        let words = ["", "a", "ab", "abc", "b", "B", "é", "e\u{301}", "z", "ä", "a\u{0}", "templates/a.yaml",
+                     "templates/_helpers.tpl", "charts/x/templates/a.yaml", "😀", String(repeating: "x", count: 40)]
+        for a in words {
+            for b in words {
+                #expect(a.utf8Precedes(b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            }
+        }
+    }
+
+    /// The lexer's keyword classification names the keyword it read.
+    @Test func keywordsAreClassified() {
+        let expected: [String: Token.Keyword] = [
+            "block": .block, "break": .breakKeyword, "continue": .continueKeyword, "define": .define, "else": .elseKeyword,
+            "end": .end, "if": .ifKeyword, "range": .range, "template": .template, "with": .with,
+        ]
+        for word in Lexer.keywords where word != "nil" {
+            let got = Lexer.withLexer(Array(word.utf8)) { $0.classifyWord(0, word.utf8.count) }
+            #expect(got.kind == .keyword && got.keyword == expected[word], "\(word)")
+        }
+        for word in ["nil", "true", "x", "defines"] {
+            #expect(Lexer.withLexer(Array(word.utf8)) { $0.classifyWord(0, word.utf8.count) }.keyword == Token.Keyword.none)
+        }
+    }
+
     /// Text scanning finds `{{` after lone braces, at the very end, and not at all.
     @Test func textScanFindsDelimiters() {
         for (source, expected) in [("a{b{{x}}", 3), ("{", 1), ("ab{", 3), ("{{", 0), ("abc", 3), ("a{ {b{{", 5), ("", 0)] {
@@ -44,12 +111,14 @@ import CapstanModel
     /// One-pass `indent`/`nindent` against the plain definition (pad, then pad after every
     /// newline), with multi-byte text, empty lines and a trailing newline.
     @Test func indentMatchesPlainDefinition() {
-        for text in ["", "a", "a\nb", "\n", "x\n\ny\n", "héllo\n✓ wörld", "\r\n"] {
+        for text in ["", "a", "a\nb", "\n", "x\n\ny\n", "héllo\n✓ wörld", "\r\n", "\n\n", "ab\n\ncd\nef"] {
             for n in [0, 1, 4] {
                 let pad = String(repeating: " ", count: n)
                 let plain = pad + text.replacingAll("\n", with: "\n" + pad)
                 #expect(Text.indent(text, n) == plain)
                 #expect(Text.indent(text, n, leadingNewline: true) == "\n" + plain)
+                #expect(Text.indentGeneral(text, n, leadingNewline: false) == plain)
+                #expect(Text.indentGeneral(text, n, leadingNewline: true) == "\n" + plain)
             }
         }
     }
