@@ -5,12 +5,14 @@ import NIOPosix
 import Synchronization
 
 /// HTTP/1.1 on swift-nio: keep-alive connections, bodies read whole (capped), complete or
-/// chunked-streamed responses.
+/// chunked-streamed responses. NIO's `HTTPRequestDecoder` parses the bytes;
+/// `HTTPRequestAssembler` hands over each request whole and `HTTPResponseFraming` writes each
+/// complete response as one buffer.
 ///
-/// Concurrency: each connection is served by one task (requests on it one after another, as
-/// HTTP/1.1 without pipelining expects), which runs on the connection's event loop
-/// (`EventLoopTaskExecutor`), so handlers must never block. Streams run in their own task so that the peer closing
-/// the socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
+/// Concurrency: each connection is served by one task, which answers its requests one after
+/// another (pipelined ones in order), on the connection's event loop (`EventLoopTaskExecutor`),
+/// so handlers must never block. Streams run in their own task so that the peer closing the
+/// socket, a timeout or `shutdown()` can cancel them. Open channels and stream tasks are
 /// tracked in a `Mutex` so shutdown can end them.
 ///
 /// Security: with a `TLSContext`, each connection starts with a `TLSHandler` (HTTPS); with an
