@@ -3,6 +3,10 @@ import NIOHTTP1
 
 /// What a connection's task reads: one whole request, or why there is none to serve.
 enum HTTPInbound: Sendable {
+    /// The client sent `Expect: 100-continue` and waits for a go-ahead before its body. It comes
+    /// in line with the other messages, so the interim answer never overtakes the answer to an
+    /// earlier pipelined request.
+    case continueExpected(HTTPRequestHead)
     case request(HTTPRequestHead, body: [UInt8])
     /// The body went over `HTTPServer.maxBodyBytes`; it was read and dropped (413).
     case tooLarge(HTTPRequestHead)
@@ -39,6 +43,10 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
             head = h
             body = []
             tooLarge = false
+            let atLeast11 = h.version.major > 1 || (h.version.major == 1 && h.version.minor >= 1)
+            if atLeast11, let expect = h.headers.first(name: "Expect"), expect.lowercased() == "100-continue" {
+                context.fireChannelRead(wrapInboundOut(.continueExpected(h)))
+            }
         case .body(let buffer):
             if tooLarge { return }
             if body.count + buffer.readableBytes > maxBodyBytes {

@@ -55,6 +55,9 @@ enum HTTPResponseFraming {
 
     static let lastChunk: StaticString = "0\r\n\r\n"
 
+    /// The interim answer to `Expect: 100-continue`.
+    static let continueHead: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+
     /// Headers the framing owns; a handler's copy would contradict the one written here.
     private static func isFraming(_ name: String) -> Bool {
         let n = name.utf8.count

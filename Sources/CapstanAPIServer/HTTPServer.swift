@@ -179,6 +179,17 @@ final class HTTPServer: Sendable {
                     let h: HTTPRequestHead
                     let response: HTTPResponse
                     switch message {
+                    case .continueExpected(let head):
+                        // As Go's server does: go ahead unless the announced body is already
+                        // too large, which gets its 413 now (the client sends nothing more).
+                        let announced = head.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
+                        if announced > Self.maxBodyBytes {
+                            _ = try await write(StatusError.requestEntityTooLarge().response, for: head, keepAlive: false,
+                                                outbound: outbound, channel: channel)
+                            return
+                        }
+                        try await outbound.write(ByteBuffer(staticString: HTTPResponseFraming.continueHead))
+                        continue
                     case .malformed:
                         let bad = StatusError.badRequest("the request is not valid HTTP/1.1").response
                         _ = try await write(bad, for: nil, keepAlive: false, outbound: outbound, channel: channel)

@@ -84,6 +84,28 @@ extension ServerTests {
         await serving.value
     }
 
+    /// `Expect: 100-continue` gets its interim answer in line: after the answer to an earlier
+    /// pipelined request, before the request's own; a body announced too large gets 413 at once.
+    @Test func expectContinueIsAnsweredInOrderAndRefusedWhenTooLarge() async throws {
+        let (server, port, serving) = try await Self.start()
+        let reply = try await RawHTTP.exchange(port: port, """
+            GET /first HTTP/1.1\r\nHost: x\r\n\r\n\
+            POST /second HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok
+            """)
+        let first = reply.range(of: "GET /first ")
+        let interim = reply.range(of: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+        #expect(first != nil && interim != nil && first!.upperBound <= interim!.lowerBound)
+        #expect(reply.hasSuffix("POST /second ok"))
+        let started = ContinuousClock.now
+        let refused = try await RawHTTP.exchange(port: port, "POST /big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+            + "Content-Length: \(HTTPServer.maxBodyBytes + 1)\r\n\r\n")
+        #expect(refused.hasPrefix("HTTP/1.1 413 Payload Too Large\r\n"))
+        #expect(!refused.contains("100 Continue"))
+        #expect(ContinuousClock.now - started < .seconds(4))
+        await server.shutdown()
+        await serving.value
+    }
+
     @Test func oversizedBodiesGet413AndGarbageGets400ThenTheConnectionCloses() async throws {
         let (server, port, serving) = try await Self.start()
         let size = HTTPServer.maxBodyBytes + 1
