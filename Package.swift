@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "CapstanYAMLTests", dependencies: ["CapstanYAML", "CapstanModel", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CapstanAPITests", dependencies: ["CapstanAPI", "CapstanModel"]),
         .testTarget(name: "CapstanPatchTests", dependencies: ["CapstanPatch", "CapstanAPI", "CapstanModel", "CapstanYAML", "CapstanTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel"], exclude: ["Golden"]),
+        .testTarget(name: "CapstanTemplateTests", dependencies: ["CapstanTemplate", "CapstanModel", "CapstanYAML"], exclude: ["Golden"]),
         .testTarget(name: "CapstanChartTests", dependencies: ["CapstanChart", "CapstanTemplate", "CapstanModel", "CapstanYAML"],
                     exclude: ["Charts", "Golden", "Cases", "Oracle"]),
         .testTarget(name: "CapstanStoreTests", dependencies: ["CapstanStore"]),

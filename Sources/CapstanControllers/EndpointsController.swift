@@ -110,7 +110,7 @@ public final class EndpointsController: Controller {
             }
             // Kubernetes repacks subsets with addresses ordered by IP (bytewise), then pod UID.
             let sorted = group.addresses.sorted {
-                ($0.ip.utf8.lexicographicallyPrecedes($1.ip.utf8)) ||
+                ($0.ip.utf8Precedes($1.ip)) ||
                     ($0.ip == $1.ip && ($0.pod.uid ?? "") < ($1.pod.uid ?? ""))
             }
             let ready = sorted.filter(\.ready).map(address)
@@ -141,7 +141,7 @@ public final class EndpointsController: Controller {
             if !subsets.isEmpty { object["subsets"] = .array(subsets) }
             do {
                 _ = try await client.create(.endpoints, namespace: namespace, object)
-            } catch { guard let error = error as? APIError, error.isAlreadyExists else { throw error }; 
+            } catch { guard error.isAlreadyExists else { throw error }; 
                 throw error  // the cache is behind; the retry sees it and updates
             }
         }

@@ -76,7 +76,7 @@ public struct FieldSelector: Hashable, Sendable, CustomStringConvertible {
 
     public static func parse(_ text: String) throws(FieldSelectorError) -> FieldSelector {
         var terms = splitTerms(text)
-        terms.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        terms.sort { $0.utf8Precedes($1) }
         var requirements: [Requirement] = []
         for term in terms where !term.isEmpty {
             guard let (field, op, rawValue) = splitTerm(term) else {

@@ -120,7 +120,7 @@ extension FileSystem {
                     entries.append(Entry(name: name, isDirectory: kind == S_IFDIR, isRegular: kind == S_IFREG))
                 }
             }
-            entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            entries.sort { $0.name.utf8Precedes($1.name) }
         }
 
         deinit {

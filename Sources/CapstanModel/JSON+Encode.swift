@@ -74,7 +74,7 @@ struct JSONWriter {
             let keys = o.keys
             let values = o.values
             if options.sortKeys && !Self.isSorted(keys) {
-                let order = keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
+                let order = keys.indices.sorted { keys[$0].utf8Precedes(keys[$1]) }
                 for (n, i) in order.enumerated() { member(keys[i], values[i], first: n == 0, into: &out, level: level) }
             } else {
                 for i in keys.indices { member(keys[i], values[i], first: i == 0, into: &out, level: level) }
@@ -97,7 +97,7 @@ struct JSONWriter {
     private static func isSorted(_ keys: OrderedSet<String>) -> Bool {
         var i = keys.startIndex + 1
         while i < keys.endIndex {
-            if keys[i].utf8.lexicographicallyPrecedes(keys[i - 1].utf8) { return false }
+            if keys[i].utf8Precedes(keys[i - 1]) { return false }
             i += 1
         }
         return true

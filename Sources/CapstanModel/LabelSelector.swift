@@ -109,7 +109,7 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     init(requirements: [Requirement], matchesNothing: Bool = false) {
         self.requirements = requirements.enumerated().sorted {
             $0.element.key == $1.element.key ? $0.offset < $1.offset
-                : $0.element.key.utf8.lexicographicallyPrecedes($1.element.key.utf8)
+                : $0.element.key.utf8Precedes($1.element.key)
         }.map(\.element)
         self.matchesNothing = matchesNothing
     }
@@ -223,6 +223,6 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
 
     /// Sorts strings by their UTF-8 bytes, as Go's `sort.Strings` does.
     static func sortedBytewise(_ values: [String]) -> [String] {
-        values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        values.sorted { $0.utf8Precedes($1) }
     }
 }

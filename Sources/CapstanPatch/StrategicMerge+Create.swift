@@ -217,7 +217,7 @@ struct Differ {
                     }
                 }
                 i += 1; j += 1
-            } else if i >= o.count || (j < m.count && m[j].text.utf8.lexicographicallyPrecedes(o[i].text.utf8)) {
+            } else if i >= o.count || (j < m.count && m[j].text.utf8Precedes(o[i].text)) {
                 if !options.ignoreChangesAndAdditions { changes.append(modified[m[j].index]) }
                 j += 1
             } else {
@@ -249,11 +249,11 @@ struct Differ {
             }
         }
         var sorted = true
-        for n in out.indices.dropFirst() where out[n].text.utf8.lexicographicallyPrecedes(out[n - 1].text.utf8) {
+        for n in out.indices.dropFirst() where out[n].text.utf8Precedes(out[n - 1].text) {
             sorted = false
             break
         }
-        if !sorted { out.sort { $0.text.utf8.lexicographicallyPrecedes($1.text.utf8) } }
+        if !sorted { out.sort { $0.text.utf8Precedes($1.text) } }
         return out
     }
 }

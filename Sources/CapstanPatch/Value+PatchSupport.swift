@@ -57,7 +57,7 @@ extension Value {
             out += "]"
         case .object(let o):
             out += "map["
-            let keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let keys = o.keys.sorted { $0.utf8Precedes($1) }
             for (i, k) in keys.enumerated() {
                 if i > 0 { out += " " }
                 out += k + ":"

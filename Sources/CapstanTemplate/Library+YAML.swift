@@ -16,13 +16,6 @@ extension Library {
         return s
     }
 
-    /// `toYAML` the plain way (the sorted tree through libyaml): what the fast route must equal.
-    static func toYAMLGeneral(_ v: TemplateValue) -> String {
-        var s = YAML.emit(v.jsonValue)
-        if s.hasSuffix("\n") { s.removeLast() }
-        return s
-    }
-
     /// Shaped like sigs.k8s.io/yaml's errors; the wording after the line number is libyaml's.
     static func yamlMessage(_ e: YAMLError) -> String {
         "error converting YAML to JSON: yaml: line \(e.line): \(e.message)"

@@ -40,23 +40,6 @@ extension String {
         return Array(utf8).withUnsafeBufferPointer { Self.byteOffset(of: target, in: $0) }
     }
 
-    /// Whether this string sorts before `other` byte by byte (Go's string order): one memcmp
-    /// over the UTF-8 of both, instead of a generic walk over two UTF-8 views.
-    package func utf8Precedes(_ other: String) -> Bool {
-        let fast = utf8.withContiguousStorageIfAvailable { a in
-            other.utf8.withContiguousStorageIfAvailable { b -> Bool in
-                let n = Swift.min(a.count, b.count)
-                if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-                    let c = memcmp(pa, pb, n)
-                    if c != 0 { return c < 0 }
-                }
-                return a.count < b.count
-            }
-        }
-        if let fast, let result = fast { return result }
-        return utf8.lexicographicallyPrecedes(other.utf8)
-    }
-
     /// Whether `target` occurs in this string, compared byte for byte.
     package func utf8Contains(_ target: String) -> Bool { utf8Offset(of: target) != nil }
 

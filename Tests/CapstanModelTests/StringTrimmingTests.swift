@@ -18,4 +18,15 @@ import Testing
         #expect(" \t\n\u{0B}\u{0C}\r".goTrimmedSpace == "")
         #expect(" plain ".trimmingSpaces() == "plain")
     }
+
+    /// The memcmp string order is the byte order of the general comparison.
+    @Test func utf8PrecedesMatchesByteOrder() {
+        let words = ["", "a", "ab", "abc", "b", "B", "é", "e\u{301}", "z", "ä", "a\u{0}", "templates/a.yaml",
+                     "templates/_helpers.tpl", "charts/x/templates/a.yaml", "😀", String(repeating: "x", count: 40)]
+        for a in words {
+            for b in words {
+                #expect(a.utf8Precedes(b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) < \(b)")
+            }
+        }
+    }
 }
