@@ -43,8 +43,7 @@ final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler
             head = h
             body = []
             tooLarge = false
-            let atLeast11 = h.version.major > 1 || (h.version.major == 1 && h.version.minor >= 1)
-            if atLeast11, let expect = h.headers.first(name: "Expect"), expect.lowercased() == "100-continue" {
+            if h.version.isHTTP11OrLater, let expect = h.headers.first(name: "Expect"), expect.lowercased() == "100-continue" {
                 context.fireChannelRead(wrapInboundOut(.continueExpected(h)))
             }
         case .body(let buffer):

@@ -20,7 +20,7 @@ enum HTTPResponseFraming {
     static func head(status: HTTPResponseStatus, headers: [(String, String)], version: HTTPVersion,
                      length: Length, keepAlive: Bool, into buffer: inout ByteBuffer)
     {
-        buffer.writeString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        buffer.writeString(version.isHTTP11OrLater ? "HTTP/1.1 " : "HTTP/1.0 ")
         buffer.writeString(String(status.code))
         buffer.writeInteger(UInt8(ascii: " "))
         buffer.writeString(status.reasonPhrase)
@@ -60,10 +60,11 @@ enum HTTPResponseFraming {
 
     /// Headers the framing owns; a handler's copy would contradict the one written here.
     private static func isFraming(_ name: String) -> Bool {
+        // Most names have none of the three lengths and skip the lowercasing.
         let n = name.utf8.count
         guard n == 10 || n == 14 || n == 17 else { return false }
-        return name.lowercased() == "connection" || name.lowercased() == "content-length"
-            || name.lowercased() == "transfer-encoding"
+        let lower = name.lowercased()
+        return lower == "connection" || lower == "content-length" || lower == "transfer-encoding"
     }
 
     private static func writeField(_ text: String, into buffer: inout ByteBuffer) {
@@ -73,4 +74,9 @@ enum HTTPResponseFraming {
         }
         buffer.writeBytes(text.utf8.map { $0 == 13 || $0 == 10 || $0 == 0 ? UInt8(ascii: " ") : $0 })
     }
+}
+
+extension HTTPVersion {
+    /// HTTP/1.1 or later: chunked coding, `Expect: 100-continue` and an HTTP/1.1 status line.
+    var isHTTP11OrLater: Bool { major > 1 || (major == 1 && minor >= 1) }
 }

@@ -248,7 +248,7 @@ final class HTTPServer: Sendable {
             return keepAlive
         case .stream(let produce):
             // HTTP/1.0 has no chunked coding: its stream ends with the connection.
-            let chunked = version.minor > 0 || version.major > 1
+            let chunked = version.isHTTP11OrLater
             var buffer = channel.allocator.buffer(capacity: 160)
             HTTPResponseFraming.head(status: response.status, headers: response.headers, version: version,
                                      length: chunked ? .chunked : .untilClose, keepAlive: keepAlive && chunked, into: &buffer)

@@ -160,7 +160,7 @@ extension Rollout {
             do {
                 _ = try await client.delete(.replicaSets, namespace: namespace, name: rs.name ?? "",
                                             options: DeleteOptions(preconditions: Preconditions(uid: rs.uid)))
-            } catch { guard let error = error as? APIError, error.isNotFound || error.isConflict else { throw error }; }
+            } catch { guard error.isNotFound || error.isConflict else { throw error }; }
             all.removeAll { $0.uid == rs.uid }
         }
     }

@@ -107,7 +107,7 @@ public final class EndpointSliceController: Controller {
         for extra in existing.dropFirst(desired.count) {
             do {
                 _ = try await client.delete(Self.resource, namespace: namespace, name: extra.name ?? "")
-            } catch { guard let error = error as? APIError, error.isNotFound else { throw error }; }
+            } catch { guard error.isNotFound else { throw error }; }
         }
     }
 }

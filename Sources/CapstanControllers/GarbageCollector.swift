@@ -218,7 +218,7 @@ public final class GarbageCollector: Controller {
             if live.uid != ref.uid { return .gone }
             if live.isBeingDeleted && live.finalizers.contains(Self.foregroundFinalizer) { return .foregroundDeleting }
             return .alive
-        } catch { guard let error = error as? APIError, error.isNotFound else { throw error }; 
+        } catch { guard error.isNotFound else { throw error }; 
             return .gone
         }
     }
@@ -234,7 +234,7 @@ public final class GarbageCollector: Controller {
         do {
             _ = try await client.delete(node.resource, namespace: node.namespace, name: node.name,
                                         options: DeleteOptions(propagationPolicy: policy, preconditions: Preconditions(uid: node.uid)))
-        } catch { guard let error = error as? APIError, error.isNotFound || error.isConflict else { throw error }; }
+        } catch { guard error.isNotFound || error.isConflict else { throw error }; }
     }
 
     private func removeOwnerReferences(from node: OwnershipGraph.Node, uids: Set<String>) async throws {
@@ -242,7 +242,7 @@ public final class GarbageCollector: Controller {
             var live: Value
             do {
                 live = try await client.get(node.resource, namespace: node.namespace, name: node.name)
-            } catch { guard let error = error as? APIError, error.isNotFound else { throw error };  return }
+            } catch { guard error.isNotFound else { throw error };  return }
             guard live.uid == node.uid else { return }
             let refs = live["metadata"]["ownerReferences"].arrayValue ?? []
             let kept = refs.filter { !uids.contains($0["uid"].stringValue ?? "") }
@@ -265,7 +265,7 @@ public final class GarbageCollector: Controller {
             var live: Value
             do {
                 live = try await client.get(node.resource, namespace: node.namespace, name: node.name)
-            } catch { guard let error = error as? APIError, error.isNotFound else { throw error };  return }
+            } catch { guard error.isNotFound else { throw error };  return }
             guard live.uid == node.uid else { return }
             let finalizers = live.finalizers
             guard finalizers.contains(finalizer) else { return }

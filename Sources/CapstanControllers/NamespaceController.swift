@@ -81,7 +81,7 @@ public final class NamespaceController: Controller {
             updated["status"]["conditions"] = .array(conditions)
             do {
                 _ = try await client.updateStatus(.namespaces, namespace: nil, updated)
-            } catch { guard let error = error as? APIError, error.isNotFound || error.isConflict else { throw error }; }
+            } catch { guard error.isNotFound || error.isConflict else { throw error }; }
         }
         if remaining > 0 || !failures.isEmpty {
             queue.addAfter(key, .seconds(1))
@@ -93,7 +93,7 @@ public final class NamespaceController: Controller {
         live["spec"]["finalizers"] = .array(rest)
         do {
             _ = try await client.update(.namespaces, namespace: nil, live, subresource: "finalize", options: WriteOptions())
-        } catch { guard let error = error as? APIError, error.isNotFound else { throw error }; }
+        } catch { guard error.isNotFound else { throw error }; }
     }
 }
 
