@@ -54,8 +54,8 @@ public final class APIServer: Sendable {
     private let runtime = Mutex<Runtime>(Runtime())
     /// What the current catalogue serves, rebuilt only when the catalogue changes (CRDs).
     private let servedCache = Mutex<ServedAPI?>(nil)
-    /// Whether each namespace read lately was terminating, by stored revision.
-    let namespaceStates = NamespaceStates()
+    /// Which namespaces are open for new objects (kept current by the store's write-through).
+    let namespaceStates: NamespaceStates
 
     private struct Runtime {
         var http: HTTPServer?
@@ -66,6 +66,9 @@ public final class APIServer: Sendable {
 
     public init(store: any Store, catalogue: APICatalogue = .builtin, eventTTLSeconds: Int64 = 3600,
                 bookmarkInterval: Duration = .seconds(60), services: ServiceAddressing = .standard) {
+        let namespaces = NamespaceStates()
+        let store = NamespaceTrackingStore(base: store, namespaces: namespaces)
+        self.namespaceStates = namespaces
         self.store = store
         self.serviceAllocator = ServiceAllocator(store: store, addressing: services)
         self.bookmarkInterval = bookmarkInterval

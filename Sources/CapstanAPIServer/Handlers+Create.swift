@@ -29,11 +29,12 @@ extension APIServer {
     /// Namespaced creates need an existing namespace that is not terminating.
     func checkNamespaceOpen(_ req: ResourceRequest, name: String) async throws {
         guard let ns = req.namespace else { return }
-        let key = StorageKey.objectKey(group: "", resource: "namespaces", namespace: nil, name: ns)
-        guard let kv = try await store.get(key) else {
+        switch try await namespaceStates.state(of: ns, in: store) {
+        case .open:
+            return
+        case .absent:
             throw StatusError.notFound(group: "", resource: "namespaces", name: ns)
-        }
-        if try namespaceStates.isTerminating(kv) {
+        case .terminating:
             var e = StatusError.forbidden(group: req.group, resource: req.plural, name: name,
                                           "unable to create new content in namespace \(ns) because it is being terminated")
             e.details["causes"] = [["reason": "NamespaceTerminating", "message": .string("namespace \(ns) is being terminated"),

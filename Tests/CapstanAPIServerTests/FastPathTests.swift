@@ -42,39 +42,6 @@ extension ServerTests {
         }
     }
 
-    /// A namespace remembered as open is refused once it terminates (its revision changed).
-    @Test func namespaceStateFollowsRevisions() async throws {
-        try await InProcessServerTests.withServer { client, _ in
-            _ = try await client.post("/api/v1/namespaces", ["metadata": ["name": "soon"]])
-            let first = try await client.post("/api/v1/namespaces/soon/configmaps", InProcessServerTests.configMap("a"))
-            #expect(first.status == 201)
-            let deleting = try await client.delete("/api/v1/namespaces/soon")
-            #expect(deleting.json["status"]["phase"] == "Terminating")
-            let refused = try await client.post("/api/v1/namespaces/soon/configmaps", InProcessServerTests.configMap("b"))
-            #expect(refused.status == 403 && refused.json["reason"] == "Forbidden")
-        }
-    }
-
-    @Test func namespaceStatesDecodeOnlyNewRevisions() throws {
-        let states = NamespaceStates(limit: 2)
-        let open: Value = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "a"], "status": ["phase": "Active"]]
-        var closing = open
-        closing[path: ["metadata", "deletionTimestamp"]] = "2026-01-01T00:00:00Z"
-        let key = "/registry/core/namespaces/a"
-        #expect(try !states.isTerminating(KeyValue(key: key, value: ObjectCodec.encode(open), createRevision: 1, modRevision: 1, version: 1)))
-        // Same revision: the remembered answer (even for other bytes, which a store never gives).
-        #expect(try !states.isTerminating(KeyValue(key: key, value: Array("not json".utf8), createRevision: 1, modRevision: 1, version: 1)))
-        #expect(try states.isTerminating(KeyValue(key: key, value: ObjectCodec.encode(closing), createRevision: 1, modRevision: 2, version: 2)))
-        var phase = open
-        phase["status"] = ["phase": "Terminating"]
-        #expect(try states.isTerminating(KeyValue(key: "/registry/core/namespaces/b", value: ObjectCodec.encode(phase),
-                                                  createRevision: 3, modRevision: 3, version: 1)))
-        // Past the limit the table starts over; answers stay right.
-        #expect(try !states.isTerminating(KeyValue(key: "/registry/core/namespaces/c", value: ObjectCodec.encode(open),
-                                                   createRevision: 4, modRevision: 4, version: 1)))
-        #expect(try states.isTerminating(KeyValue(key: key, value: ObjectCodec.encode(closing), createRevision: 1, modRevision: 2, version: 2)))
-    }
-
     /// The served API is built once per catalogue and rebuilt when a CRD changes it.
     @Test func servedAPIFollowsTheCatalogue() throws {
         let server = APIServer(store: MemoryStore(compaction: .disabled))
