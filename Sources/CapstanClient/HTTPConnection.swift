@@ -87,11 +87,14 @@ final class ExchangeHandler: ChannelInboundHandler {
         var connection: HTTPConnection
     }
 
-    /// The exchange in progress and what has happened to it so far.
-    private struct Current {
-        var exchange: Exchange
-        var serial: Int
-        var timer: Scheduled<Void>?
+    /// The exchange in progress and what has happened to it so far. A class: the handler
+    /// updates it field by field as the response arrives, without copying it each time.
+    private final class Current {
+        let exchange: Exchange
+        let serial: Int
+        /// When the exchange times out (pushed out to `.distantFuture` once a stream's head
+        /// arrives, when only the head was bounded).
+        var deadline: NIODeadline
         var timedOut = false
         var written = false
         var headDelivered = false
@@ -100,10 +103,21 @@ final class ExchangeHandler: ChannelInboundHandler {
         var headers = HeaderFields()
         var body: [UInt8]?
         var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+
+        init(exchange: Exchange, serial: Int, deadline: NIODeadline) {
+            self.exchange = exchange
+            self.serial = serial
+            self.deadline = deadline
+        }
     }
 
     private var context: ChannelHandlerContext?
     private var current: Current?
+    /// One timer per connection, not one per exchange: scheduling and cancelling a timer for
+    /// every request cost more than the rest of the exchange's bookkeeping. It fires at the
+    /// earliest deadline it was set for; an exchange not yet due then sets it again.
+    private var watchdog: Scheduled<Void>?
+    private var watchdogAt = NIODeadline.distantFuture
     private var parser = HTTPResponseParser()
     private var serial = 0
     private var closed = false
@@ -117,6 +131,8 @@ final class ExchangeHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         closed = true
         failCurrent()
+        watchdog?.cancel()
+        watchdog = nil
         self.context = nil
     }
 
@@ -126,16 +142,11 @@ final class ExchangeHandler: ChannelInboundHandler {
             return
         }
         serial += 1
-        let serial = self.serial
         let timeout = exchange.timeout
         let nanos = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        var state = Current(exchange: exchange, serial: serial)
-        state.timer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(max(1, nanos))) { [self] in
-            guard self.current?.serial == serial else { return }
-            self.current?.timedOut = true
-            self.context?.close(promise: nil)
-        }
+        let state = Current(exchange: exchange, serial: serial, deadline: .now() + .nanoseconds(max(1, nanos)))
         current = state
+        arm(for: state.deadline, context: context)
 
         let request = exchange.request
         var buffer = context.channel.allocator.buffer(capacity: 256 + request.path.utf8.count + request.body.count)
@@ -143,7 +154,6 @@ final class ExchangeHandler: ChannelInboundHandler {
             try Self.encode(request, host: hostHeader, into: &buffer)
         } catch {
             current = nil
-            state.timer?.cancel()
             Self.fail(exchange.reply, APIError.local(.transport, error.description, request: request.summary))
             return
         }
@@ -152,7 +162,7 @@ final class ExchangeHandler: ChannelInboundHandler {
         written.futureResult.assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success:
-                if self.current?.serial == serial { self.current?.written = true }
+                state.written = true
             case .failure(let error):
                 self.closeWith(error)
             }
@@ -160,15 +170,34 @@ final class ExchangeHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: written)
     }
 
+    /// Makes sure the watchdog fires no later than `deadline`.
+    private func arm(for deadline: NIODeadline, context: ChannelHandlerContext) {
+        guard watchdog == nil || deadline < watchdogAt else { return }
+        watchdog?.cancel()
+        watchdogAt = deadline
+        watchdog = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.watchdog = nil
+            self.watchdogAt = .distantFuture
+            guard let current = self.current, let context = self.context else { return }
+            if current.deadline <= .now() {
+                current.timedOut = true
+                context.close(promise: nil)
+            } else if current.deadline != .distantFuture {
+                self.arm(for: current.deadline, context: context)
+            }
+        }
+    }
+
     /// Request line, `Host`, the request's own headers, `Content-Length` when there is a body
     /// (or the method carries one), then the body. Refuses anything that would break the framing
     /// (line breaks in the path or a header), which would otherwise let a value smuggle a header.
     static func encode(_ request: TransportRequest, host: String, into buffer: inout ByteBuffer) throws(HTTPResponseParser.Failure) {
-        func check(_ text: String, _ what: String, allowSpace: Bool) throws(HTTPResponseParser.Failure) {
-            for byte in text.utf8 where byte < 32 || byte == 127 || (!allowSpace && byte == 32) {
-                if allowSpace && byte == 9 { continue }
-                throw HTTPResponseParser.Failure(description: "invalid character in \(what) of the request")
+        func check(_ text: String, _ what: @autoclosure () -> String, allowSpace: Bool) throws(HTTPResponseParser.Failure) {
+            var text = text
+            let clean = text.withUTF8 { bytes in
+                bytes.allSatisfy { byte in (byte >= 32 && byte != 127 && (allowSpace || byte != 32)) || (allowSpace && byte == 9) }
             }
+            if !clean { throw HTTPResponseParser.Failure(description: "invalid character in \(what()) of the request") }
         }
         try check(request.method, "the method", allowSpace: false)
         try check(request.path, "the path", allowSpace: false)
@@ -208,49 +237,48 @@ final class ExchangeHandler: ChannelInboundHandler {
     }
 
     private func handle(_ event: HTTPResponseParser.Event, context: ChannelHandlerContext) {
-        guard current != nil else { return }
+        guard let current else { return }
         switch event {
         case .head(let status, let headers, let keepAlive, let length):
-            current!.keepAlive = keepAlive
-            current!.headDelivered = true
-            switch current!.exchange.reply {
+            current.keepAlive = keepAlive
+            current.headDelivered = true
+            switch current.exchange.reply {
             case .whole:
-                current!.status = status
-                current!.headers = headers
-                current!.body = []
-                if let length, length <= 1 << 26 { current!.body!.reserveCapacity(length) }
+                current.status = status
+                current.headers = headers
+                var body: [UInt8] = []
+                if let length, length <= 1 << 26 { body.reserveCapacity(length) }
+                current.body = body
             case .streaming(let c):
-                if !current!.exchange.wholeResponseTimeout { current!.timer?.cancel() }
+                if !current.exchange.wholeResponseTimeout { current.deadline = .distantFuture }
                 let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
                 let channel = context.channel
                 continuation.onTermination = { reason in
                     // The consumer stopped before the end: abandon the response by closing.
                     if case .cancelled = reason { channel.close(promise: nil) }
                 }
-                current!.stream = continuation
+                current.stream = continuation
                 c.resume(returning: StreamingResponse(status: status, headers: headers, body: stream,
                                                       cancel: { channel.close(promise: nil) }))
             }
         case .body(let buffer):
-            if current!.body != nil {
-                current!.body!.append(contentsOf: buffer.readableBytesView)
+            if current.body != nil {
+                current.body!.append(contentsOf: buffer.readableBytesView)
             } else {
-                current!.stream?.yield(Array(buffer.readableBytesView))
+                current.stream?.yield(Array(buffer.readableBytesView))
             }
         case .end:
-            guard let done = current else { return }
-            current = nil
-            done.timer?.cancel()
+            self.current = nil
             // Back to the pool before the caller sees the end, so its next request finds this
             // connection idle instead of opening another.
-            if done.keepAlive { done.exchange.connection.transport.release(done.exchange.connection) }
-            switch done.exchange.reply {
+            if current.keepAlive { current.exchange.connection.transport.release(current.exchange.connection) }
+            switch current.exchange.reply {
             case .whole(let c):
-                c.resume(returning: TransportResponse(status: done.status, headers: done.headers, body: done.body ?? []))
+                c.resume(returning: TransportResponse(status: current.status, headers: current.headers, body: current.body ?? []))
             case .streaming:
-                done.stream?.finish()
+                current.stream?.finish()
             }
-            if !done.keepAlive { context.close(promise: nil) }
+            if !current.keepAlive { context.close(promise: nil) }
         }
     }
 
@@ -282,7 +310,6 @@ final class ExchangeHandler: ChannelInboundHandler {
     private func failCurrent() {
         guard let failed = current else { return }
         current = nil
-        failed.timer?.cancel()
         let message: String
         if failed.timedOut {
             message = "request timed out after \(failed.exchange.timeout)"

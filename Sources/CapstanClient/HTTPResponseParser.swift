@@ -142,59 +142,10 @@ struct HTTPResponseParser {
     }
 
     private mutating func parseHead(_ head: [UInt8], _ emit: (Event) -> Void) throws(Failure) {
-        // Lines end with CRLF (a bare LF is tolerated); the first is the status line.
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        for i in head.indices where head[i] == 10 {
-            lines.append(head[start..<(i > start && head[i - 1] == 13 ? i - 1 : i)])
-            start = i + 1
-        }
-        lines.append(head[start...])
-        let statusLine = lines[0]
-        // HTTP/1.x SP 3DIGIT [SP reason]
-        let s = statusLine.startIndex
-        guard statusLine.count >= 12, statusLine.starts(with: Self.versionPrefix), statusLine[s + 8] == 32,
-              statusLine[(s + 9)..<(s + 12)].allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              statusLine.count == 12 || statusLine[s + 12] == 32
-        else {
-            throw Failure(description: "malformed status line \"\(String(decoding: statusLine.prefix(64), as: UTF8.self))\"")
-        }
-        let status = statusLine[(s + 9)..<(s + 12)].reduce(0) { $0 * 10 + Int($1 - 48) }
-
-        var headers = HeaderFields()
-        var contentLength: Int?
-        var chunked = false
-        var transferEncoded = false
-        var keepAlive = statusLine[s + 7] != 48  // HTTP/1.0 closes unless it says keep-alive
-        for line in lines.dropFirst() {
-            if let first = line.first, first == 32 || first == 9 {
-                throw Failure(description: "folded header lines are not supported")
-            }
-            guard let colon = line.firstIndex(of: 58), colon > line.startIndex else {
-                throw Failure(description: "malformed header line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
-            }
-            let name = String(decoding: line[..<colon], as: UTF8.self)
-            let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
-            headers.add(name, value)
-            if HeaderFields.sameName(name, "content-length") {
-                guard let n = Int(value), n >= 0, contentLength == nil || contentLength == n else {
-                    throw Failure(description: "invalid Content-Length \"\(value)\"")
-                }
-                contentLength = n
-            } else if HeaderFields.sameName(name, "transfer-encoding") {
-                transferEncoded = true
-                let last = value.split(separator: ",").last.map { String($0).goTrimmedSpace.lowercased() }
-                chunked = last == "chunked"
-            } else if HeaderFields.sameName(name, "connection") {
-                for token in value.split(separator: ",") {
-                    switch String(token).goTrimmedSpace.lowercased() {
-                    case "close": keepAlive = false
-                    case "keep-alive": keepAlive = true
-                    default: break
-                    }
-                }
-            }
-        }
+        // One pass over the bytes, no per-line arrays: responses come by the thousand in an
+        // apply, and the special headers are recognised by their bytes before any String is made.
+        let parsed: ParsedHead = try head.withUnsafeBufferPointer { bytes throws(Failure) in try Self.parse(bytes) }
+        let status = parsed.status
         if status >= 100 && status < 200 {
             guard status != 101 else { throw Failure(description: "unexpected protocol switch (101)") }
             state = .head  // an interim response; the real one follows
@@ -203,19 +154,118 @@ struct HTTPResponseParser {
         let body: State?
         if noBody || status == 204 || status == 304 {
             body = nil
-        } else if transferEncoded {
+        } else if parsed.transferEncoded {
             // Chunked is the only coding servers send us; any other runs to the end of the connection.
-            body = chunked ? .chunkSize : .untilClose
-        } else if let contentLength {
+            body = parsed.chunked ? .chunkSize : .untilClose
+        } else if let contentLength = parsed.contentLength {
             body = contentLength == 0 ? nil : .fixed(remaining: contentLength)
         } else {
             body = .untilClose
         }
-        var reusable = keepAlive
+        var reusable = parsed.keepAlive
         if case .untilClose? = body { reusable = false }  // only the close ends this body
         let length: Int? = if case .fixed(let n)? = body { n } else { nil }
-        emit(.head(status: status, headers: headers, keepAlive: reusable, length: length))
+        emit(.head(status: status, headers: parsed.headers, keepAlive: reusable, length: length))
         if let body { state = body } else { finish(emit) }
+    }
+
+    private struct ParsedHead {
+        var status = 0
+        var headers = HeaderFields()
+        var contentLength: Int?
+        var chunked = false
+        var transferEncoded = false
+        var keepAlive = true
+    }
+
+    /// Status line and header fields. Lines end with CRLF (a bare LF is tolerated).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> ParsedHead {
+        var head = ParsedHead()
+        var lineStart = 0
+        var first = true
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+            let next = lineEnd + 1
+            if lineEnd > lineStart && bytes[lineEnd - 1] == 13 { lineEnd -= 1 }
+            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+            if first {
+                try statusLine(line, into: &head)
+                first = false
+            } else {
+                try field(line, into: &head)
+            }
+            lineStart = next
+        }
+        return head
+    }
+
+    /// `HTTP/1.x SP 3DIGIT [SP reason]`.
+    private static func statusLine(_ line: UnsafeBufferPointer<UInt8>, into head: inout ParsedHead) throws(Failure) {
+        guard line.count >= 12, line.starts(with: versionPrefix), line[8] == 32,
+              line[9...11].allSatisfy({ $0 >= 48 && $0 <= 57 }), line.count == 12 || line[12] == 32
+        else {
+            throw Failure(description: "malformed status line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
+        }
+        head.status = line[9...11].reduce(0) { $0 * 10 + Int($1 - 48) }
+        head.keepAlive = line[7] != 48  // HTTP/1.0 closes unless it says keep-alive
+    }
+
+    private static func field(_ line: UnsafeBufferPointer<UInt8>, into head: inout ParsedHead) throws(Failure) {
+        if let first = line.first, first == 32 || first == 9 {
+            throw Failure(description: "folded header lines are not supported")
+        }
+        guard let colon = line.firstIndex(of: 58), colon > 0 else {
+            throw Failure(description: "malformed header line \"\(String(decoding: line.prefix(64), as: UTF8.self))\"")
+        }
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
+        var start = colon + 1
+        var end = line.count
+        while start < end && (line[start] == 32 || line[start] == 9) { start += 1 }
+        while end > start && (line[end - 1] == 32 || line[end - 1] == 9) { end -= 1 }
+        let value = UnsafeBufferPointer(rebasing: line[start..<end])
+        head.headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        if equalsLowercase(name, "content-length") {
+            var n = 0
+            guard !value.isEmpty, value.count <= 18, value.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                throw Failure(description: "invalid Content-Length \"\(String(decoding: value, as: UTF8.self))\"")
+            }
+            for digit in value { n = n * 10 + Int(digit - 48) }
+            guard head.contentLength == nil || head.contentLength == n else {
+                throw Failure(description: "invalid Content-Length \"\(String(decoding: value, as: UTF8.self))\"")
+            }
+            head.contentLength = n
+        } else if equalsLowercase(name, "transfer-encoding") {
+            head.transferEncoded = true
+            head.chunked = tokens(value).last.map { equalsLowercase($0, "chunked") } ?? false
+        } else if equalsLowercase(name, "connection") {
+            for token in tokens(value) {
+                if equalsLowercase(token, "close") { head.keepAlive = false }
+                if equalsLowercase(token, "keep-alive") { head.keepAlive = true }
+            }
+        }
+    }
+
+    /// The comma-separated tokens of a header value, each without surrounding spaces and tabs.
+    private static func tokens(_ value: UnsafeBufferPointer<UInt8>) -> [UnsafeBufferPointer<UInt8>] {
+        value.split(separator: 44, omittingEmptySubsequences: false).map { part in
+            var s = part.startIndex
+            var e = part.endIndex
+            while s < e && (value[s] == 32 || value[s] == 9) { s += 1 }
+            while e > s && (value[e - 1] == 32 || value[e - 1] == 9) { e -= 1 }
+            return UnsafeBufferPointer(rebasing: value[s..<e])
+        }
+    }
+
+    /// Whether `bytes` spell `lowercase` in any ASCII case.
+    static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if (b >= 65 && b <= 90 ? b | 0x20 : b) != expected[i] { return false }
+        }
+        return true
     }
 
     private static let versionPrefix = Array("HTTP/1.".utf8)
@@ -259,12 +309,5 @@ struct HTTPResponseParser {
         }
         guard digits > 0 else { throw Failure(description: "malformed chunk size") }
         return size
-    }
-
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var s = bytes
-        while let f = s.first, f == 32 || f == 9 { s.removeFirst() }
-        while let l = s.last, l == 32 || l == 9 { s.removeLast() }
-        return s
     }
 }

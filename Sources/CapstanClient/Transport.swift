@@ -28,14 +28,17 @@ public struct HeaderFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, 
     /// Header names compared as HTTP does (ASCII case-insensitively), without building
     /// lowercased copies: every request and response looks up a few names.
     static func sameName(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (a.utf8, b.utf8)
-        guard x.count == y.count else { return false }
-        for (p, q) in zip(x, y) where p != q {
-            let lp = p >= 65 && p <= 90 ? p | 0x20 : p
-            let lq = q >= 65 && q <= 90 ? q | 0x20 : q
-            if lp != lq { return false }
+        guard a.utf8.count == b.utf8.count else { return false }
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<x.count where x[i] != y[i] {
+                    let (p, q) = (x[i], y[i])
+                    if (p >= 65 && p <= 90 ? p | 0x20 : p) != (q >= 65 && q <= 90 ? q | 0x20 : q) { return false }
+                }
+                return true
+            }
         }
-        return true
     }
 
     public mutating func add(_ name: String, _ value: String) { fields.append(Field(name: name, value: value)) }

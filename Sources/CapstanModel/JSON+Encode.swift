@@ -127,49 +127,60 @@ struct JSONWriter {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Per byte: 0 copies as is, 1 always needs an escape (`"`, `\\`, control bytes), 2 needs
+    /// one when escaping HTML (`<`, `>`, `&`), 3 may start U+2028/U+2029 (0xE2). One load per
+    /// byte instead of a chain of comparisons: strings are most of what an object's JSON is.
+    private static let byteClass: [UInt8] = (0...255).map { b -> UInt8 in
+        switch b {
+        case 0..<0x20, 0x22, 0x5C: return 1
+        case 0x3C, 0x3E, 0x26: return 2
+        case 0xE2: return 3
+        default: return 0
+        }
+    }
+
     func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
         var s = s
-        s.withUTF8 { bytes in
-            // Bytes that need no escape are copied in runs, not one append each.
-            var runStart = 0
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2
-                    && (!options.escapeHTML || (b != 0x3C && b != 0x3E && b != 0x26))
-                {
+        let html = options.escapeHTML
+        JSONWriter.byteClass.withUnsafeBufferPointer { classes in
+            s.withUTF8 { bytes in
+                // Bytes that need no escape are copied in runs, not one append each.
+                var runStart = 0
+                var i = 0
+                while i < bytes.count {
+                    let b = bytes[i]
+                    let c = classes[Int(b)]
+                    if c == 0 || (c == 2 && !html) {
+                        i += 1
+                        continue
+                    }
+                    if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                    switch b {
+                    case 0x22: out.append(0x5C); out.append(0x22)
+                    case 0x5C: out.append(0x5C); out.append(0x5C)
+                    case 0x0A: out.append(0x5C); out.append(0x6E)
+                    case 0x0D: out.append(0x5C); out.append(0x72)
+                    case 0x09: out.append(0x5C); out.append(0x74)
+                    case 0x08: out.append(0x5C); out.append(0x62)
+                    case 0x0C: out.append(0x5C); out.append(0x66)
+                    case 0..<0x20, 0x3C, 0x3E, 0x26:
+                        out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
+                    case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80
+                        && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                        // U+2028 / U+2029, which Go escapes for the sake of JavaScript, with or
+                        // without HTML escaping (Helm's toRawJson shows it).
+                        out.append(contentsOf: Array("\\u202".utf8))
+                        out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
+                        i += 2
+                    default: out.append(b)
+                    }
                     i += 1
-                    continue
+                    runStart = i
                 }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                switch b {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x09: out.append(0x5C); out.append(0x74)
-                case 0x08: out.append(0x5C); out.append(0x62)
-                case 0x0C: out.append(0x5C); out.append(0x66)
-                case 0..<0x20:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
-                case 0x3C where options.escapeHTML, 0x3E where options.escapeHTML, 0x26 where options.escapeHTML:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
-                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80
-                    && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    // U+2028 / U+2029, which Go escapes for the sake of JavaScript, with or
-                    // without HTML escaping (Helm's toRawJson shows it).
-                    out.append(contentsOf: Array("\\u202".utf8))
-                    out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
-                    i += 2
-                default: out.append(b)
-                }
-                i += 1
-                runStart = i
+                if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(0x22)
     }
 }
-

@@ -274,6 +274,11 @@ final class CapstanServer: @unchecked Sendable {
             Issue.record("not an HTTPTransport")
             return
         }
+        // Earlier exchanges on the same connection with longer and shorter deadlines must not
+        // move this one's: the connection's one timer fires at the earliest and sets itself again.
+        _ = try await client.list(.namespaces, namespace: nil)
+        _ = try await transport.send(TransportRequest(method: "GET", path: "/api/v1/namespaces", timeout: .milliseconds(200)))
+        #expect(transport.openConnections == 1)
         // A watch never completes, so a whole-response `send` must time out.
         let started = ContinuousClock.now
         do {
@@ -285,6 +290,19 @@ final class CapstanServer: @unchecked Sendable {
             #expect(error.message.contains("timed out"))
         }
         #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        // After the 200 ms exchange's deadline passed, a later one still gets its full time.
+        try await Task.sleep(for: .milliseconds(250))
+        let second = ContinuousClock.now
+        do {
+            _ = try await transport.send(TransportRequest(method: "GET", path: "/api/v1/namespaces/default/configmaps?watch=true",
+                                                          timeout: .milliseconds(700)))
+            Issue.record("watch completed as a plain request")
+        } catch {
+            #expect(error.message.contains("timed out"))
+        }
+        #expect(ContinuousClock.now - second >= .milliseconds(700))
+        #expect(ContinuousClock.now - second < .seconds(5))
         // The transport still works afterwards.
         _ = try await client.list(.namespaces, namespace: nil)
         transport.shutdown()

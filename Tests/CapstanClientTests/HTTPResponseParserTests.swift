@@ -106,6 +106,12 @@ struct HTTPResponseParserTests {
         #expect(try Self.parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").heads[0].keepAlive == false)
         #expect(try Self.parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n").heads[0].keepAlive)
         #expect(try Self.parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").heads[0].keepAlive)
+        // Names and tokens in any case, tokens among others and padded with spaces or tabs.
+        #expect(try Self.parse("HTTP/1.1 200 OK\r\nCONNECTION: Upgrade,\t CLOSE \r\nContent-Length: 0\r\n\r\n").heads[0].keepAlive == false)
+        let chunked = try Self.parseEverySplit("HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+        #expect(chunked.body == Array("ok".utf8) && chunked.ends == 1)
+        let headers = try Self.parse("HTTP/1.1 200 OK\r\nX-A:\t padded value \t\r\ncontent-LENGTH: 2\r\n\r\nok").heads[0].headers
+        #expect(headers == ["X-A=padded value", "content-LENGTH=2"])
     }
 
     @Test func bytesAfterTheResponseAreDropped() throws {
@@ -126,6 +132,8 @@ struct HTTPResponseParserTests {
         #expect(failure("HTTP/1.1 2x0 OK\r\n\r\n")?.hasPrefix("malformed status line") == true)
         #expect(failure("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")?.hasPrefix("malformed header line") == true)
         #expect(failure("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") == "invalid Content-Length \"-1\"")
+        #expect(failure("HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n") == "invalid Content-Length \"+1\"")
+        #expect(failure("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n") == "invalid Content-Length \"\"")
         #expect(failure("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n") == "invalid Content-Length \"2\"")
         #expect(failure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") == "malformed chunk size")
         #expect(failure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n")

@@ -1,0 +1,46 @@
+import Testing
+@testable import CapstanModel
+
+/// String escaping in the JSON writer, held to a plain scalar-by-scalar statement of Go's
+/// rules on random strings built from the characters that need care.
+@Suite struct JSONStringEscapeTests {
+    /// Go's `encoding/json` string escaping, one Unicode scalar at a time.
+    static func reference(_ s: String, html: Bool) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0C: out += "\\f"
+            case 0..<0x20: out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
+            case 0x3C where html, 0x3E where html, 0x26 where html: out += "\\u00" + String(scalar.value, radix: 16)
+            case 0x2028, 0x2029: out += "\\u" + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    @Test func randomStringsMatchTheReference() {
+        let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "<", ">", "&", "\n", "\r", "\t", "\u{8}", "\u{c}",
+                                     "\u{1}", "\u{1f}", "\u{7f}", "é", "€", "\u{2027}", "\u{2028}", "\u{2029}", "\u{202a}",
+                                     "😀", "\u{e2}"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let length = Int.random(in: 0...40, using: &rng)
+            let s = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+            for html in [false, true] {
+                let written = Value.string(s).jsonString(JSONOptions(escapeHTML: html))
+                #expect(written == Self.reference(s, html: html), "\(s.debugDescription) html: \(html)")
+            }
+        }
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
