@@ -72,23 +72,20 @@ struct ResponseStreamWriter: Sendable {
 
     init(sink: @escaping @Sendable ([UInt8]) async throws -> Void) { self.sink = sink }
 
-    /// Chunks are handed to the writer from the connection's event loop, like every other part
-    /// of the response: NIO writes a part handed over on the loop at once but queues one handed
-    /// over from another thread, so a chunk from a producer on another thread could otherwise
-    /// reach the socket after the response's end, which the connection task writes on the loop.
-    /// `chunked` frames each write as one chunk (HTTP/1.1); otherwise the bytes go as they are.
-    init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, eventLoop: any EventLoop, chunked: Bool) {
-        let executor = EventLoopTaskExecutor(eventLoop)
+    /// Each write is flushed and awaited before the next, so chunks reach the socket in order
+    /// and before the response's end, whatever thread the producer runs on, and a slow reader
+    /// holds the producer back. `chunked` frames each write as one chunk (HTTP/1.1); otherwise
+    /// the bytes go as they are.
+    init(channel: any Channel, chunked: Bool) {
         sink = { bytes in
             guard !bytes.isEmpty else { return }
-            var buffer = ByteBuffer()
+            var buffer = channel.allocator.buffer(capacity: bytes.count + (chunked ? 12 : 0))
             if chunked {
-                buffer.reserveCapacity(bytes.count + 12)
                 HTTPResponseFraming.chunk(bytes, into: &buffer)
             } else {
                 buffer.writeBytes(bytes)
             }
-            try await withTaskExecutorPreference(executor) { try await outbound.write(buffer) }
+            try await channel.writeAndFlush(buffer)
         }
     }
 

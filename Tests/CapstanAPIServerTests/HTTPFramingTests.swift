@@ -62,6 +62,20 @@ extension ServerTests {
         await serving.value
     }
 
+    /// Far more pipelined requests than the connection reads ahead (it stops reading while
+    /// `maxQueued` wait, and starts again as they are answered): every one is answered, in order.
+    @Test func aLongPipelineIsAnsweredWholeAndInOrder() async throws {
+        let (server, port, serving) = try await Self.start()
+        let count = HTTPConnectionHandler.maxQueued * 5 + 3
+        var requests = (0..<count - 1).map { "GET /r\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined()
+        requests += "GET /r\(count - 1) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let reply = try await RawHTTP.exchange(port: port, requests)
+        let bodies = reply.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1")[0] }
+        #expect(bodies == (0..<count).map { "GET /r\($0) " })
+        await server.shutdown()
+        await serving.value
+    }
+
     @Test func headGetsTheHeadersOnlyAndHTTP10GetsAnHTTP10Answer() async throws {
         let (server, port, serving) = try await Self.start()
         let head = try await RawHTTP.exchange(port: port, "HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
