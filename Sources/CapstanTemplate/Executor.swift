@@ -361,8 +361,8 @@ final class Executor {
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
             return try evalFieldChain(dot, receiver, fields[...], cmd, nodePos: pos, nodeArg: first, final: final)
-        case .identifier(let pos, let name):
-            return try evalFunction(dot, name, pos: pos, cmd, final: final)
+        case .identifier(let pos, let name, let ref):
+            return try evalFunction(dot, name, ref: ref, pos: pos, cmd, final: final)
         case .pipe(let p):
             try notAFunction(cmd, final)
             return try evalPipeline(dot, p)

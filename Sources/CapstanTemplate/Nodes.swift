@@ -80,7 +80,8 @@ enum ArgNode: Sendable {
     case field(pos: Int, names: [String])
     /// `$x.A` → ["$x","A"]
     case variable(pos: Int, names: [String])
-    case identifier(pos: Int, name: String)
+    /// A function name, with what the parser resolved it to.
+    case identifier(pos: Int, name: String, ref: FunctionRef)
     /// `(pipe).A.B` and similar.
     indirect case chain(pos: Int, base: ArgNode, fields: [String])
     case pipe(PipeNode)
@@ -92,7 +93,7 @@ enum ArgNode: Sendable {
 
     var pos: Int {
         switch self {
-        case .field(let p, _), .variable(let p, _), .identifier(let p, _), .chain(let p, _, _),
+        case .field(let p, _), .variable(let p, _), .identifier(let p, _, _), .chain(let p, _, _),
              .dot(let p), .nilLiteral(let p), .bool(let p, _), .number(let p, _), .string(let p, _, _):
             return p
         case .pipe(let pipe): return pipe.pos
@@ -103,7 +104,7 @@ enum ArgNode: Sendable {
         switch self {
         case .field(_, let names): return names.map { "." + $0 }.joined()
         case .variable(_, let names): return names[0] + names.dropFirst().map { "." + $0 }.joined()
-        case .identifier(_, let name): return name
+        case .identifier(_, let name, _): return name
         case .chain(_, let base, let fields):
             let b: String
             if case .pipe(let p) = base { b = "(" + p.text + ")" } else { b = base.text }

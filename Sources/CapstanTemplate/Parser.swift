@@ -9,7 +9,7 @@ struct Parser {
     let tokens: [Token]
     /// The message of the lexer's `.error` token.
     let lexMessage: String
-    let functions: [String: TemplateFunction]
+    let functions: FunctionTable
     let maxDepth: Int
     var index = 0
     var vars: [String] = ["$"]
@@ -25,7 +25,7 @@ struct Parser {
     /// `parseOnRoomyStack` simply starts again on a big stack.
     struct NeedsBigStack: Error {}
 
-    static func parse(name: String, source: String, functions: [String: TemplateFunction],
+    static func parse(name: String, source: String, functions: FunctionTable,
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         let text = SourceText(name: name, text: source)
         let lexed = Lexer.tokenize(text.bytes)
@@ -59,7 +59,7 @@ struct Parser {
 
     /// `parse` on the caller's stack; when nesting gets deeper than that stack allows, again
     /// on a big stack, so that `maxParseDepth`, not the thread, decides.
-    static func parseOnRoomyStack(name: String, source: String, functions: [String: TemplateFunction],
+    static func parseOnRoomyStack(name: String, source: String, functions: FunctionTable,
                                   options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         do {
             return try parse(name: name, source: source, functions: functions, options: options)
@@ -439,10 +439,10 @@ struct Parser {
         switch t.kind {
         case .identifier:
             let name = value(t)
-            guard functions[name] != nil || Builtins.names.contains(name) else {
+            guard let ref = functions.resolve(name) else {
                 throw fail("function \(GoFormat.quote(name)) not defined", t)
             }
-            return .identifier(pos: t.pos, name: name)
+            return .identifier(pos: t.pos, name: name, ref: ref)
         case .dot: return .dot(pos: t.pos)
         case .nilLiteral: return .nilLiteral(pos: t.pos)
         case .variable:
