@@ -165,7 +165,8 @@ extension ChartRenderer {
     /// pure, so re-rendering an unchanged chart (the daemon's sync loop) skips it.
     static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool,
                             concurrentBytes: Int = TemplateSet.concurrentParseBytes) -> TemplateSet? {
-        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        // The cache key is only built when the cache is used.
+        let key = useCache ? sources.map { $0.0 }.joined(separator: "\u{0}") : ""
         if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
         var set = newSet()
         var jobs: [(name: String, source: String)] = []

@@ -29,7 +29,7 @@ extension Executor {
         } else if numIn != f.parameters.count {
             throw fail("wrong number of args for \(name): want \(f.parameters.count) got \(numIn)")
         }
-        var argv: [TemplateValue] = []
+        var argv = spareArguments.popLast() ?? []
         argv.reserveCapacity(numIn)
         for (i, arg) in args.enumerated() {
             let type = i < f.parameters.count ? f.parameters[i] : f.variadic ?? .any
@@ -43,7 +43,12 @@ extension Executor {
         }
         do {
             let context = FunctionContext(templateName: current.source.name, options: options)
-            return .element(try f.body(argv, context))
+            let result = try f.body(argv, context)
+            // Emptied in place when the function kept no reference to it (else emptying
+            // gives it fresh storage, as a new array would have had).
+            argv.removeAll(keepingCapacity: true)
+            if spareArguments.count < 16 { spareArguments.append(argv) }
+            return .element(result)
         } catch let e as ExecFailure {
             throw e
         } catch let e as TemplateFunctionError {

@@ -70,6 +70,9 @@ final class Executor {
     /// text is copied out into its `String`, so its buffer is reused rather than grown from
     /// empty again.
     @exclusivity(unchecked) var spareBuffers: [[UInt8]] = []
+    /// Emptied argument arrays of finished function calls, kept for the next ones: a call
+    /// hands its arguments over in an array, which most functions do not keep.
+    @exclusivity(unchecked) var spareArguments: [[TemplateValue]] = []
     /// Variables in scope, innermost last; a template call's own start at `varBase` (one
     /// stack for the whole render, so calls do not allocate a fresh one).
     @exclusivity(unchecked) var vars: [(name: String, value: Cell)] = []
@@ -338,11 +341,9 @@ final class Executor {
 
     func evalPipeline(_ dot: Cell, _ pipe: PipeNode) throws -> Cell {
         at(pipe.pos, .pipe(pipe))
-        var value = Cell.invalid
-        var first = true
-        for cmd in pipe.commands {
-            value = try evalCommand(dot, cmd, final: first ? nil : value).unwrapped
-            first = false
+        var value = try evalCommand(dot, pipe.first, final: nil).unwrapped
+        for cmd in pipe.rest {
+            value = try evalCommand(dot, cmd, final: value).unwrapped
         }
         for name in pipe.decl {
             if pipe.isAssign { try setVar(name, value) } else { vars.append((name, value)) }

@@ -11,6 +11,8 @@ import Synchronization
 final class FunctionTable: Sendable {
     /// Distinguishes tables: refs of another table are never used to index this one.
     let id: Int
+    /// Each function's index in `list`; builtins the functions do not shadow are here too, as
+    /// `-1 - kind` (so resolving a name costs one hash whichever it is).
     let slots: [String: Int32]
     let list: [TemplateFunction]
 
@@ -18,13 +20,14 @@ final class FunctionTable: Sendable {
 
     init(_ functions: [String: TemplateFunction]) {
         id = FunctionTable.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        var slots = [String: Int32](minimumCapacity: functions.count)
+        var slots = [String: Int32](minimumCapacity: functions.count + Builtins.kinds.count)
         var list: [TemplateFunction] = []
         list.reserveCapacity(functions.count)
         for (name, function) in functions {
             slots[name] = Int32(list.count)
             list.append(function)
         }
+        for (name, kind) in Builtins.kinds where slots[name] == nil { slots[name] = -1 - Int32(kind.rawValue) }
         self.slots = slots
         self.list = list
     }
@@ -32,9 +35,9 @@ final class FunctionTable: Sendable {
     /// What `name` calls: a slot of this table (functions win over builtins, as in
     /// `Executor.evalFunction`), else a builtin; nil when neither defines it.
     func resolve(_ name: String) -> FunctionRef? {
-        if let slot = slots[name] { return FunctionRef(table: id, slot: slot, builtin: .none) }
-        if let kind = Builtins.kinds[name] { return FunctionRef(table: id, slot: -1, builtin: kind) }
-        return nil
+        guard let slot = slots[name] else { return nil }
+        if slot >= 0 { return FunctionRef(table: id, slot: slot, builtin: .none) }
+        return FunctionRef(table: id, slot: -1, builtin: Builtins.Kind(rawValue: UInt8(truncatingIfNeeded: -1 - slot)) ?? .none)
     }
 }
 

@@ -83,6 +83,21 @@ struct Lexer {
     static func isAlnum(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c >= 0x80
     }
+    /// `isAlnum` as two bit masks (bytes below 0x80): one shift and test per byte in the
+    /// word loops, which run over every identifier, field and variable name.
+    static let alnumLow: UInt64 = 0x03FF_0000_0000_0000  // 0-9
+    static let alnumHigh: UInt64 = 0x07FF_FFFE_87FF_FFFE  // A-Z, _, a-z
+    @inline(__always) static func isWordByte(_ c: UInt8) -> Bool {
+        if c >= 0x80 { return true }
+        return c < 64 ? (alnumLow >> UInt64(c)) & 1 != 0 : (alnumHigh >> UInt64(c - 64)) & 1 != 0
+    }
+    /// The end of the run of word bytes starting at `i` (kept in a local, not in `pos`).
+    @inline(__always) func wordEnd(from i: Int) -> Int {
+        var j = i
+        let n = src.count
+        while j < n && Lexer.isWordByte(src[j]) { j += 1 }
+        return j
+    }
     func text(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: src[a..<b]), as: UTF8.self) }
     func countLines(_ a: Int, _ b: Int) -> Int {
         let end = min(b, src.count)
@@ -229,8 +244,7 @@ struct Lexer {
                 }
                 emit(.char, start, pos)
             case UInt8(ascii: "$"):
-                pos += 1
-                while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                pos = wordEnd(from: pos + 1)
                 emit(.variable, start, pos)
             case UInt8(ascii: "("):
                 pos += 1; parenDepth += 1; emit(.leftParen, start, pos)
@@ -243,15 +257,14 @@ struct Lexer {
                 if n >= 0x30 && n <= 0x39 {
                     guard lexNumber() else { return false }
                 } else {
-                    pos += 1
-                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                    pos = wordEnd(from: pos + 1)
                     emit(pos - start == 1 ? .dot : .field, start, pos)
                 }
             case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 guard lexNumber() else { return false }
             default:
-                if Lexer.isAlnum(c) {
-                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                if Lexer.isWordByte(c) {
+                    pos = wordEnd(from: pos)
                     if !atTerminator() {
                         fail("bad character \(GoFormat.unicodeDescription(at(pos)))", at: pos); return false
                     }

@@ -34,15 +34,21 @@ struct NumberLiteral: Sendable, Equatable {
     var isChar = false
 }
 
-/// A value, not an object: a pipeline costs no allocation of its own, only its two arrays.
+/// A value, not an object: a pipeline costs no allocation of its own. Its first command is
+/// stored inline and only further ones (`| f`) in an array, so the common one-command
+/// pipeline allocates no command array (an empty array is a shared constant).
 struct PipeNode: Sendable {
     let pos: Int
     let isAssign: Bool
     let decl: [String]
-    let commands: [CommandNode]
-    init(pos: Int, isAssign: Bool, decl: [String], commands: [CommandNode]) {
-        self.pos = pos; self.isAssign = isAssign; self.decl = decl; self.commands = commands
+    let first: CommandNode
+    let rest: [CommandNode]
+    init(pos: Int, isAssign: Bool, decl: [String], first: CommandNode, rest: [CommandNode]) {
+        self.pos = pos; self.isAssign = isAssign; self.decl = decl; self.first = first; self.rest = rest
     }
+
+    /// Every command in order (built on demand: for error texts and tests).
+    var commands: [CommandNode] { [first] + rest }
 
     /// Go's `PipeNode.String()`.
     var text: String {

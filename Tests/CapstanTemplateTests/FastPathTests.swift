@@ -208,6 +208,13 @@ import CapstanYAML
         #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
     }
 
+    /// The lexer's bit-mask word test agrees with the plain one on every byte.
+    @Test func wordByteMasksMatchIsAlnum() {
+        for b in 0...255 {
+            #expect(Lexer.isWordByte(UInt8(b)) == Lexer.isAlnum(UInt8(b)), "byte \(b)")
+        }
+    }
+
     /// Calls are resolved when parsing (a slot of the set's function table, or a builtin), and
     /// run the function the set has when executing: a copy given other functions after the
     /// parse (even ones that shadow builtins) looks the names up again, as Go's late `Funcs` does.
