@@ -233,15 +233,16 @@ extension ChartRenderer {
                 j += 1
                 if j < n, buf[j] == UInt8(ascii: "-") { j += 1 }
                 while j < n, buf[j] == 0x20 || buf[j] == 0x09 || buf[j] == 0x0A || buf[j] == 0x0D { j += 1 }
-                // Compared in place, byte by byte (most actions start with neither letter).
-                func word(_ w: StaticString) -> Bool {
+                // Compared in place, byte by byte (most actions start with neither letter). The
+                // offset is a parameter: a captured `var` would be boxed and access-checked.
+                func word(_ w: StaticString, at j: Int) -> Bool {
                     let m = w.utf8CodeUnitCount
                     guard n - j >= m else { return false }
                     let p = w.utf8Start
                     for k in 0..<m where buf[j + k] != p[k] { return false }
                     return true
                 }
-                if j < n, (buf[j] == UInt8(ascii: "d") && word("define")) || (buf[j] == UInt8(ascii: "b") && word("block")) {
+                if j < n, (buf[j] == UInt8(ascii: "d") && word("define", at: j)) || (buf[j] == UInt8(ascii: "b") && word("block", at: j)) {
                     return true
                 }
             }

@@ -33,6 +33,10 @@ import CapstanYAML
             let kind = Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) }
             #expect(kind == expected, "\(word)")
         }
+        // Words longer than any keyword but sharing its first eight bytes stay identifiers.
+        for word in ["continue1", "templateX"] {
+            #expect(Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) } == .identifier)
+        }
     }
 
     /// A string literal's text (Go prints it as written in error messages) is the source text,
