@@ -44,7 +44,7 @@ extension ChartRenderer {
         // Deepest path first, then reverse bytewise order (sort keys computed once); the
         // entries travel with their names, so nothing is looked up by name again.
         let ordered = buildRenderables().map { entry in
-            (name: entry.key, renderable: entry.value, depth: entry.key.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+            (name: entry.key, renderable: entry.value, depth: byteCount(UInt8(ascii: "/"), in: entry.key))
         }.sorted { a, b in
             if a.depth != b.depth { return a.depth > b.depth }
             return b.name.utf8Precedes(a.name)
@@ -174,7 +174,7 @@ extension ChartRenderer {
         var wrappedBytes = 0
         let defineOpen = "{{define `", defineClose = "`}}", end = "{{end}}"
         for (name, source) in sources {
-            if name.utf8.contains(UInt8(ascii: "`")) { return nil }
+            if byteCount(UInt8(ascii: "`"), in: name) > 0 { return nil }
             if mayDefine(source) {
                 jobs.append((name, source))
             } else {

@@ -212,6 +212,26 @@ import CapstanYAML
         #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
     }
 
+    /// printf's byte scan of ASCII formats gives what the character scan gives: flags, widths,
+    /// precisions, `*`, bad and missing verbs, extra arguments, literal runs.
+    @Test func printfASCIIScanMatchesCharacterScan() {
+        let formats = ["%s-%s", "plain", "", "%", "%%", "a%%b%s", "%5d|%-5d|%05d|%+d|% d", "%.2f %8.3f %-8.3f|", "%*d", "%-*d",
+                       "%.*f", "%x %X %o %b %q %v %T", "%!", "%d %d %d", "%s", "x%", "%10", "%.", "%99999999999999999999d",
+                       "%#v %#x", "%c", "%t", "%e %E %g %G", "tab\there", "%[1]d", "%é"]
+        let args: [[TemplateValue]] = [[], ["a", "b"], [1, 2, 3], [3, 1.5, "x"], [.null, true], [255, "hi", 2.5, -7]]
+        for format in formats {
+            for a in args {
+                let fast = Printf.formatASCII(format, a)
+                if format.utf8.allSatisfy({ $0 < 0x80 }) {
+                    #expect(fast == Printf.formatCharacters(format, a), "\(format) \(a)")
+                } else {
+                    #expect(fast == nil)
+                }
+            }
+        }
+        #expect(Printf.formatASCII("a\r\nb%s", ["x"]) == nil)
+    }
+
     /// The lexer's bit-mask word test agrees with the plain one on every byte.
     @Test func wordByteMasksMatchIsAlnum() {
         for b in 0...255 {
