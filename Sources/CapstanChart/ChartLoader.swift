@@ -211,6 +211,16 @@ func cutAtSlash(_ path: Substring) -> (head: Substring, tail: Substring?) {
     return (path[..<slash], path[path.utf8.index(after: slash)...])
 }
 
+/// How often the byte `b` occurs in `s`: one pass over its contiguous UTF-8 (the generic
+/// `utf8.count(where:)` and `utf8.contains` walk the view index by index, several times slower).
+func byteCount(_ b: UInt8, in s: String) -> Int {
+    s.utf8.withContiguousStorageIfAvailable { buf in
+        var n = 0
+        for c in buf where c == b { n += 1 }
+        return n
+    } ?? s.utf8.count(where: { $0 == b })
+}
+
 private func trimBOM(_ data: [UInt8]) -> [UInt8] {
     if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { return Array(data[3...]) }
     return data

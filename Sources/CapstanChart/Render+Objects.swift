@@ -3,10 +3,10 @@ import CapstanTemplate
 import CapstanYAML
 
 /// The Go-typed objects templates reach through `.Files`, `.Capabilities` and `.Chart`.
-/// All are immutable values, safe to share between renders.
+/// All are immutable final classes, safe to share between renders.
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields by Go name.
-struct ChartMetadataObject: TemplateObject {
+final class ChartMetadataObject: TemplateObject {
     /// Fields are converted when a template reads them: a render reads a few of `.Chart`'s
     /// fields, and building all of them for every chart of every render cost more.
     let metadata: ChartMetadata
@@ -62,8 +62,9 @@ public struct KubeVersion: Sendable, Equatable {
     }
 }
 
-struct KubeVersionObject: TemplateObject {
+final class KubeVersionObject: TemplateObject {
     let kube: KubeVersion
+    init(kube: KubeVersion) { self.kube = kube }
     var goTypeName: String { "common.KubeVersion" }
     var goKind: String { "struct" }
     func member(_ name: String) -> TemplateMember? {
@@ -82,8 +83,9 @@ struct KubeVersionObject: TemplateObject {
 }
 
 /// `.Capabilities.APIVersions`: a list of group/versions (and group/version/kinds) with `Has`.
-struct APIVersionsObject: TemplateObject {
+final class APIVersionsObject: TemplateObject {
     let versions: [String]
+    init(versions: [String]) { self.versions = versions }
     var goTypeName: String { "common.VersionSet" }
     var goKind: String { "slice" }
     func member(_ name: String) -> TemplateMember? {
@@ -97,7 +99,8 @@ struct APIVersionsObject: TemplateObject {
     var underlying: TemplateValue? { .list(versions.map(TemplateValue.string)) }
 }
 
-struct HelmVersionObject: TemplateObject {
+final class HelmVersionObject: TemplateObject {
+    init() {}
     var goTypeName: String { "common.BuildInfo" }
     var goKind: String { "struct" }
     static let fields: [String: String] = ["Version": "v4.2", "GitCommit": "", "GitTreeState": "", "GoVersion": "go1.26.6", "KubeClientVersion": "v1.36"]
@@ -106,9 +109,13 @@ struct HelmVersionObject: TemplateObject {
     var marshalled: TemplateValue { .dict(["version": "v4.2", "go_version": "go1.26.6", "kube_client_version": "v1.36"]) }
 }
 
-struct CapabilitiesObject: TemplateObject {
+final class CapabilitiesObject: TemplateObject {
     let kube: KubeVersion
     let apiVersions: [String]
+    init(kube: KubeVersion, apiVersions: [String]) {
+        self.kube = kube
+        self.apiVersions = apiVersions
+    }
     var goTypeName: String { "*common.Capabilities" }
     func member(_ name: String) -> TemplateMember? {
         switch name {
@@ -126,7 +133,7 @@ struct CapabilitiesObject: TemplateObject {
 }
 
 /// `.Files`: the chart's non-template files as Helm's `files` map type, with its methods.
-struct FilesObject: TemplateObject {
+final class FilesObject: TemplateObject {
     let files: [String: [UInt8]]
 
     init(_ list: [ChartFile]) {

@@ -44,7 +44,7 @@ extension ChartRenderer {
         // Deepest path first, then reverse bytewise order (sort keys computed once); the
         // entries travel with their names, so nothing is looked up by name again.
         let ordered = buildRenderables().map { entry in
-            (name: entry.key, renderable: entry.value, depth: entry.key.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+            (name: entry.key, renderable: entry.value, depth: byteCount(UInt8(ascii: "/"), in: entry.key))
         }.sorted { a, b in
             if a.depth != b.depth { return a.depth > b.depth }
             return b.name.utf8Precedes(a.name)
@@ -165,7 +165,8 @@ extension ChartRenderer {
     /// pure, so re-rendering an unchanged chart (the daemon's sync loop) skips it.
     static func combinedSet(for sources: [(String, String)], targets: [String], useCache: Bool,
                             concurrentBytes: Int = TemplateSet.concurrentParseBytes) -> TemplateSet? {
-        let key = sources.map { $0.0 }.joined(separator: "\u{0}")
+        // The cache key is only built when the cache is used.
+        let key = useCache ? sources.map { $0.0 }.joined(separator: "\u{0}") : ""
         if useCache, let cached = TemplateSetCache.shared.lookup(key: key, sources: sources) { return cached }
         var set = newSet()
         var jobs: [(name: String, source: String)] = []
@@ -173,7 +174,7 @@ extension ChartRenderer {
         var wrappedBytes = 0
         let defineOpen = "{{define `", defineClose = "`}}", end = "{{end}}"
         for (name, source) in sources {
-            if name.utf8.contains(UInt8(ascii: "`")) { return nil }
+            if byteCount(UInt8(ascii: "`"), in: name) > 0 { return nil }
             if mayDefine(source) {
                 jobs.append((name, source))
             } else {
@@ -232,15 +233,16 @@ extension ChartRenderer {
                 j += 1
                 if j < n, buf[j] == UInt8(ascii: "-") { j += 1 }
                 while j < n, buf[j] == 0x20 || buf[j] == 0x09 || buf[j] == 0x0A || buf[j] == 0x0D { j += 1 }
-                // Compared in place, byte by byte (most actions start with neither letter).
-                func word(_ w: StaticString) -> Bool {
+                // Compared in place, byte by byte (most actions start with neither letter). The
+                // offset is a parameter: a captured `var` would be boxed and access-checked.
+                func word(_ w: StaticString, at j: Int) -> Bool {
                     let m = w.utf8CodeUnitCount
                     guard n - j >= m else { return false }
                     let p = w.utf8Start
                     for k in 0..<m where buf[j + k] != p[k] { return false }
                     return true
                 }
-                if j < n, (buf[j] == UInt8(ascii: "d") && word("define")) || (buf[j] == UInt8(ascii: "b") && word("block")) {
+                if j < n, (buf[j] == UInt8(ascii: "d") && word("define", at: j)) || (buf[j] == UInt8(ascii: "b") && word("block", at: j)) {
                     return true
                 }
             }

@@ -4,9 +4,19 @@ import CapstanModel
 /// eq ne lt le gt ge html js urlquery call`) and the engine-bound Helm functions `include` and
 /// `tpl`, which need the executor and so cannot be plain `TemplateFunction`s.
 enum Builtins {
-    static let names: Set<String> = ["and", "or", "not", "len", "index", "slice", "print", "printf", "println",
-                                     "eq", "ne", "lt", "le", "gt", "ge", "html", "js", "urlquery", "call",
-                                     "include", "tpl"]
+    /// Which builtin a name is (the parser records it, so a call dispatches without comparing
+    /// names); `none` is no builtin.
+    enum Kind: UInt8, Sendable, CaseIterable {
+        case none, and, or, not, len, index, slice, print, printf, println, eq, ne, lt, le, gt, ge,
+             html, js, urlquery, call, include, tpl
+    }
+
+    /// Every builtin by name.
+    static let kinds: [String: Kind] = {
+        var table: [String: Kind] = [:]
+        for kind in Kind.allCases where kind != .none { table["\(kind)"] = kind }
+        return table
+    }()
 
     static func goName(_ p: TemplateFunction.Parameter) -> String {
         switch p {
@@ -51,21 +61,25 @@ enum Builtins {
         },
     ]
 
-    static func call(_ ex: Executor, _ dot: Cell, name: String, args: ArraySlice<ArgNode>, final: Cell?, cmd: CommandNode) throws -> Cell {
+    /// `plain` by `Kind.rawValue` (nil for the builtins that need the executor).
+    static let plainByKind: [TemplateFunction?] = Kind.allCases.map { plain["\($0)"] }
+
+    static func call(_ ex: Executor, _ dot: Cell, kind: Kind, name: String, args: ArraySlice<ArgNode>, final: Cell?,
+                     cmd: CommandNode) throws -> Cell {
         // and/or short-circuit and return the deciding value itself.
-        if name == "and" || name == "or" {
+        if kind == .and || kind == .or {
             let numIn = args.count + (final == nil ? 0 : 1)
             if numIn < 1 { throw ex.fail("wrong number of args for \(name): want at least 1 got 0") }
             var v = Cell.invalid
             for arg in args {
                 v = try ex.evalArg(dot, .any, arg).unwrapped
-                if v.v.isTruthy == (name == "or") { return v }
+                if v.v.isTruthy == (kind == .or) { return v }
             }
             if let final { v = final.unwrapped }
             return v
         }
         // `len` of "no value" (not of a nil interface) fails inside reflect in Go.
-        if name == "len", args.count + (final == nil ? 0 : 1) == 1 {
+        if kind == .len, args.count + (final == nil ? 0 : 1) == 1 {
             let cell = try args.first.map { try ex.evalArg(dot, .any, $0) } ?? final!
             if cell.isInvalid {
                 ex.at(cmd.pos, .command(cmd))
@@ -81,11 +95,11 @@ enum Builtins {
             }
         }
         let f: TemplateFunction
-        switch name {
-        case "include": f = ex.includeFunction
-        case "tpl": f = ex.tplFunction
+        switch kind {
+        case .include: f = ex.includeFunction
+        case .tpl: f = ex.tplFunction
         default:
-            guard let g = plain[name] else { throw ex.fail("function \(GoFormat.quote(name)) not defined") }
+            guard let g = plainByKind[Int(kind.rawValue)] else { throw ex.fail("function \(GoFormat.quote(name)) not defined") }
             f = g
         }
         return try ex.evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)

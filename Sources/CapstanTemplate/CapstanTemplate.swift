@@ -67,7 +67,11 @@ import CapstanModel
 public struct TemplateSet: Sendable {
     public var options: TemplateOptions
     /// Built-in library (text/template builtins, sprig, Helm) plus the caller's additions.
-    public private(set) var functions: [String: TemplateFunction]
+    public private(set) var functions: [String: TemplateFunction] {
+        didSet { functionTable = FunctionTable(functions) }
+    }
+    /// `functions` with a slot per name, for the parser to resolve calls against.
+    private(set) var functionTable: FunctionTable
     /// Every named template: whole sources under their `name`, and `define`/`block` bodies.
     var templates: [String: ParsedTemplate] = [:]
 
@@ -79,12 +83,16 @@ public struct TemplateSet: Sendable {
         var table = FunctionLibrary.standard
         for (name, function) in extra { table[name] = function }
         self.functions = table
+        self.functionTable = FunctionTable(table)
     }
 
     /// Adds or replaces functions. Sources added earlier keep their parse; only later parses
     /// see the new names.
     public mutating func addFunctions(_ extra: [String: TemplateFunction]) {
-        for (name, function) in extra { functions[name] = function }
+        // Merged into a copy, so the slot table is rebuilt once rather than per name.
+        var table = functions
+        for (name, function) in extra { table[name] = function }
+        functions = table
     }
 
     /// Parses `source` and registers it under `name` (Helm uses the chart-relative path,
@@ -93,13 +101,13 @@ public struct TemplateSet: Sendable {
     /// - Throws: `TemplateError` of kind `.parse`, e.g.
     ///   `template: mychart/templates/x.yaml:3: unexpected "}" in operand`.
     public mutating func add(name: String, source: String) throws(TemplateError) {
-        register(try Parser.parseOnRoomyStack(name: name, source: source, functions: functions, options: options))
+        register(try Parser.parseOnRoomyStack(name: name, source: source, functions: functionTable, options: options))
     }
 
     /// Parses `source` as `add` would, without registering it; `add(_:)` registers the result.
     /// Parsing reads only the function table, so several sources may be parsed at once.
     public func parse(name: String, source: String) throws(TemplateError) -> ParsedSource {
-        ParsedSource(trees: try Parser.parseOnRoomyStack(name: name, source: source, functions: functions, options: options))
+        ParsedSource(trees: try Parser.parseOnRoomyStack(name: name, source: source, functions: functionTable, options: options))
     }
 
     /// Parses every source, two at a time on a 2-core machine when there is enough text to

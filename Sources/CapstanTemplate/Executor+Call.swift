@@ -4,13 +4,18 @@
 extension Executor {
     // MARK: - Functions
 
-    func evalFunction(_ dot: Cell, _ name: String, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
+    func evalFunction(_ dot: Cell, _ name: String, ref: FunctionRef, pos: Int, _ cmd: CommandNode, final: Cell?) throws -> Cell {
         at(pos, .text(name))
         let args = cmd.rest
-        if let f = templateSet.functions[name] {
-            return try evalCall(dot, f, name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
+        let table = templateSet.functionTable
+        // The parser's resolution holds while the set's functions are the ones it parsed
+        // against; otherwise the name is looked up as it stands now.
+        let ref = ref.table == table.id ? ref : table.resolve(name)
+        if let ref, ref.slot >= 0 {
+            return try evalCall(dot, table.list[Int(ref.slot)], name: name, args: args, final: final, cmd: .command(cmd), cmdPos: cmd.pos)
         }
-        return try Builtins.call(self, dot, name: name, args: args, final: final, cmd: cmd)
+        guard let ref else { throw fail("function \(GoFormat.quote(name)) not defined") }
+        return try Builtins.call(self, dot, kind: ref.builtin, name: name, args: args, final: final, cmd: cmd)
     }
 
     /// Checks the count, evaluates and converts arguments, calls, and wraps errors.
@@ -24,7 +29,7 @@ extension Executor {
         } else if numIn != f.parameters.count {
             throw fail("wrong number of args for \(name): want \(f.parameters.count) got \(numIn)")
         }
-        var argv: [TemplateValue] = []
+        var argv = spareArguments.popLast() ?? []
         argv.reserveCapacity(numIn)
         for (i, arg) in args.enumerated() {
             let type = i < f.parameters.count ? f.parameters[i] : f.variadic ?? .any
@@ -38,7 +43,12 @@ extension Executor {
         }
         do {
             let context = FunctionContext(templateName: current.source.name, options: options)
-            return .element(try f.body(argv, context))
+            let result = try f.body(argv, context)
+            // Emptied in place when the function kept no reference to it (else emptying
+            // gives it fresh storage, as a new array would have had).
+            argv.removeAll(keepingCapacity: true)
+            if spareArguments.count < 16 { spareArguments.append(argv) }
+            return .element(result)
         } catch let e as ExecFailure {
             throw e
         } catch let e as TemplateFunctionError {
@@ -80,8 +90,8 @@ extension Executor {
             return try validateType(try evalFieldChain(dot, v, names.dropFirst(), nil, nodePos: node.pos, nodeArg: node, final: nil), type)
         case .pipe(let p):
             return try validateType(try evalPipeline(dot, p), type)
-        case .identifier(let pos, let name):
-            return try validateType(try evalFunction(dot, name, pos: pos, CommandNode(pos: pos, args: [node][...]), final: nil), type)
+        case .identifier(let pos, let name, let ref):
+            return try validateType(try evalFunction(dot, name, ref: ref, pos: pos, CommandNode(pos: pos, args: [node][...]), final: nil), type)
         case .chain(let pos, let base, let fields):
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(node.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
@@ -127,9 +137,11 @@ extension Executor {
             default: throw fail("invalid value; expected \(Builtins.goName(type))")
             }
         }
+        // Most parameters take anything: decided before the switch below, which copies the
+        // value into a tuple (a retain and release per argument).
+        if type == .any { return c }
         let ok: Bool
         switch (type, c.v) {
-        case (.any, _): return c
         case (.string, .string), (.int, .int), (.int64, .int64), (.float64, .float64), (.bool, .bool),
              (.list, .list), (.map, .map): ok = true
         // A named map/slice type (Helm's `common.Values`) is assignable to the unnamed one.

@@ -53,7 +53,7 @@ extension Executor {
             trees = cached
         } else {
             do {
-                trees = try Parser.parseOnRoomyStack(name: name, source: text, functions: templateSet.functions, options: options)
+                trees = try Parser.parseOnRoomyStack(name: name, source: text, functions: templateSet.functionTable, options: options)
             } catch {
                 throw TemplateFunctionError("cannot parse template \(GoFormat.quote(text)): \(error.description)")
             }

@@ -18,6 +18,13 @@ struct Cell {
     var staticTypeName: String { iface ? "interface {}" : v.goTypeName }
 }
 
+/// A variable in scope. A struct rather than a tuple: arrays of it are created and destroyed
+/// by specialized code, where a tuple's elements went through the generic tuple witnesses.
+struct Variable {
+    var name: String
+    var value: Cell
+}
+
 /// An execution error raised deep inside the walk; carries the finished `TemplateError`.
 struct ExecFailure: Error { var error: TemplateError }
 
@@ -70,9 +77,12 @@ final class Executor {
     /// text is copied out into its `String`, so its buffer is reused rather than grown from
     /// empty again.
     @exclusivity(unchecked) var spareBuffers: [[UInt8]] = []
+    /// Emptied argument arrays of finished function calls, kept for the next ones: a call
+    /// hands its arguments over in an array, which most functions do not keep.
+    @exclusivity(unchecked) var spareArguments: [[TemplateValue]] = []
     /// Variables in scope, innermost last; a template call's own start at `varBase` (one
     /// stack for the whole render, so calls do not allocate a fresh one).
-    @exclusivity(unchecked) var vars: [(name: String, value: Cell)] = []
+    @exclusivity(unchecked) var vars: [Variable] = []
     @exclusivity(unchecked) var varBase = 0
     @exclusivity(unchecked) var depth = 0
     @exclusivity(unchecked) var steps = 0
@@ -118,13 +128,13 @@ final class Executor {
     func execute(_ template: ParsedTemplate, data: Cell) throws -> String {
         let savedOut = out, savedCount = vars.count, savedBase = varBase, savedCurrent = current
         out = spareBuffers.popLast() ?? []
-        vars.append(("$", data))
+        vars.append(Variable(name: "$", value: data))
         varBase = savedCount
         current = template
         defer {
             var used = out
             out = savedOut
-            vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent
+            popVariables(to: savedCount); varBase = savedBase; current = savedCurrent
             if spareBuffers.count < 16 && used.capacity <= 1 << 20 {
                 used.removeAll(keepingCapacity: true)
                 spareBuffers.append(used)
@@ -218,10 +228,10 @@ final class Executor {
             let newDot = pipe == nil ? Cell.invalid : try evalPipeline(dot, pipe!)
             depth += 1
             let savedCount = vars.count, savedBase = varBase, savedCurrent = current
-            vars.append(("$", newDot))
+            vars.append(Variable(name: "$", value: newDot))
             varBase = savedCount
             current = tmpl
-            defer { depth -= 1; vars.removeLast(vars.count - savedCount); varBase = savedBase; current = savedCurrent }
+            defer { depth -= 1; popVariables(to: savedCount); varBase = savedBase; current = savedCurrent }
             _ = try walk(newDot, tmpl.root)
         case .breakNode: return .breakLoop
         case .continueNode: return .continueLoop
@@ -240,7 +250,7 @@ final class Executor {
 
     func walkIfOrWith(_ dot: Cell, _ b: Branch, isWith: Bool) throws -> Flow {
         let mark = vars.count
-        defer { vars.removeLast(vars.count - mark) }
+        defer { popVariables(to: mark) }
         let val = try evalPipeline(dot, b.pipe)
         if val.v.isTruthy {
             return try walk(isWith ? val : dot, b.list)
@@ -252,7 +262,7 @@ final class Executor {
 
     func walkRange(_ dot: Cell, _ b: Branch) throws {
         let mark = vars.count
-        defer { vars.removeLast(vars.count - mark) }
+        defer { popVariables(to: mark) }
         let val = try evalPipeline(dot, b.pipe)
         let decl = b.pipe.decl
         func iteration(_ index: Cell, _ elem: Cell) throws -> Flow {
@@ -268,7 +278,7 @@ final class Executor {
                 if b.pipe.isAssign { try setVar(decl[1], elem) } else { vars[vars.count - 2].value = index }
             }
             let inner = vars.count
-            defer { vars.removeLast(vars.count - inner) }
+            defer { popVariables(to: inner) }
             return try walk(elem, b.list)
         }
         var subject = val.v
@@ -319,6 +329,11 @@ final class Executor {
 
     // MARK: - Variables
 
+    /// Drops the variables declared since `mark` (usually none: nothing to destroy then).
+    @inline(__always) func popVariables(to mark: Int) {
+        if vars.count > mark { vars.removeSubrange(mark...) }
+    }
+
     func setVar(_ name: String, _ value: Cell) throws {
         for i in stride(from: vars.count - 1, through: varBase, by: -1) where vars[i].name == name {
             vars[i].value = value
@@ -338,14 +353,12 @@ final class Executor {
 
     func evalPipeline(_ dot: Cell, _ pipe: PipeNode) throws -> Cell {
         at(pipe.pos, .pipe(pipe))
-        var value = Cell.invalid
-        var first = true
-        for cmd in pipe.commands {
-            value = try evalCommand(dot, cmd, final: first ? nil : value).unwrapped
-            first = false
+        var value = try evalCommand(dot, pipe.first, final: nil).unwrapped
+        for cmd in pipe.rest {
+            value = try evalCommand(dot, cmd, final: value).unwrapped
         }
         for name in pipe.decl {
-            if pipe.isAssign { try setVar(name, value) } else { vars.append((name, value)) }
+            if pipe.isAssign { try setVar(name, value) } else { vars.append(Variable(name: name, value: value)) }
         }
         return value
     }
@@ -361,8 +374,8 @@ final class Executor {
             if case .nilLiteral = base { throw fail("indirection through explicit nil in \(first.text)") }
             let receiver = try evalArg(dot, .any, base, untyped: true)
             return try evalFieldChain(dot, receiver, fields[...], cmd, nodePos: pos, nodeArg: first, final: final)
-        case .identifier(let pos, let name):
-            return try evalFunction(dot, name, pos: pos, cmd, final: final)
+        case .identifier(let pos, let name, let ref):
+            return try evalFunction(dot, name, ref: ref, pos: pos, cmd, final: final)
         case .pipe(let p):
             try notAFunction(cmd, final)
             return try evalPipeline(dot, p)

@@ -51,7 +51,9 @@ struct Lexer {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         src = bytes
-        tokens.reserveCapacity(bytes.count / 6 + 4)
+        // Action-dense sources (helpers) have about one token per four bytes; a smaller
+        // guess made the array regrow, copying every token lexed so far.
+        tokens.reserveCapacity(bytes.count / 4 + 16)
     }
 
     /// Runs `body` with a lexer over `bytes`; the lexer must not escape it.
@@ -71,17 +73,33 @@ struct Lexer {
     }
 
     func at(_ i: Int) -> UInt8 { i < src.count ? src[i] : 0 }
-    func hasPrefix(_ s: StaticString, at i: Int) -> Bool {
+    /// Inlined, with the literal read through its start pointer: the delimiter and keyword
+    /// tests fold into a few byte compares (through `withUTF8Buffer` each was a call).
+    @inline(__always) func hasPrefix(_ s: StaticString, at i: Int) -> Bool {
         let n = s.utf8CodeUnitCount
-        guard i + n <= src.count else { return false }
-        return s.withUTF8Buffer { buf in
-            for k in 0..<n where src[i + k] != buf[k] { return false }
-            return true
-        }
+        guard i >= 0, i + n <= src.count else { return false }
+        let p = s.utf8Start
+        for k in 0..<n where src[i + k] != p[k] { return false }
+        return true
     }
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
     static func isAlnum(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c >= 0x80
+    }
+    /// `isAlnum` as two bit masks (bytes below 0x80): one shift and test per byte in the
+    /// word loops, which run over every identifier, field and variable name.
+    static let alnumLow: UInt64 = 0x03FF_0000_0000_0000  // 0-9
+    static let alnumHigh: UInt64 = 0x07FF_FFFE_87FF_FFFE  // A-Z, _, a-z
+    @inline(__always) static func isWordByte(_ c: UInt8) -> Bool {
+        if c >= 0x80 { return true }
+        return c < 64 ? (alnumLow >> UInt64(c)) & 1 != 0 : (alnumHigh >> UInt64(c - 64)) & 1 != 0
+    }
+    /// The end of the run of word bytes starting at `i` (kept in a local, not in `pos`).
+    @inline(__always) func wordEnd(from i: Int) -> Int {
+        var j = i
+        let n = src.count
+        while j < n && Lexer.isWordByte(src[j]) { j += 1 }
+        return j
     }
     func text(_ a: Int, _ b: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: src[a..<b]), as: UTF8.self) }
     func countLines(_ a: Int, _ b: Int) -> Int {
@@ -229,8 +247,7 @@ struct Lexer {
                 }
                 emit(.char, start, pos)
             case UInt8(ascii: "$"):
-                pos += 1
-                while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                pos = wordEnd(from: pos + 1)
                 emit(.variable, start, pos)
             case UInt8(ascii: "("):
                 pos += 1; parenDepth += 1; emit(.leftParen, start, pos)
@@ -243,15 +260,14 @@ struct Lexer {
                 if n >= 0x30 && n <= 0x39 {
                     guard lexNumber() else { return false }
                 } else {
-                    pos += 1
-                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                    pos = wordEnd(from: pos + 1)
                     emit(pos - start == 1 ? .dot : .field, start, pos)
                 }
             case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 guard lexNumber() else { return false }
             default:
-                if Lexer.isAlnum(c) {
-                    while pos < src.count && Lexer.isAlnum(src[pos]) { pos += 1 }
+                if Lexer.isWordByte(c) {
+                    pos = wordEnd(from: pos)
                     if !atTerminator() {
                         fail("bad character \(GoFormat.unicodeDescription(at(pos)))", at: pos); return false
                     }
@@ -273,28 +289,35 @@ struct Lexer {
 
     /// `wordKind`, and for a keyword which one it is.
     func classifyWord(_ a: Int, _ b: Int) -> (kind: Token.Kind, keyword: Token.Keyword) {
-        func isWord(_ w: StaticString) -> Bool { b - a == w.utf8CodeUnitCount && hasPrefix(w, at: a) }
-        switch b - a {
-        case 2: if isWord("if") { return (.keyword, .ifKeyword) }
-        case 3:
-            if isWord("end") { return (.keyword, .end) }
-            if isWord("nil") { return (.nilLiteral, .none) }
-        case 4:
-            if isWord("else") { return (.keyword, .elseKeyword) }
-            if isWord("with") { return (.keyword, .with) }
-            if isWord("true") { return (.bool, .none) }
-        case 5:
-            if isWord("block") { return (.keyword, .block) }
-            if isWord("break") { return (.keyword, .breakKeyword) }
-            if isWord("range") { return (.keyword, .range) }
-            if isWord("false") { return (.bool, .none) }
-        case 6: if isWord("define") { return (.keyword, .define) }
-        case 8:
-            if isWord("continue") { return (.keyword, .continueKeyword) }
-            if isWord("template") { return (.keyword, .template) }
-        default: break
+        // Every keyword is at most eight bytes: the word packed into one integer (first byte
+        // lowest) is compared with each keyword packed the same way (`packed`; a test holds
+        // the constants to it).
+        guard b - a <= 8, a >= 0, b <= src.count else { return (.identifier, .none) }
+        var key: UInt64 = 0
+        for i in stride(from: b - 1, through: a, by: -1) { key = key << 8 | UInt64(src[i]) }
+        switch key {
+        case 0x6669 /* if */: return (.keyword, .ifKeyword)
+        case 0x646E65 /* end */: return (.keyword, .end)
+        case 0x6C696E /* nil */: return (.nilLiteral, .none)
+        case 0x65736C65 /* else */: return (.keyword, .elseKeyword)
+        case 0x68746977 /* with */: return (.keyword, .with)
+        case 0x65757274 /* true */, 0x65736C6166 /* false */: return (.bool, .none)
+        case 0x6B636F6C62 /* block */: return (.keyword, .block)
+        case 0x6B61657262 /* break */: return (.keyword, .breakKeyword)
+        case 0x65676E6172 /* range */: return (.keyword, .range)
+        case 0x656E69666564 /* define */: return (.keyword, .define)
+        case 0x65756E69746E6F63 /* continue */: return (.keyword, .continueKeyword)
+        case 0x6574616C706D6574 /* template */: return (.keyword, .template)
+        default: return (.identifier, .none)
         }
-        return (.identifier, .none)
+    }
+
+    /// A word of at most eight bytes packed as `classifyWord` packs source words.
+    @inline(__always) static func packed(_ w: StaticString) -> UInt64 {
+        var key: UInt64 = 0
+        let p = w.utf8Start
+        for i in stride(from: w.utf8CodeUnitCount - 1, through: 0, by: -1) { key = key << 8 | UInt64(p[i]) }
+        return key
     }
 
     /// ` -}}` (any one space character, a dash, the delimiter) at `i`.

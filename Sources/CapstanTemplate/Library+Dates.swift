@@ -6,9 +6,14 @@ import Darwin
 
 /// A Go `time.Time` in UTC (the only zone supported: "Local" is treated as UTC, as it is in
 /// containers without a TZ; other zone names fall back to UTC).
-struct TimeObject: TemplateObject {
-    var seconds: Int64
-    var nanos: Int64
+final class TimeObject: TemplateObject {
+    let seconds: Int64
+    let nanos: Int64
+
+    init(seconds: Int64, nanos: Int64) {
+        self.seconds = seconds
+        self.nanos = nanos
+    }
 
     static func now() -> TimeObject {
         var ts = timespec()
@@ -22,10 +27,10 @@ struct TimeObject: TemplateObject {
     var marshalled: TemplateValue { .string(GoTime.format(self, "2006-01-02T15:04:05.999999999Z07:00")) }
     func member(_ name: String) -> TemplateMember? {
         switch name {
-        case "Unix": return .method(.simple([]) { _ in .int64(seconds) })
-        case "Year": return .method(.simple([]) { _ in .int(Int(GoTime.civil(seconds).year)) })
+        case "Unix": return .method(.simple([]) { _ in .int64(self.seconds) })
+        case "Year": return .method(.simple([]) { _ in .int(Int(GoTime.civil(self.seconds).year)) })
         case "Format": return .method(.simple([.string]) { args in .string(GoTime.format(self, Conv.str(args[0]))) })
-        case "String": return .method(.simple([]) { _ in .string(printed) })
+        case "String": return .method(.simple([]) { _ in .string(self.printed) })
         case "UTC", "Local": return .method(.simple([]) { _ in .object(self) })
         default: return nil
         }

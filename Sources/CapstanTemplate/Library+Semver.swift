@@ -169,8 +169,9 @@ struct SemConstraint {
 }
 
 /// The object `semver "1.2.3"` returns.
-struct SemverObject: TemplateObject {
+final class SemverObject: TemplateObject {
     let version: SemVersion
+    init(version: SemVersion) { self.version = version }
     var goTypeName: String { "*semver.Version" }
     var printed: String {
         var s = "\(version.major).\(version.minor).\(version.patch)"
@@ -181,13 +182,13 @@ struct SemverObject: TemplateObject {
     var marshalled: TemplateValue { .string(printed) }
     func member(_ name: String) -> TemplateMember? {
         switch name {
-        case "Major": return .method(.fn([]) { _ in .int64(version.major) })
-        case "Minor": return .method(.fn([]) { _ in .int64(version.minor) })
-        case "Patch": return .method(.fn([]) { _ in .int64(version.patch) })
-        case "Prerelease": return .method(.fn([]) { _ in .string(version.prerelease) })
-        case "Metadata": return .method(.fn([]) { _ in .string(version.metadata) })
-        case "Original": return .method(.fn([]) { _ in .string(version.original) })
-        case "String": return .method(.fn([]) { _ in .string(printed) })
+        case "Major": return .method(.fn([]) { _ in .int64(self.version.major) })
+        case "Minor": return .method(.fn([]) { _ in .int64(self.version.minor) })
+        case "Patch": return .method(.fn([]) { _ in .int64(self.version.patch) })
+        case "Prerelease": return .method(.fn([]) { _ in .string(self.version.prerelease) })
+        case "Metadata": return .method(.fn([]) { _ in .string(self.version.metadata) })
+        case "Original": return .method(.fn([]) { _ in .string(self.version.original) })
+        case "String": return .method(.fn([]) { _ in .string(self.printed) })
         default: return nil
         }
     }

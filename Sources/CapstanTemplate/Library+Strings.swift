@@ -57,7 +57,9 @@ extension Library {
         "hasPrefix": .fn([.string, .string]) { .bool(Conv.str($0[1]).utf8.starts(with: Conv.str($0[0]).utf8)) },
         "hasSuffix": .fn([.string, .string]) { .bool(Conv.str($0[1]).utf8.reversed().starts(with: Conv.str($0[0]).utf8.reversed())) },
         "quote": .fn([], variadic: .any) { args in
-            .string(args.filter { !$0.isNull }.map { GoFormat.quote(Conv.strval($0)) }.joined(separator: " "))
+            // One string (most calls): quoted directly, without the intermediate arrays.
+            if args.count == 1, case .string(let s) = args[0] { return .string(GoFormat.quote(s)) }
+            return .string(args.filter { !$0.isNull }.map { GoFormat.quote(Conv.strval($0)) }.joined(separator: " "))
         },
         "squote": .fn([], variadic: .any) { args in
             .string(args.filter { !$0.isNull }.map { "'" + Conv.strval($0) + "'" }.joined(separator: " "))

@@ -403,7 +403,7 @@ enum TOMLDecoder {
             }
             let text = String(decoding: bytes[start..<i], as: UTF8.self)
             if let v = Self.number(text) { return v }
-            if let t = TOMLDateTime(parsing: text) { return .object(t) }
+            if let t = TOMLDateTime(parsing: text) { return .object(TOMLDateTimeObject(t)) }
             let digits = text.drop { $0 == "+" || $0 == "-" }
             if digits.count > 1, digits.hasPrefix("0"), digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "_") }) {
                 throw fail("Invalid integer \(GoFormat.quote(text)): cannot have leading zeroes")
@@ -458,7 +458,7 @@ enum TOMLDecoder {
 
 /// A TOML date-time as Go's `time.Time`: offset date-times print their zone (`UTC` for `Z`,
 /// the offset otherwise); local date-times, dates and times print BurntSushi's zone names.
-struct TOMLDateTime: TemplateObject {
+struct TOMLDateTime: Sendable {
     var year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, nanos = 0
     /// Seconds east of UTC; nil for the local kinds.
     var offset: Int?
@@ -577,6 +577,18 @@ struct TOMLDateTime: TemplateObject {
         default: return nil
         }
     }
+}
+
+/// A TOML date-time as a template object (objects are shared references; the parsed value
+/// stays a plain struct).
+final class TOMLDateTimeObject: TemplateObject {
+    let time: TOMLDateTime
+    init(_ time: TOMLDateTime) { self.time = time }
+    var goTypeName: String { time.goTypeName }
+    var goKind: String { time.goKind }
+    var printed: String { time.printed }
+    var marshalled: TemplateValue { time.marshalled }
+    func member(_ name: String) -> TemplateMember? { time.member(name) }
 }
 
 extension Library {

@@ -9,7 +9,7 @@ struct Parser {
     let tokens: [Token]
     /// The message of the lexer's `.error` token.
     let lexMessage: String
-    let functions: [String: TemplateFunction]
+    let functions: FunctionTable
     let maxDepth: Int
     var index = 0
     var vars: [String] = ["$"]
@@ -25,7 +25,7 @@ struct Parser {
     /// `parseOnRoomyStack` simply starts again on a big stack.
     struct NeedsBigStack: Error {}
 
-    static func parse(name: String, source: String, functions: [String: TemplateFunction],
+    static func parse(name: String, source: String, functions: FunctionTable,
                       options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         let text = SourceText(name: name, text: source)
         let lexed = Lexer.tokenize(text.bytes)
@@ -35,7 +35,8 @@ struct Parser {
             let root = try parser.parseTop()
             var trees = [ParsedTemplate(name: name, source: text, root: root)]
             // Within one source, a name defined twice with non-empty bodies is an error.
-            var seen: [String: Int] = [name: 0]
+            var seen = [String: Int](minimumCapacity: parser.defined.count + 1)
+            seen[name] = 0
             for tree in parser.defined {
                 if let i = seen[tree.name] {
                     if trees[i].isEmptyTree { trees[i] = tree; continue }
@@ -59,7 +60,7 @@ struct Parser {
 
     /// `parse` on the caller's stack; when nesting gets deeper than that stack allows, again
     /// on a big stack, so that `maxParseDepth`, not the thread, decides.
-    static func parseOnRoomyStack(name: String, source: String, functions: [String: TemplateFunction],
+    static func parseOnRoomyStack(name: String, source: String, functions: FunctionTable,
                                   options: TemplateOptions) throws(TemplateError) -> [ParsedTemplate] {
         do {
             return try parse(name: name, source: source, functions: functions, options: options)
@@ -370,20 +371,19 @@ struct Parser {
             let t = nextNonSpace()
             if t.kind == end {
                 guard let firstSpan else { throw fail("missing value for \(context)", t) }
+                let first = CommandNode(pos: firstSpan.pos, args: args[firstSpan.range])
                 if moreSpans.isEmpty {
-                    let commands = [CommandNode(pos: firstSpan.pos, args: args[firstSpan.range])]
-                    return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
+                    return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, first: first, rest: [])
                 }
-                let spans = [firstSpan] + moreSpans
-                for (i, span) in spans.enumerated().dropFirst() {
+                for (i, span) in moreSpans.enumerated() {
                     switch args[span.range.lowerBound] {
                     case .bool, .dot, .nilLiteral, .number, .string:
-                        throw fail("non executable command in pipeline stage \(i + 1)", t)
+                        throw fail("non executable command in pipeline stage \(i + 2)", t)
                     default: break
                     }
                 }
-                let commands = spans.map { CommandNode(pos: $0.pos, args: args[$0.range]) }
-                return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, commands: commands)
+                let rest = moreSpans.map { CommandNode(pos: $0.pos, args: args[$0.range]) }
+                return PipeNode(pos: start.pos, isAssign: isAssign, decl: decl, first: first, rest: rest)
             }
             switch t.kind {
             case .bool, .char, .dot, .field, .identifier, .number, .nilLiteral, .rawString, .string, .variable, .leftParen:
@@ -439,10 +439,10 @@ struct Parser {
         switch t.kind {
         case .identifier:
             let name = value(t)
-            guard functions[name] != nil || Builtins.names.contains(name) else {
+            guard let ref = functions.resolve(name) else {
                 throw fail("function \(GoFormat.quote(name)) not defined", t)
             }
-            return .identifier(pos: t.pos, name: name)
+            return .identifier(pos: t.pos, name: name, ref: ref)
         case .dot: return .dot(pos: t.pos)
         case .nilLiteral: return .nilLiteral(pos: t.pos)
         case .variable:

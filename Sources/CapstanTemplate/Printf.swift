@@ -12,6 +12,12 @@ enum Printf {
     }
 
     static func format(_ format: String, _ args: [TemplateValue]) -> String {
+        if let fast = formatASCII(format, args) { return fast }
+        return formatCharacters(format, args)
+    }
+
+    /// `format` over the format's characters (any text).
+    static func formatCharacters(_ format: String, _ args: [TemplateValue]) -> String {
         var out = ""
         let chars = Array(format)
         var i = 0
@@ -46,7 +52,8 @@ enum Printf {
                 }
                 var n: Int?
                 while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
-                    n = (n ?? 0) * 10 + d
+                    // Capped, not overflowing: past the size limit it is a bad width anyway.
+                    n = min((n ?? 0) * 10 + d, Int(Int32.max))
                     i += 1
                 }
                 return n
@@ -78,6 +85,87 @@ enum Printf {
             out += ")"
         }
         return out
+    }
+
+    /// `formatCharacters` for an ASCII format without carriage returns (nearly every format):
+    /// there each byte is one character, so the same scan runs over bytes and copies literal
+    /// text in runs, without splitting the format into `Character`s. Nil for other formats.
+    static func formatASCII(_ format: String, _ args: [TemplateValue]) -> String? {
+        var format = format
+        format.makeContiguousUTF8()
+        return format.utf8.withContiguousStorageIfAvailable { f -> String? in
+            guard f.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+            let percent = UInt8(ascii: "%")
+            var out = ""
+            var i = 0
+            var argIndex = 0
+            while i < f.count {
+                if f[i] != percent {
+                    var j = i + 1
+                    while j < f.count && f[j] != percent { j += 1 }
+                    out += String(decoding: UnsafeBufferPointer(rebasing: f[i..<j]), as: UTF8.self)
+                    i = j
+                    continue
+                }
+                i += 1
+                guard i < f.count else { out += "%!(NOVERB)"; break }
+                var spec = Spec()
+                flags: while i < f.count {
+                    switch f[i] {
+                    case UInt8(ascii: "-"): spec.minus = true; spec.zero = false
+                    case UInt8(ascii: "+"): spec.plus = true
+                    case UInt8(ascii: "#"): spec.sharp = true
+                    case UInt8(ascii: "0"): spec.zero = !spec.minus
+                    case UInt8(ascii: " "): spec.space = true
+                    default: break flags
+                    }
+                    i += 1
+                }
+                func number() -> Int? {
+                    if i < f.count, f[i] == UInt8(ascii: "*") {
+                        i += 1
+                        guard argIndex < args.count else { return nil }
+                        defer { argIndex += 1 }
+                        switch args[argIndex] {
+                        case .int(let n): return n
+                        case .int64(let n): return Int(n)
+                        default: return nil
+                        }
+                    }
+                    var n: Int?
+                    while i < f.count, f[i] >= 0x30, f[i] <= 0x39 {
+                        n = min((n ?? 0) * 10 + Int(f[i] - 0x30), Int(Int32.max))
+                        i += 1
+                    }
+                    return n
+                }
+                spec.width = number()
+                if let w = spec.width, w < 0 { spec.minus = true; spec.width = -w }
+                var badWidth = false, badPrecision = false
+                if let w = spec.width, w > Library.maxStringBytes { badWidth = true; spec.width = nil }
+                if i < f.count, f[i] == UInt8(ascii: ".") {
+                    i += 1
+                    spec.precision = number() ?? 0
+                    if let p = spec.precision, p > Library.maxStringBytes || p < 0 { badPrecision = true; spec.precision = nil }
+                }
+                if badWidth { out += "%!(BADWIDTH)" }
+                if badPrecision { out += "%!(BADPREC)" }
+                guard i < f.count else { out += "%!(NOVERB)"; break }
+                spec.verb = Character(Unicode.Scalar(f[i]))
+                i += 1
+                if spec.verb == "%" { out += "%"; continue }
+                guard argIndex < args.count else { out += "%!\(spec.verb)(MISSING)"; continue }
+                let arg = args[argIndex]
+                argIndex += 1
+                out += formatOne(arg, spec)
+            }
+            if argIndex < args.count {
+                out += "%!(EXTRA "
+                out += args[argIndex...].map { $0.isNull ? "<nil>" : "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
+                out += ")"
+            }
+            return out
+        } ?? nil
     }
 
     /// Go's bad-verb notation; the value is printed with `%v` under the same flags.

@@ -10,8 +10,10 @@
 /// `map[string][]byte`, `APIVersions` a `[]string`) return that content from `underlying`, so
 /// `range`, `len`, `index` and printing treat them like the map or list they are.
 ///
-/// Conforming types must be immutable values or otherwise safe to share across tasks.
-public protocol TemplateObject: Sendable {
+/// Conforming types are immutable final classes (safe to share across tasks): an object in a
+/// `TemplateValue` is then one reference, so copying a value (which the evaluator does at
+/// every step) is a retain, not a generic copy of an inline existential.
+public protocol TemplateObject: AnyObject, Sendable {
     /// Go type for `typeOf` and error messages, e.g. `*common.Capabilities`, `engine.files`.
     var goTypeName: String { get }
     /// Go `reflect.Kind` for `kindOf`: `ptr`, `struct`, `map`, `slice`. Default: `ptr`.
@@ -47,7 +49,7 @@ public enum TemplateMember: Sendable {
 /// A Go named map type, such as Helm's `common.Values` (`.Values`): behaves as the map it
 /// holds (fields are keys, `range`, `index`, `len`, printing, passing to `map` parameters such
 /// as `set`/`merge`) while `typeOf` reports its own name — and, like Go, `dig` refuses it.
-public struct NamedMap: TemplateObject {
+public final class NamedMap: TemplateObject {
     public let goTypeName: String
     public let map: TemplateMap
 
@@ -64,7 +66,7 @@ public struct NamedMap: TemplateObject {
 /// A Go slice of a concrete element type (`[]string` from `keys`/`splitList`/`sortAlpha`,
 /// `[]int` from `until`): ranges, prints and marshals like a list, but `typeOf` says
 /// `[]string` and it is not assignable to `[]interface{}` parameters — as in Go.
-public struct TypedList: TemplateObject {
+public final class TypedList: TemplateObject {
     public let elementType: String
     public let items: [TemplateValue]
 
@@ -85,7 +87,7 @@ public struct TypedList: TemplateObject {
 
 /// Go's `map[string]string` (what `split`/`splitn` return): its keys read like a map's, but it
 /// is not assignable to `map[string]interface{}` parameters.
-public struct StringMap: TemplateObject {
+public final class StringMap: TemplateObject {
     public let entries: [String: String]
     public init(_ entries: [String: String]) { self.entries = entries }
     public var goTypeName: String { "map[string]string" }

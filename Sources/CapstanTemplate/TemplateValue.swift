@@ -175,10 +175,13 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral
 /// chart render as Helm does). A lazy map converts itself on first read, so a lazy tree must
 /// not be read by two tasks at once either.
 public final class TemplateMap: @unchecked Sendable {
-    private var storage: [String: TemplateValue]
+    // Exclusivity is not checked at run time (a map is read on every `.Field` step): no
+    // access to these properties overlaps another, as every accessor below completes before
+    // returning and `entries`' `_modify` callers run no template code while it yields.
+    @exclusivity(unchecked) private var storage: [String: TemplateValue]
     /// The not yet converted object (nil once converted) and how to convert its numbers.
-    private var pending: ValueObject?
-    private var pendingNumbers: NumberConversion = .float64
+    @exclusivity(unchecked) private var pending: ValueObject?
+    @exclusivity(unchecked) private var pendingNumbers: NumberConversion = .float64
 
     public var entries: [String: TemplateValue] {
         get { convertPending(); return storage }

@@ -113,6 +113,16 @@ import CapstanTemplate
         }
     }
 
+    /// `byteCount` counts bytes as the generic walk over the UTF-8 view does, bridged or not.
+    @Test func byteCountMatchesUTF8Walk() {
+        let samples = ["a/b/c", "", "/", "é/ü/ö`x`", "chart/templates/x.yaml", String(repeating: "a/", count: 40)]
+        for s in samples {
+            for b in [UInt8(ascii: "/"), UInt8(ascii: "`"), 0xC3] {
+                #expect(byteCount(b, in: s) == s.utf8.count(where: { $0 == b }), "\(s)")
+            }
+        }
+    }
+
     @Test func helmignoreRules() throws {
         let rules = try HelmIgnore(parsing: "*.tmp\n/top.txt\nsub/x.txt\nbuild/\n")
         #expect(rules.ignores("a/b/c.tmp", isDirectory: false))

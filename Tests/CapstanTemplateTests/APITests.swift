@@ -17,8 +17,9 @@ import CapstanModel
 }
 
 /// A chart-layer object with a field, a method with arguments, and a map underneath.
-struct FakeFiles: TemplateObject {
+final class FakeFiles: TemplateObject {
     let files: [String: String]
+    init(files: [String: String]) { self.files = files }
     var goTypeName: String { "engine.files" }
     var goKind: String { "map" }
     var underlying: TemplateValue? { .dict(files.mapValues { .string($0) }) }
@@ -26,7 +27,7 @@ struct FakeFiles: TemplateObject {
         switch name {
         case "Get": return .method(.simple([.string]) { args in
             guard case .string(let p) = args[0] else { return "" }
-            return .string(files[p] ?? "")
+            return .string(self.files[p] ?? "")
         })
         case "Count": return .field(.int(files.count))
         default: return nil

@@ -33,6 +33,10 @@ import CapstanYAML
             let kind = Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) }
             #expect(kind == expected, "\(word)")
         }
+        // Words longer than any keyword but sharing its first eight bytes stay identifiers.
+        for word in ["continue1", "templateX"] {
+            #expect(Lexer.withLexer(Array(word.utf8)) { $0.wordKind(0, word.utf8.count) } == .identifier)
+        }
     }
 
     /// A string literal's text (Go prints it as written in error messages) is the source text,
@@ -40,7 +44,7 @@ import CapstanYAML
     @Test func stringLiteralTextIsAsWritten() throws {
         let literals = [#""plain""#, "`raw`", #""a\"b""#, #""tab\t""#, "`x\"y`", #""é✓""#, #""""#, "``"]
         for literal in literals {
-            let trees = try Parser.parse(name: "t", source: "{{ \(literal) }}", functions: [:], options: .goDefault)
+            let trees = try Parser.parse(name: "t", source: "{{ \(literal) }}", functions: FunctionTable([:]), options: .goDefault)
             guard case .action(_, let pipe)? = trees.first?.root.first else { Issue.record("no action for \(literal)"); continue }
             #expect(pipe.commands.first?.head.text == literal)
         }
@@ -160,7 +164,7 @@ import CapstanYAML
     /// chained field), for fields, variables and chains on parenthesized pipelines.
     @Test func fieldChainsParseWhole() throws {
         let trees = try Parser.parse(name: "t", source: "{{ .A.B.C }}{{ $.X.Y }}{{ .Z }}{{ (.P).Q.R }}",
-                                     functions: [:], options: .goDefault)
+                                     functions: FunctionTable([:]), options: .goDefault)
         var args: [ArgNode] = []
         for node in trees[0].root {
             if case .action(_, let pipe) = node { args.append(pipe.commands[0].head) }
@@ -200,12 +204,53 @@ import CapstanYAML
         var set = TemplateSet(options: .helm)
         try set.add(name: "t", source: #"{{ "a" | printf "%s-%s" "b" | upper }}|{{ printf "%d-%s" (print 1 2 | len) (printf "%s" "x" | upper) }}|{{ $v := list 1 2 | len }}{{ $v }}"#)
         #expect(try set.render("t", data: .dict([:])) == "B-A|3-X|2")
-        let trees = try Parser.parse(name: "t", source: #"{{ printf "%s" "x" | upper | quote }}"#, functions: set.functions, options: .helm)
+        let trees = try Parser.parse(name: "t", source: #"{{ printf "%s" "x" | upper | quote }}"#, functions: set.functionTable, options: .helm)
         guard case .action(_, let pipe)? = trees[0].root.first else { Issue.record("no action"); return }
         #expect(pipe.commands.map { $0.args.count } == [3, 1, 1])
         #expect(pipe.text == #"printf "%s" "x" | upper | quote"#)
         var bad = TemplateSet(options: .helm)
         #expect(throws: TemplateError.self) { try bad.add(name: "b", source: "{{ .X | 3 }}") }
+    }
+
+    /// printf's byte scan of ASCII formats gives what the character scan gives: flags, widths,
+    /// precisions, `*`, bad and missing verbs, extra arguments, literal runs.
+    @Test func printfASCIIScanMatchesCharacterScan() {
+        let formats = ["%s-%s", "plain", "", "%", "%%", "a%%b%s", "%5d|%-5d|%05d|%+d|% d", "%.2f %8.3f %-8.3f|", "%*d", "%-*d",
+                       "%.*f", "%x %X %o %b %q %v %T", "%!", "%d %d %d", "%s", "x%", "%10", "%.", "%99999999999999999999d",
+                       "%#v %#x", "%c", "%t", "%e %E %g %G", "tab\there", "%[1]d", "%é"]
+        let args: [[TemplateValue]] = [[], ["a", "b"], [1, 2, 3], [3, 1.5, "x"], [.null, true], [255, "hi", 2.5, -7]]
+        for format in formats {
+            for a in args {
+                let fast = Printf.formatASCII(format, a)
+                if format.utf8.allSatisfy({ $0 < 0x80 }) {
+                    #expect(fast == Printf.formatCharacters(format, a), "\(format) \(a)")
+                } else {
+                    #expect(fast == nil)
+                }
+            }
+        }
+        #expect(Printf.formatASCII("a\r\nb%s", ["x"]) == nil)
+    }
+
+    /// The lexer's bit-mask word test agrees with the plain one on every byte.
+    @Test func wordByteMasksMatchIsAlnum() {
+        for b in 0...255 {
+            #expect(Lexer.isWordByte(UInt8(b)) == Lexer.isAlnum(UInt8(b)), "byte \(b)")
+        }
+    }
+
+    /// Calls are resolved when parsing (a slot of the set's function table, or a builtin), and
+    /// run the function the set has when executing: a copy given other functions after the
+    /// parse (even ones that shadow builtins) looks the names up again, as Go's late `Funcs` does.
+    @Test func resolvedCallsFollowLaterFunctions() throws {
+        var set = TemplateSet(options: .helm, functions: ["greet": .simple([]) { _ in "hi" }])
+        try set.add(name: "t", source: #"{{ greet }} {{ "x" | upper }} {{ and 1 0 }} {{ or 0 2 }} {{ len "abc" }} {{ (greet) | len }}"#)
+        #expect(try set.render("t", data: .dict([:])) == "hi X 0 2 3 2")
+        var later = set
+        later.addFunctions(["greet": .simple([]) { _ in "hello" }, "upper": .simple([.string]) { _ in "U" },
+                            "len": .simple([.any]) { _ in 9 }])
+        #expect(try later.render("t", data: .dict([:])) == "hello U 0 2 9 9")
+        #expect(try set.render("t", data: .dict([:])) == "hi X 0 2 3 2")
     }
 
     /// Lazily converted values read, print, range, encode and mutate exactly like eagerly

@@ -38,7 +38,8 @@ struct GoldenCase {
 
 /// A small stand-in for the chart layer: the top-level objects Helm 4 gives a template.
 enum HelmLike {
-    struct KubeVersion: TemplateObject {
+    final class KubeVersion: TemplateObject {
+        init() {}
         var goTypeName: String { "common.KubeVersion" }
         var goKind: String { "struct" }
         var printed: String { "v1.36.0" }
@@ -52,8 +53,9 @@ enum HelmLike {
             }
         }
     }
-    struct VersionSet: TemplateObject {
+    final class VersionSet: TemplateObject {
         let versions: [String]
+        init(versions: [String]) { self.versions = versions }
         var goTypeName: String { "common.VersionSet" }
         var goKind: String { "slice" }
         var underlying: TemplateValue? { .list(versions.map { .string($0) }) }
@@ -66,7 +68,8 @@ enum HelmLike {
             })
         }
     }
-    struct Capabilities: TemplateObject {
+    final class Capabilities: TemplateObject {
+        init() {}
         var goTypeName: String { "*common.Capabilities" }
         func member(_ name: String) -> TemplateMember? {
             switch name {
