@@ -98,34 +98,58 @@ enum URLCoding {
         // Split by bytes, as Go's url.ParseQuery does (a split by Character would also cost
         // grapheme breaking on every request).
         var out: [(String, String)] = []
-        for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            if let eq = pair.firstIndex(of: UInt8(ascii: "=")) {
-                let key = percentDecode(String(Substring(pair[..<eq])), plusIsSpace: true)
-                let value = percentDecode(String(Substring(pair[pair.index(after: eq)...])), plusIsSpace: true)
-                out.append((key, value))
-            } else {
-                out.append((percentDecode(String(Substring(pair)), plusIsSpace: true), ""))
+        var text = text
+        text.withUTF8 { bytes in
+            for pair in segments(bytes, separator: UInt8(ascii: "&")) {
+                if let eq = pair.firstIndex(of: UInt8(ascii: "=")) {
+                    out.append((decode(UnsafeBufferPointer(rebasing: pair[..<eq]), plusIsSpace: true),
+                                decode(UnsafeBufferPointer(rebasing: pair[(eq + 1)...]), plusIsSpace: true)))
+                } else {
+                    out.append((decode(pair, plusIsSpace: true), ""))
+                }
             }
         }
         return out
     }
 
+    /// The non-empty runs of `bytes` between `separator` bytes.
+    static func segments(_ bytes: UnsafeBufferPointer<UInt8>, separator: UInt8) -> [UnsafeBufferPointer<UInt8>] {
+        var out: [UnsafeBufferPointer<UInt8>] = []
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == separator {
+            if i > start { out.append(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+            start = i + 1
+        }
+        return out
+    }
+
+    /// The non-empty pieces of `text` between `separator` bytes.
+    static func segments(_ text: String, separator: UInt8) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes in segments(bytes, separator: separator).map { String(decoding: $0, as: UTF8.self) } }
+    }
+
     static func percentDecode(_ text: String, plusIsSpace: Bool) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
-            return text
+        var text = text
+        return text.withUTF8 { decode($0, plusIsSpace: plusIsSpace) }
+    }
+
+    private static func decode(_ text: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool) -> String {
+        guard text.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(decoding: text, as: UTF8.self)
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var it = Array(text.utf8)[...]
-        while let b = it.popFirst() {
-            if b == UInt8(ascii: "%"), it.count >= 2, let hi = hex(it[it.startIndex]), let lo = hex(it[it.startIndex + 1]) {
+        bytes.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            let b = text[i]
+            if b == UInt8(ascii: "%"), i + 2 < text.count, let hi = hex(text[i + 1]), let lo = hex(text[i + 2]) {
                 bytes.append(hi << 4 | lo)
-                it = it.dropFirst(2)
-            } else if plusIsSpace && b == UInt8(ascii: "+") {
-                bytes.append(UInt8(ascii: " "))
-            } else {
-                bytes.append(b)
+                i += 3
+                continue
             }
+            bytes.append(plusIsSpace && b == UInt8(ascii: "+") ? UInt8(ascii: " ") : b)
+            i += 1
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -18,7 +18,7 @@ enum Route: Equatable, Sendable {
     static func parse(_ path: String) -> Route {
         // Split on the byte '/', as Go's request-info resolver does (and cheaper than a split
         // by Character).
-        var parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { String(Substring($0)) }
+        var parts = URLCoding.segments(path, separator: UInt8(ascii: "/"))
         guard let first = parts.first else { return .notFound }
         switch first {
         case "version": return parts.count == 1 ? .version : .notFound

@@ -137,15 +137,32 @@ struct JSONParser {
             if b < 0x20 { throw error("control character in string") }
             index += 1
         }
-        var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        return try parseEscapedString(from: start)
+    }
+
+    /// The slow path of `parseString`, from the first backslash: plain runs are copied whole
+    /// (JSON inside an annotation has an escape every few bytes, and a byte-at-a-time append
+    /// cost more than the rest of the parse).
+    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(index - start + 64)
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
+            var run = index
+            while run < bytes.count, bytes[run] != UInt8(ascii: "\\"), bytes[run] != UInt8(ascii: "\""), bytes[run] >= 0x20 {
+                run += 1
+            }
+            if run > index {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<run]))
+                index = run
+                continue
+            }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
                 return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character in string") }
-            if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
             index += 1
             guard index < bytes.count else { break }
             let e = bytes[index]

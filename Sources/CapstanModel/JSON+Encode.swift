@@ -125,8 +125,6 @@ struct JSONWriter {
         }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Per byte: 0 copies as is, 1 always needs an escape (`"`, `\\`, control bytes), 2 needs
     /// one when escaping HTML (`<`, `>`, `&`), 3 may start U+2028/U+2029 (0xE2). One load per
     /// byte instead of a chain of comparisons: strings are most of what an object's JSON is.
@@ -145,42 +143,86 @@ struct JSONWriter {
         let html = options.escapeHTML
         JSONWriter.byteClass.withUnsafeBufferPointer { classes in
             s.withUTF8 { bytes in
-                // Bytes that need no escape are copied in runs, not one append each.
-                var runStart = 0
+                // Most strings need no escape: find the first byte that does, copy what comes
+                // before it in one append.
                 var i = 0
                 while i < bytes.count {
-                    let b = bytes[i]
-                    let c = classes[Int(b)]
-                    if c == 0 || (c == 2 && !html) {
-                        i += 1
-                        continue
-                    }
-                    if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
-                    switch b {
-                    case 0x22: out.append(0x5C); out.append(0x22)
-                    case 0x5C: out.append(0x5C); out.append(0x5C)
-                    case 0x0A: out.append(0x5C); out.append(0x6E)
-                    case 0x0D: out.append(0x5C); out.append(0x72)
-                    case 0x09: out.append(0x5C); out.append(0x74)
-                    case 0x08: out.append(0x5C); out.append(0x62)
-                    case 0x0C: out.append(0x5C); out.append(0x66)
-                    case 0..<0x20, 0x3C, 0x3E, 0x26:
-                        out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 0xF)]])
-                    case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80
-                        && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                        // U+2028 / U+2029, which Go escapes for the sake of JavaScript, with or
-                        // without HTML escaping (Helm's toRawJson shows it).
-                        out.append(contentsOf: Array("\\u202".utf8))
-                        out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
-                        i += 2
-                    default: out.append(b)
-                    }
+                    let c = classes[Int(bytes[i])]
+                    if c != 0 && (c != 2 || html) { break }
                     i += 1
-                    runStart = i
                 }
-                if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<i]))
+                if i < bytes.count { Self.escape(bytes, from: i, html: html, classes: classes, into: &out) }
             }
         }
         out.append(0x22)
     }
+
+    /// The rest of a string that needs escapes (JSON inside an annotation is full of quotes):
+    /// built in a small buffer on the stack and appended a buffer at a time, so each byte
+    /// costs a store rather than an append.
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, html: Bool,
+                               classes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8])
+    {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
+            var n = 0
+            var i = start
+            while i < bytes.count {
+                if n > buffer.count - 8 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
+                    n = 0
+                }
+                let b = bytes[i]
+                let c = classes[Int(b)]
+                i += 1
+                if c == 0 || (c == 2 && !html) {
+                    buffer[n] = b
+                    n += 1
+                    continue
+                }
+                let short: UInt8
+                switch b {
+                case 0x22: short = 0x22
+                case 0x5C: short = 0x5C
+                case 0x0A: short = 0x6E
+                case 0x0D: short = 0x72
+                case 0x09: short = 0x74
+                case 0x08: short = 0x62
+                case 0x0C: short = 0x66
+                case 0xE2:
+                    // U+2028 / U+2029, which Go escapes for the sake of JavaScript, with or
+                    // without HTML escaping (Helm's toRawJson shows it).
+                    if i + 1 < bytes.count && bytes[i] == 0x80 && (bytes[i + 1] == 0xA8 || bytes[i + 1] == 0xA9) {
+                        buffer[n] = 0x5C
+                        buffer[n + 1] = 0x75
+                        buffer[n + 2] = 0x32
+                        buffer[n + 3] = 0x30
+                        buffer[n + 4] = 0x32
+                        buffer[n + 5] = bytes[i + 1] == 0xA8 ? 0x38 : 0x39
+                        n += 6
+                        i += 2
+                    } else {
+                        buffer[n] = b
+                        n += 1
+                    }
+                    continue
+                default:  // other control bytes, and <, >, & when escaping HTML
+                    buffer[n] = 0x5C
+                    buffer[n + 1] = 0x75
+                    buffer[n + 2] = 0x30
+                    buffer[n + 3] = 0x30
+                    buffer[n + 4] = hexDigit(b >> 4)
+                    buffer[n + 5] = hexDigit(b & 0xF)
+                    n += 6
+                    continue
+                }
+                buffer[n] = 0x5C
+                buffer[n + 1] = short
+                n += 2
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }

@@ -2,7 +2,7 @@ import Testing
 @testable import CapstanModel
 
 /// String escaping in the JSON writer, held to a plain scalar-by-scalar statement of Go's
-/// rules on random strings built from the characters that need care.
+/// rules on random strings built from the characters that need care, and read back.
 @Suite struct JSONStringEscapeTests {
     /// Go's `encoding/json` string escaping, one Unicode scalar at a time.
     static func reference(_ s: String, html: Bool) -> String {
@@ -36,7 +36,23 @@ import Testing
             for html in [false, true] {
                 let written = Value.string(s).jsonString(JSONOptions(escapeHTML: html))
                 #expect(written == Self.reference(s, html: html), "\(s.debugDescription) html: \(html)")
+                // And back: the reader undoes every escape, run by run.
+                #expect((try? Value.parseJSON(written)) == .string(s), "\(s.debugDescription) html: \(html)")
             }
+        }
+    }
+
+    /// Longer than the writer's stack buffer, escapes all through (JSON in JSON, as in the
+    /// last-applied annotation), including at the buffer's edges.
+    @Test func longStringsFullOfEscapes() throws {
+        var inner: Value = ["kind": "ConfigMap", "data": [:]]
+        for i in 0..<300 { inner["data"][String(i)] = .string("<a href=\"x\">\(i)</a>\n\u{2028}") }
+        let text = inner.jsonString(.goMarshal)
+        #expect(text.utf8.count > 6000)
+        for html in [false, true] {
+            let written = Value.string(text).jsonString(JSONOptions(escapeHTML: html))
+            #expect(written == Self.reference(text, html: html))
+            #expect(try Value.parseJSON(written) == .string(text))
         }
     }
 }
