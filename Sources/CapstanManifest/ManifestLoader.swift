@@ -255,6 +255,7 @@ public struct ManifestLoader: Sendable {
     /// `generateName` are never duplicates. Namespace is compared as written.
     func duplicates(in manifests: [Manifest]) -> [ManifestError] {
         var seen: [ObjectKey: ManifestSource] = [:]
+        seen.reserveCapacity(manifests.count)
         var errors: [ManifestError] = []
         for manifest in manifests {
             guard let key = manifest.object.objectKey else { continue }

@@ -57,7 +57,11 @@ enum ScalarResolver {
             // Plain decimal integers (ports, replicas, counts) are the common numeric case.
             var n: Int64 = 0
             for b in bytes {
-                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return resolvePlain(String(decoding: bytes, as: UTF8.self)) }
+                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else {
+                    // Quantities (100m, 64Mi) hold a letter no number or timestamp can.
+                    if !mayFollowDigit(b) { return .value(.string(String(decoding: bytes, as: UTF8.self))) }
+                    return resolvePlain(String(decoding: bytes, as: UTF8.self))
+                }
                 n = n &* 10 &+ Int64(b &- UInt8(ascii: "0"))
             }
             return .value(.int(n))
@@ -67,6 +71,21 @@ enum ScalarResolver {
             return .value(.string(String(decoding: bytes, as: UTF8.self)))
         }
         return resolvePlain(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Whether `b` can occur in a plain scalar that starts with a digit and is not a string:
+    /// digits, hex digits and the 0x/0o/0b markers, float exponents, signs, `.`, `_`, and the
+    /// parts of a timestamp (`-`, `:`, `T`, `t`, `Z`, `z`, spaces).
+    static func mayFollowDigit(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"),
+             UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "."), UInt8(ascii: "_"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: "Z"),
+             UInt8(ascii: "z"), UInt8(ascii: " "), UInt8(ascii: "\t"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Whether `text`, written plain, reads back as this same string (what `resolvePlain`

@@ -70,6 +70,26 @@ import CapstanTestSupport
         }
     }
 
+    /// The byte route of `resolvePlain` (which settles digit-led quantities such as `100m` as
+    /// strings at the first letter no number can hold) agrees with the general one.
+    @Test func byteResolutionAgreesWithTheGeneralRoute() {
+        var words = ["100m", "64Mi", "1Gi", "8080", "1e3", "1E3", "0x1F", "0o17", "0b11", "1_000", "2001-12-14t21:59:43.10-05:00",
+                     "2001-12-14 21:59:43.10 -5", "2002-12-14", "12:30", "1.5", "1.5.5", "1p3", "1x", "9z", "1 2", "3\t4"]
+        var rng = SplitMix(seed: 23)
+        let alphabet = Array("0123456789abcdefxXoOeEmMiGKkpPtTzZ.-+_: ".utf8)
+        for _ in 0..<30_000 {
+            let length = 1 + Int(rng.next() % 10)
+            let first = UInt8(ascii: "1") + UInt8(rng.next() % 9)
+            let rest = (1..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            words.append(String(decoding: [first] + rest, as: UTF8.self))
+        }
+        for word in words {
+            var bytes = Array(word.utf8)
+            let byByte = bytes.withUnsafeMutableBufferPointer { ScalarResolver.resolvePlain(UnsafeBufferPointer($0)) }
+            #expect(byByte == ScalarResolver.resolvePlain(word), "\(word.debugDescription)")
+        }
+    }
+
     @Test(arguments: [(1.5, "1.5"), (1e-7, "1e-07"), (123456789.5, "1.234567895e+08"), (3.0, "3"), (0.0001, "0.0001"), (1e21, "1e+21")])
     func numbersPrintLikeGoYAML(value: Double, expected: String) {
         #expect(formatYAMLNumber(value) == expected)
