@@ -31,6 +31,32 @@ struct SQLiteStoreTests {
         await store.close()
     }
 
+    /// The log is copied back into the database file in the background while writes go on,
+    /// not only by the writer's backstop (20,000 pages here, far more than these writes fill).
+    @Test("background checkpoints copy the log into the database file")
+    func backgroundCheckpoints() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/store.db"
+        let store = try SQLiteStore(path: path, compaction: .disabled)
+        func databaseBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        let before = databaseBytes()
+        for index in 0..<400 {
+            _ = try await store.create("/ck/\(index)", value: Array(repeating: UInt8(index % 251), count: 1024))
+            if index % 50 == 49 { try await Task.sleep(for: .milliseconds(30)) }
+        }
+        // Checkpoints are asked for after commits, at most every 100 ms: a few more writes
+        // spaced out give the last ones their turn.
+        var extra = 0
+        while databaseBytes() < before + 256 * 1024 && extra < 20 {
+            try await Task.sleep(for: .milliseconds(120))
+            _ = try await store.create("/ck/extra\(extra)", value: [1])
+            extra += 1
+        }
+        #expect(databaseBytes() >= before + 256 * 1024, "database file still \(databaseBytes()) bytes")
+        await store.close()
+    }
+
     @Test("a failed precondition fails only its own write in a batch")
     func failedPreconditionInBatch() async throws {
         let directory = try TemporaryDirectory()

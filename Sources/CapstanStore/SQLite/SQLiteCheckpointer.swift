@@ -78,7 +78,12 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     private func checkpoint() {
         do throws(StoreError) {
             if connection == nil {
-                connection = try SQLiteConnection(path: path, create: false)
+                let opened = try SQLiteConnection(path: path, create: false)
+                // A connection finds out that the database is in WAL mode, and opens the log,
+                // on its first read; until then a checkpoint on it is a silent no-op (it was:
+                // the log was only ever copied back by the writer's backstop).
+                try opened.execute("PRAGMA schema_version")
+                connection = opened
             }
             guard let connection else { return }
             // PASSIVE: copy what no reader still needs, never wait for the writer or readers.
