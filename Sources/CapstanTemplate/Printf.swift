@@ -18,29 +18,61 @@ enum Printf {
 
     /// `format` over the format's characters (any text).
     static func formatCharacters(_ format: String, _ args: [TemplateValue]) -> String {
-        var out = ""
         let chars = Array(format)
+        // A CRLF Character reports the ASCII value of LF; neither is special to the scan.
+        return scan(chars, args, ascii: { $0.isASCII ? $0.asciiValue : nil }, verb: { $0 },
+                    literal: { range, out in out.append(contentsOf: chars[range]) })
+    }
+
+    /// `formatCharacters` for an ASCII format without carriage returns (nearly every format):
+    /// there each byte is one character, so the same scan runs over bytes and copies literal
+    /// text in runs, without splitting the format into `Character`s. Nil for other formats.
+    static func formatASCII(_ format: String, _ args: [TemplateValue]) -> String? {
+        var format = format
+        format.makeContiguousUTF8()
+        return format.utf8.withContiguousStorageIfAvailable { f -> String? in
+            guard f.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+            return scan(f, args, ascii: { $0 }, verb: { Character(Unicode.Scalar($0)) },
+                        literal: { range, out in out += String(decoding: UnsafeBufferPointer(rebasing: f[range]), as: UTF8.self) })
+        } ?? nil
+    }
+
+    /// The one scan of a format, over its characters or its bytes: `ascii` gives a unit's
+    /// ASCII code (nil for other units), `verb` the unit as a verb, `literal` copies a run of
+    /// units that are plain text.
+    private static func scan<Units: RandomAccessCollection>(
+        _ f: Units, _ args: [TemplateValue], ascii: (Units.Element) -> UInt8?, verb: (Units.Element) -> Character,
+        literal: (Range<Int>, inout String) -> Void
+    ) -> String where Units.Index == Int {
+        let percent = UInt8(ascii: "%")
+        var out = ""
         var i = 0
         var argIndex = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c != "%" { out.append(c); i += 1; continue }
+        func code(_ at: Int) -> UInt8? { at < f.count ? ascii(f[at]) : nil }
+        while i < f.count {
+            if code(i) != percent {
+                var j = i + 1
+                while j < f.count && code(j) != percent { j += 1 }
+                literal(i..<j, &out)
+                i = j
+                continue
+            }
             i += 1
-            guard i < chars.count else { out += "%!(NOVERB)"; break }
+            guard i < f.count else { out += "%!(NOVERB)"; break }
             var spec = Spec()
-            flags: while i < chars.count {
-                switch chars[i] {
-                case "-": spec.minus = true; spec.zero = false
-                case "+": spec.plus = true
-                case "#": spec.sharp = true
-                case "0": spec.zero = !spec.minus
-                case " ": spec.space = true
+            flags: while let c = code(i) {
+                switch c {
+                case UInt8(ascii: "-"): spec.minus = true; spec.zero = false
+                case UInt8(ascii: "+"): spec.plus = true
+                case UInt8(ascii: "#"): spec.sharp = true
+                case UInt8(ascii: "0"): spec.zero = !spec.minus
+                case UInt8(ascii: " "): spec.space = true
                 default: break flags
                 }
                 i += 1
             }
             func number() -> Int? {
-                if i < chars.count, chars[i] == "*" {
+                if code(i) == UInt8(ascii: "*") {
                     i += 1
                     guard argIndex < args.count else { return nil }
                     defer { argIndex += 1 }
@@ -51,9 +83,9 @@ enum Printf {
                     }
                 }
                 var n: Int?
-                while i < chars.count, let d = chars[i].wholeNumberValue, chars[i].isASCII {
+                while let c = code(i), c >= 0x30, c <= 0x39 {
                     // Capped, not overflowing: past the size limit it is a bad width anyway.
-                    n = min((n ?? 0) * 10 + d, Int(Int32.max))
+                    n = min((n ?? 0) * 10 + Int(c - 0x30), Int(Int32.max))
                     i += 1
                 }
                 return n
@@ -63,15 +95,15 @@ enum Printf {
             var badWidth = false, badPrecision = false
             // Absurd widths would exhaust memory; Go prints them, we refuse past 64 MiB.
             if let w = spec.width, w > Library.maxStringBytes { badWidth = true; spec.width = nil }
-            if i < chars.count, chars[i] == "." {
+            if code(i) == UInt8(ascii: ".") {
                 i += 1
                 spec.precision = number() ?? 0
                 if let p = spec.precision, p > Library.maxStringBytes || p < 0 { badPrecision = true; spec.precision = nil }
             }
             if badWidth { out += "%!(BADWIDTH)" }
             if badPrecision { out += "%!(BADPREC)" }
-            guard i < chars.count else { out += "%!(NOVERB)"; break }
-            spec.verb = chars[i]
+            guard i < f.count else { out += "%!(NOVERB)"; break }
+            spec.verb = verb(f[i])
             i += 1
             if spec.verb == "%" { out += "%"; continue }
             guard argIndex < args.count else { out += "%!\(spec.verb)(MISSING)"; continue }
@@ -85,87 +117,6 @@ enum Printf {
             out += ")"
         }
         return out
-    }
-
-    /// `formatCharacters` for an ASCII format without carriage returns (nearly every format):
-    /// there each byte is one character, so the same scan runs over bytes and copies literal
-    /// text in runs, without splitting the format into `Character`s. Nil for other formats.
-    static func formatASCII(_ format: String, _ args: [TemplateValue]) -> String? {
-        var format = format
-        format.makeContiguousUTF8()
-        return format.utf8.withContiguousStorageIfAvailable { f -> String? in
-            guard f.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
-            let percent = UInt8(ascii: "%")
-            var out = ""
-            var i = 0
-            var argIndex = 0
-            while i < f.count {
-                if f[i] != percent {
-                    var j = i + 1
-                    while j < f.count && f[j] != percent { j += 1 }
-                    out += String(decoding: UnsafeBufferPointer(rebasing: f[i..<j]), as: UTF8.self)
-                    i = j
-                    continue
-                }
-                i += 1
-                guard i < f.count else { out += "%!(NOVERB)"; break }
-                var spec = Spec()
-                flags: while i < f.count {
-                    switch f[i] {
-                    case UInt8(ascii: "-"): spec.minus = true; spec.zero = false
-                    case UInt8(ascii: "+"): spec.plus = true
-                    case UInt8(ascii: "#"): spec.sharp = true
-                    case UInt8(ascii: "0"): spec.zero = !spec.minus
-                    case UInt8(ascii: " "): spec.space = true
-                    default: break flags
-                    }
-                    i += 1
-                }
-                func number() -> Int? {
-                    if i < f.count, f[i] == UInt8(ascii: "*") {
-                        i += 1
-                        guard argIndex < args.count else { return nil }
-                        defer { argIndex += 1 }
-                        switch args[argIndex] {
-                        case .int(let n): return n
-                        case .int64(let n): return Int(n)
-                        default: return nil
-                        }
-                    }
-                    var n: Int?
-                    while i < f.count, f[i] >= 0x30, f[i] <= 0x39 {
-                        n = min((n ?? 0) * 10 + Int(f[i] - 0x30), Int(Int32.max))
-                        i += 1
-                    }
-                    return n
-                }
-                spec.width = number()
-                if let w = spec.width, w < 0 { spec.minus = true; spec.width = -w }
-                var badWidth = false, badPrecision = false
-                if let w = spec.width, w > Library.maxStringBytes { badWidth = true; spec.width = nil }
-                if i < f.count, f[i] == UInt8(ascii: ".") {
-                    i += 1
-                    spec.precision = number() ?? 0
-                    if let p = spec.precision, p > Library.maxStringBytes || p < 0 { badPrecision = true; spec.precision = nil }
-                }
-                if badWidth { out += "%!(BADWIDTH)" }
-                if badPrecision { out += "%!(BADPREC)" }
-                guard i < f.count else { out += "%!(NOVERB)"; break }
-                spec.verb = Character(Unicode.Scalar(f[i]))
-                i += 1
-                if spec.verb == "%" { out += "%"; continue }
-                guard argIndex < args.count else { out += "%!\(spec.verb)(MISSING)"; continue }
-                let arg = args[argIndex]
-                argIndex += 1
-                out += formatOne(arg, spec)
-            }
-            if argIndex < args.count {
-                out += "%!(EXTRA "
-                out += args[argIndex...].map { $0.isNull ? "<nil>" : "\($0.goTypeName)=\(GoFormat.print($0))" }.joined(separator: ", ")
-                out += ")"
-            }
-            return out
-        } ?? nil
     }
 
     /// Go's bad-verb notation; the value is printed with `%v` under the same flags.
