@@ -45,10 +45,10 @@ struct SQLiteStoreTests {
             _ = try await store.create("/ck/\(index)", value: Array(repeating: UInt8(index % 251), count: 1024))
             if index % 50 == 49 { try await Task.sleep(for: .milliseconds(30)) }
         }
-        // Checkpoints are asked for after commits, at most every 100 ms: a few more writes
-        // spaced out give the last ones their turn.
+        // Checkpoints are asked for after commits, at most once a second: a few more writes
+        // spaced out give the next one its turn.
         var extra = 0
-        while databaseBytes() < before + 256 * 1024 && extra < 20 {
+        while databaseBytes() < before + 256 * 1024 && extra < 30 {
             try await Task.sleep(for: .milliseconds(120))
             _ = try await store.create("/ck/extra\(extra)", value: [1])
             extra += 1
