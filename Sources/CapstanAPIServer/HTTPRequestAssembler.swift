@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
 
-/// What a connection's task reads: one whole request, or why there is none to serve.
+/// What `HTTPConnectionHandler` receives: one whole request, or why there is none to serve.
 enum HTTPInbound: Sendable {
     /// The client sent `Expect: 100-continue` and waits for a go-ahead before its body. It comes
     /// in line with the other messages, so the interim answer never overtakes the answer to an
@@ -16,13 +16,13 @@ enum HTTPInbound: Sendable {
 
 /// Joins NIO's request parts (head, body pieces, end) into one `HTTPInbound` per request.
 ///
-/// Why not the parts themselves: every part handed to the connection's task is a hop through
-/// the async channel (a yield and a resume); a whole request is one. The bytes are still parsed
+/// Why not the parts themselves: the answer needs the whole request, and joining the parts
+/// here keeps `HTTPConnectionHandler` to one message per request. The bytes are still parsed
 /// by NIO's `HTTPRequestDecoder` (llhttp), whose framing rules (Content-Length against chunked,
 /// header limits) the server relies on against request smuggling.
 ///
-/// Requests reach the task in the order they arrived, and the task answers each before it
-/// reads the next, so pipelined requests are answered in order without NIO's pipelining helper.
+/// Requests reach `HTTPConnectionHandler` in the order they arrived, and it answers each before
+/// it starts the next, so pipelined requests are answered in order without NIO's pipelining helper.
 /// Confined to its channel's event loop, as every channel handler is.
 final class HTTPRequestAssembler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart

@@ -38,7 +38,7 @@ final class HTTPServer: Sendable {
         var streams: [Int: Task<Void, Never>] = [:]
         var nextStream = 0
         var shuttingDown = false
-        /// `serve` has returned (every connection task ended); `shutdown` waits for it before
+        /// `serve` has returned (every connection has closed); `shutdown` waits for it before
         /// stopping the event loops, so that no close is scheduled on a stopped loop.
         var served = false
         var servedWaiters: [CheckedContinuation<Void, Never>] = []
