@@ -91,7 +91,6 @@ final class ExchangeHandler: ChannelInboundHandler {
     /// updates it field by field as the response arrives, without copying it each time.
     private final class Current {
         let exchange: Exchange
-        let serial: Int
         /// When the exchange times out (pushed out to `.distantFuture` once a stream's head
         /// arrives, when only the head was bounded).
         var deadline: NIODeadline
@@ -104,9 +103,8 @@ final class ExchangeHandler: ChannelInboundHandler {
         var body: [UInt8]?
         var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
 
-        init(exchange: Exchange, serial: Int, deadline: NIODeadline) {
+        init(exchange: Exchange, deadline: NIODeadline) {
             self.exchange = exchange
-            self.serial = serial
             self.deadline = deadline
         }
     }
@@ -119,7 +117,6 @@ final class ExchangeHandler: ChannelInboundHandler {
     private var watchdog: Scheduled<Void>?
     private var watchdogAt = NIODeadline.distantFuture
     private var parser = HTTPResponseParser()
-    private var serial = 0
     private var closed = false
     /// The error that made this handler close the channel, for the failing exchange's message.
     private var closingError: (any Error)?
@@ -141,10 +138,9 @@ final class ExchangeHandler: ChannelInboundHandler {
             Self.fail(exchange.reply, Failure(message: "connection closed", retryable: true))
             return
         }
-        serial += 1
         let timeout = exchange.timeout
         let nanos = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let state = Current(exchange: exchange, serial: serial, deadline: .now() + .nanoseconds(max(1, nanos)))
+        let state = Current(exchange: exchange, deadline: .now() + .nanoseconds(max(1, nanos)))
         current = state
         arm(for: state.deadline, context: context)
 
