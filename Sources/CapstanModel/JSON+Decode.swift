@@ -35,9 +35,10 @@ extension Value {
     }
 }
 
-struct JSONParser {
+struct JSONParser: ~Copyable {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    var open = ContainerStack()
     static let maxDepth = 512  // deeper than any real object; bounded so hostile input cannot exhaust the stack
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -86,9 +87,9 @@ struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(JSONError) -> Value {
         index += 1
-        var object = ValueObject()
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(ValueObject()) }
+        let mark = open.mark
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -97,27 +98,32 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            let value = try parseValue(depth: depth + 1)
+            open.member(key, value)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(open.object(since: mark)) }
             throw error("expected ',' or '}' in object")
         }
     }
 
     mutating func parseArray(depth: Int) throws(JSONError) -> Value {
         index += 1
-        var array: [Value] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array([]) }
+        let mark = open.mark
         while true {
             skipWhitespace()
-            array.append(try parseValue(depth: depth + 1))
+            let element = try parseValue(depth: depth + 1)
+            open.element(element)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(open.array(since: mark))
+            }
             throw error("expected ',' or ']' in array")
         }
     }

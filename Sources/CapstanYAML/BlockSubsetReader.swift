@@ -17,7 +17,7 @@ import CapstanModel
 /// same `ScalarResolver`, and a repeated key replaces the earlier value in place, as
 /// `TreeBuilder` does. `BlockSubsetReaderTests` checks that the combination gives exactly
 /// libyaml's documents (values, key order, lines, indexes) or libyaml's error.
-struct BlockSubsetReader {
+struct BlockSubsetReader: ~Copyable {
     /// Thrown to leave the subset; never escapes `read`.
     struct Unsupported: Error {}
 
@@ -32,6 +32,8 @@ struct BlockSubsetReader {
     private var documents: [YAMLDocument] = []
     private var documentStart = (offset: 0, line: 1)
     private var depth = 0
+    /// Members and items of the mappings and sequences being read (built when they end).
+    private var open = ContainerStack()
 
     private static let maxDepth = 100
     /// libyaml's limit on the length of an implicit key.
@@ -252,7 +254,7 @@ struct BlockSubsetReader {
     private mutating func blockMapping(indent: Int) throws(Unsupported) -> Value {
         try enter()
         defer { depth -= 1 }
-        var object = ValueObject()
+        let mark = open.mark
         while true {
             let key = try blockKey()
             skipSpaces()
@@ -266,12 +268,12 @@ struct BlockSubsetReader {
                 value = try inlineValue()
                 try finishLine()
             }
-            object[key] = value  // a repeated key keeps its first position, as in TreeBuilder.set
+            open.member(key, value)  // a repeated key keeps its first position, as in TreeBuilder.set
             switch nextLine() {
             case .end, .marker:
-                return .object(object)
+                return .object(open.object(since: mark))
             case .content(let next):
-                if next < indent { return .object(object) }
+                if next < indent { return .object(open.object(since: mark)) }
                 // Deeper lines continue a scalar or are errors; `-` at this column is an error.
                 guard next == indent, isKey(at: p) else { throw Unsupported() }
             }
@@ -282,31 +284,33 @@ struct BlockSubsetReader {
     private mutating func blockSequence(indent: Int) throws(Unsupported) -> Value {
         try enter()
         defer { depth -= 1 }
-        var items: [Value] = []
+        let mark = open.mark
         while true {
             p += 1  // the `-`
             skipSpaces()
+            let item: Value
             if atEnd || bytes[p] == 0x0A || bytes[p] == UInt8(ascii: "#") {
                 try finishLine()
-                items.append(try nestedValue(parentIndent: indent, sequenceMayShareIndent: false))
+                item = try nestedValue(parentIndent: indent, sequenceMayShareIndent: false)
             } else if isSequenceEntry(at: p) {
                 throw Unsupported()  // `- - x`
             } else if isKey(at: p) {
-                items.append(try blockMapping(indent: column))
+                item = try blockMapping(indent: column)
             } else if bytes[p] == UInt8(ascii: "|") {
-                items.append(try literalBlock(parentIndent: indent))
+                item = try literalBlock(parentIndent: indent)
             } else {
-                items.append(try inlineValue())
+                item = try inlineValue()
                 try finishLine()
             }
+            open.element(item)
             switch nextLine() {
             case .end, .marker:
-                return .array(items)
+                return .array(open.array(since: mark))
             case .content(let next):
-                if next < indent { return .array(items) }
+                if next < indent { return .array(open.array(since: mark)) }
                 guard next == indent else { throw Unsupported() }
                 // A key at the column of the `-`: the enclosing mapping goes on.
-                if !isSequenceEntry(at: p) { return .array(items) }
+                if !isSequenceEntry(at: p) { return .array(open.array(since: mark)) }
             }
         }
     }
@@ -606,21 +610,22 @@ struct BlockSubsetReader {
         let close = isSequence ? UInt8(ascii: "]") : UInt8(ascii: "}")
         p += 1
         skipSpaces()
-        var items: [Value] = []
-        var object = ValueObject()
+        let mark = open.mark
         var closed = byte(p) == close
         if closed { p += 1 }
         while !closed {
             if isSequence {
-                items.append(try flowNode())
+                let item = try flowNode()
+                open.element(item)
             } else {
                 let key = try flowKey()
                 skipSpaces()
-                object[key] = try flowNode()
+                let value = try flowNode()
+                open.member(key, value)
             }
             closed = try flowEntryEnds(close)
         }
-        return isSequence ? .array(items) : .object(object)
+        return isSequence ? .array(open.array(since: mark)) : .object(open.object(since: mark))
     }
 
     /// After an entry of a flow collection: true at its closing bracket (consumed), false
