@@ -1,0 +1,200 @@
+import CapstanModel
+
+/// Walks JSON text and checks it by the rules `Value.parseJSON` applies (RFC 8259 grammar,
+/// valid escapes, no control characters in strings, nesting below 512), building nothing.
+///
+/// The built-in catalogue is checked whole with it at start-up for a small fraction of a
+/// parse, and each definition's bytes are remembered; a definition is then parsed only when
+/// first used. Because the walk rejects exactly what the parser rejects, a range it accepted
+/// as one value always parses.
+struct JSONSkimmer {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    /// `Value.parseJSON`'s nesting bound (JSONParser.maxDepth in CapstanModel).
+    static let maxDepth = 512
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func error(_ message: String) -> CatalogueError {
+        CatalogueError("embedded API catalogue is not valid JSON: \(message) at byte \(index)")
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Whether the next byte (after whitespace) is `byte`.
+    mutating func peek(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        return index < bytes.count && bytes[index] == byte
+    }
+
+    /// Consumes the `{` of an object that sits at `depth` in the document.
+    mutating func enterObject(depth: Int) throws(CatalogueError) {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard peek(UInt8(ascii: "{")) else { throw error("expected an object") }
+        index += 1
+    }
+
+    /// The next member's key (the bytes between its quotes, and whether they hold an escape),
+    /// leaving the walk at the member's value; nil after consuming the object's `}`.
+    /// `first` is true before the object's first member and is cleared here.
+    mutating func nextKey(first: inout Bool) throws(CatalogueError) -> (range: Range<Int>, escaped: Bool)? {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input in object") }
+        if bytes[index] == UInt8(ascii: "}") && first {
+            index += 1
+            return nil
+        }
+        if !first {
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
+            guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in object") }
+            index += 1
+            skipWhitespace()
+        }
+        first = false
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+        let key = try skipString()
+        guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after key") }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Skips the value at the walk's position, which sits at `depth` in the document, and
+    /// returns its byte range.
+    @discardableResult
+    mutating func skipValue(depth: Int) throws(CatalogueError) -> Range<Int> {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        let start = index
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            var first = true
+            while try nextKey(first: &first) != nil { try skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+            } else {
+                while true {
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard index < bytes.count else { throw error("unexpected end of input in array") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+                    throw error("expected ',' or ']' in array")
+                }
+            }
+        case UInt8(ascii: "\""): _ = try skipString()
+        case UInt8(ascii: "t"): try skipLiteral("true")
+        case UInt8(ascii: "f"): try skipLiteral("false")
+        case UInt8(ascii: "n"): try skipLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
+        default: throw error("unexpected character")
+        }
+        return start..<index
+    }
+
+    /// Skips the string whose opening quote is at the walk's position.
+    mutating func skipString() throws(CatalogueError) -> (range: Range<Int>, escaped: Bool) {
+        index += 1
+        let start = index
+        var escaped = false
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return (start..<(index - 1), escaped)
+            }
+            if b < 0x20 { throw error("control character in string") }
+            index += 1
+            guard b == UInt8(ascii: "\\") else { continue }
+            escaped = true
+            guard index < bytes.count else { break }
+            switch bytes[index] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                index += 1
+            case UInt8(ascii: "u"):
+                index += 1
+                guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+                for _ in 0..<4 {
+                    switch bytes[index] {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+                        UInt8(ascii: "A")...UInt8(ascii: "F"):
+                        index += 1
+                    default: throw error("invalid hex digit in \\u escape")
+                    }
+                }
+            default: throw error("invalid escape")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func skipLiteral(_ literal: StaticString) throws(CatalogueError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("invalid literal") }
+        let start = literal.utf8Start
+        for i in 0..<count where bytes[index + i] != start[i] { throw error("invalid literal") }
+        index += count
+    }
+
+    private mutating func skipDigits() {
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`: what the parser accepts (a
+    /// leading zero ends the integer part; whatever follows is then out of place).
+    private mutating func skipNumber() throws(CatalogueError) {
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
+            throw error("invalid number")
+        }
+        if bytes[index] == UInt8(ascii: "0") { index += 1 } else { skipDigits() }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
+                throw error("invalid number: digit expected after '.'")
+            }
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
+                throw error("invalid number: digit expected in exponent")
+            }
+            skipDigits()
+        }
+    }
+
+    /// The text of a key or string the walk passed: its bytes as they are, or (when it holds
+    /// an escape) decoded by the parser.
+    func string(_ key: (range: Range<Int>, escaped: Bool)) -> String {
+        let quoted = (key.range.lowerBound - 1)..<(key.range.upperBound + 1)
+        if key.escaped, let decoded = try? Value.parseJSON(UnsafeBufferPointer(rebasing: bytes[quoted])).stringValue {
+            return decoded
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.range]), as: UTF8.self)
+    }
+
+    /// Whether the key the walk passed is `name` (compared in place when it holds no escape).
+    func key(_ key: (range: Range<Int>, escaped: Bool), is name: StaticString) -> Bool {
+        if key.escaped { return string(key) == name.description }
+        let count = name.utf8CodeUnitCount
+        guard key.range.count == count else { return false }
+        let start = name.utf8Start
+        for i in 0..<count where bytes[key.range.lowerBound + i] != start[i] { return false }
+        return true
+    }
+}
