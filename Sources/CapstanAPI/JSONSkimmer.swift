@@ -47,12 +47,11 @@ struct JSONSkimmer {
     mutating func nextKey(first: inout Bool) throws(CatalogueError) -> (range: Range<Int>, escaped: Bool)? {
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input in object") }
-        if bytes[index] == UInt8(ascii: "}") && first {
+        if bytes[index] == UInt8(ascii: "}") {
             index += 1
             return nil
         }
         if !first {
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return nil }
             guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in object") }
             index += 1
             skipWhitespace()
@@ -64,6 +63,31 @@ struct JSONSkimmer {
         index += 1
         skipWhitespace()
         return key
+    }
+
+    /// Consumes the `[` of an array that sits at `depth` in the document.
+    mutating func enterArray(depth: Int) throws(CatalogueError) {
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard peek(UInt8(ascii: "[")) else { throw error("expected an array") }
+        index += 1
+    }
+
+    /// Whether another element follows (the walk is then at it), or the array ended (its `]`
+    /// consumed). `first` is true before the array's first element and is cleared here.
+    mutating func nextElement(first: inout Bool) throws(CatalogueError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input in array") }
+        if bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return false
+        }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or ']' in array") }
+            index += 1
+            skipWhitespace()
+        }
+        first = false
+        return true
     }
 
     /// Skips the value at the walk's position, which sits at `depth` in the document, and
@@ -81,19 +105,8 @@ struct JSONSkimmer {
             while try nextKey(first: &first) != nil { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
             index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-            } else {
-                while true {
-                    try skipValue(depth: depth + 1)
-                    skipWhitespace()
-                    guard index < bytes.count else { throw error("unexpected end of input in array") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; break }
-                    throw error("expected ',' or ']' in array")
-                }
-            }
+            var first = true
+            while try nextElement(first: &first) { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): _ = try skipString()
         case UInt8(ascii: "t"): try skipLiteral("true")
         case UInt8(ascii: "f"): try skipLiteral("false")
@@ -106,38 +119,44 @@ struct JSONSkimmer {
 
     /// Skips the string whose opening quote is at the walk's position.
     mutating func skipString() throws(CatalogueError) -> (range: Range<Int>, escaped: Bool) {
-        index += 1
-        let start = index
+        let start = index + 1
+        var i = start
         var escaped = false
-        while index < bytes.count {
-            let b = bytes[index]
+        let end = bytes.count
+        while true {
+            // Plain bytes, the bulk of the catalogue, in a loop of their own on a local index.
+            while i < end, case let b = bytes[i], b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 { i += 1 }
+            guard i < end else { break }
+            let b = bytes[i]
             if b == UInt8(ascii: "\"") {
-                index += 1
-                return (start..<(index - 1), escaped)
+                index = i + 1
+                return (start..<i, escaped)
             }
-            if b < 0x20 { throw error("control character in string") }
-            index += 1
-            guard b == UInt8(ascii: "\\") else { continue }
+            if b < 0x20 { index = i; throw error("control character in string") }
+            // A backslash: one escape.
             escaped = true
-            guard index < bytes.count else { break }
-            switch bytes[index] {
+            i += 1
+            guard i < end else { break }
+            switch bytes[i] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                index += 1
+                i += 1
             case UInt8(ascii: "u"):
-                index += 1
-                guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+                i += 1
+                index = i
+                guard i + 4 <= end else { throw error("truncated \\u escape") }
                 for _ in 0..<4 {
-                    switch bytes[index] {
+                    switch bytes[i] {
                     case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
                         UInt8(ascii: "A")...UInt8(ascii: "F"):
-                        index += 1
-                    default: throw error("invalid hex digit in \\u escape")
+                        i += 1
+                    default: index = i; throw error("invalid hex digit in \\u escape")
                     }
                 }
-            default: throw error("invalid escape")
+            default: index = i; throw error("invalid escape")
             }
         }
+        index = i
         throw error("unterminated string")
     }
 

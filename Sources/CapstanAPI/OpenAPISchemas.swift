@@ -32,8 +32,10 @@ public final class OpenAPISchemas: Sendable {
     /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
     /// lookup. When several definitions claim one kind the smallest name wins (deterministic).
     let kindIndex: [GroupVersionKind: String]
-    /// Full reference strings (`#/definitions/X`, `#/components/schemas/X`) → definition, so
-    /// following a `$ref` is one lookup without cutting the string apart.
+    /// v2 reference strings (`#/definitions/X`, the form every built-in and custom schema
+    /// uses) → definition, so following a `$ref` is one lookup without cutting the string
+    /// apart. v3 references (`#/components/schemas/X`) are cut (`referenced(_:)`): a second
+    /// table for them cost more at start-up than the few lookups that need it.
     let refTargets: [String: SchemaDefinition]
     /// Schema nodes compiled for validation, kept for the life of this set (`CompiledSchema`).
     let compiledCache = Mutex(CompiledCache())
@@ -65,6 +67,7 @@ public final class OpenAPISchemas: Sendable {
     init(entries definitions: [String: SchemaDefinition]) {
         self.definitions = definitions
         var index: [GroupVersionKind: String] = [:]
+        index.reserveCapacity(definitions.count)
         for (name, definition) in definitions {
             for gvk in definition.kinds {
                 if let existing = index[gvk], existing < name { continue }
@@ -73,11 +76,8 @@ public final class OpenAPISchemas: Sendable {
         }
         self.kindIndex = index
         var refs: [String: SchemaDefinition] = [:]
-        refs.reserveCapacity(definitions.count * 2)
-        for (name, definition) in definitions {
-            refs["#/definitions/" + name] = definition
-            refs["#/components/schemas/" + name] = definition
-        }
+        refs.reserveCapacity(definitions.count)
+        for (name, definition) in definitions { refs[Self.v2Prefix + name] = definition }
         self.refTargets = refs
     }
 
@@ -140,9 +140,17 @@ public final class OpenAPISchemas: Sendable {
         return resolved
     }
 
-    /// The definition a `$ref` names: by its full reference string, else by its last segment.
+    static let v2Prefix = "#/definitions/"
+    static let v3Prefix = "#/components/schemas/"
+
+    /// The definition a `$ref` names: by its full reference string (v2 or v3), else by its
+    /// last segment.
     private func referenced(_ ref: String) -> Value? {
-        (refTargets[ref] ?? definitions[Self.definitionName(ref)])?.value
+        if let target = refTargets[ref] { return target.value }
+        if ref.hasPrefix(Self.v3Prefix), let target = definitions[String(ref.dropFirst(Self.v3Prefix.count))] {
+            return target.value
+        }
+        return definitions[Self.definitionName(ref)]?.value
     }
 
     static func definitionName(_ ref: String) -> String {

@@ -44,6 +44,7 @@ struct ScannedCatalogue {
     {
         try walk.enterObject(depth: 1)
         var definitions: [String: SchemaDefinition] = [:]
+        definitions.reserveCapacity(1024)  // the built-in catalogue has ~600; growing rehashes every name
         var first = true
         while let name = try walk.nextKey(first: &first) {
             let start = walk.index
@@ -52,18 +53,60 @@ struct ScannedCatalogue {
                 // Walked member by member (not skipped whole) to find the kinds it claims.
                 try walk.enterObject(depth: 2)
                 var firstMember = true
-                var kindList: Range<Int>?
                 while let member = try walk.nextKey(first: &firstMember) {
-                    let range = try walk.skipValue(depth: 3)
-                    if walk.key(member, is: "x-kubernetes-group-version-kind") { kindList = range }
+                    // A repeated key counts the last time, as in a parse.
+                    if walk.key(member, is: "x-kubernetes-group-version-kind") {
+                        kinds = try Self.kinds(&walk, depth: 3)
+                    } else {
+                        try walk.skipValue(depth: 3)
+                    }
                 }
-                if let kindList, let list = decode(walk.bytes, kindList) { kinds = SchemaDefinition.kinds(of: list) }
             } else {
                 try walk.skipValue(depth: 2)
             }
             definitions[walk.string(name)] = .lazy(LazyDefinition(text: text, range: start..<walk.index, kinds: kinds))
         }
         return definitions
+    }
+
+    /// The kinds of an `x-kubernetes-group-version-kind` value at the walk's position, read
+    /// in place: what `SchemaDefinition.kinds(of:)` gives for the parsed value (entries that
+    /// are no objects, or lack a string `version` or `kind`, are left out; the last of a
+    /// repeated key counts).
+    private static func kinds(_ walk: inout JSONSkimmer, depth: Int) throws(CatalogueError) -> [GroupVersionKind] {
+        guard walk.peek(UInt8(ascii: "[")) else {
+            try walk.skipValue(depth: depth)
+            return []
+        }
+        try walk.enterArray(depth: depth)
+        var kinds: [GroupVersionKind] = []
+        var first = true
+        while try walk.nextElement(first: &first) {
+            guard walk.peek(UInt8(ascii: "{")) else {
+                try walk.skipValue(depth: depth + 1)
+                continue
+            }
+            try walk.enterObject(depth: depth + 1)
+            var group: String?, version: String?, kind: String?
+            var firstMember = true
+            while let key = try walk.nextKey(first: &firstMember) {
+                var text: String?
+                if walk.peek(UInt8(ascii: "\"")) {
+                    text = walk.string(try walk.skipString())
+                } else {
+                    try walk.skipValue(depth: depth + 2)
+                }
+                if walk.key(key, is: "group") {
+                    group = text
+                } else if walk.key(key, is: "version") {
+                    version = text
+                } else if walk.key(key, is: "kind") {
+                    kind = text
+                }
+            }
+            if let version, let kind { kinds.append(GroupVersionKind(group: group ?? "", version: version, kind: kind)) }
+        }
+        return kinds
     }
 
     /// A value the walk accepted (so the parse does not fail).
