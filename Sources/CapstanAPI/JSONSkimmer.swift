@@ -124,7 +124,9 @@ struct JSONSkimmer {
         var escaped = false
         let end = bytes.count
         while true {
-            // Plain bytes, the bulk of the catalogue, in a loop of their own on a local index.
+            // Plain bytes, the bulk of the catalogue: eight at a time while none of them is a
+            // quote, a backslash or a control character, then one at a time.
+            i = Self.plainRun(bytes, from: i)
             while i < end, case let b = bytes[i], b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 { i += 1 }
             guard i < end else { break }
             let b = bytes[i]
@@ -158,6 +160,27 @@ struct JSONSkimmer {
         }
         index = i
         throw error("unterminated string")
+    }
+
+    /// The first index from `start` of an eight-byte word holding a quote, a backslash or a
+    /// control character (or of the last partial word). Each test below is exact about
+    /// whether some byte of the word matches, which is all that is needed: the caller then
+    /// looks byte by byte.
+    @inline(__always)
+    static func plainRun(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+            let hasQuote = (quote &- ones) & ~quote
+            let hasBackslash = (backslash &- ones) & ~backslash
+            let hasControl = (word &- ones &* 0x20) & ~word
+            if (hasQuote | hasBackslash | hasControl) & highs != 0 { break }
+            i += 8
+        }
+        return i
     }
 
     private mutating func skipLiteral(_ literal: StaticString) throws(CatalogueError) {

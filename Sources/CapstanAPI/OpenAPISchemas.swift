@@ -32,11 +32,6 @@ public final class OpenAPISchemas: Sendable {
     /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
     /// lookup. When several definitions claim one kind the smallest name wins (deterministic).
     let kindIndex: [GroupVersionKind: String]
-    /// v2 reference strings (`#/definitions/X`, the form every built-in and custom schema
-    /// uses) → definition, so following a `$ref` is one lookup without cutting the string
-    /// apart. v3 references (`#/components/schemas/X`) are cut (`referenced(_:)`): a second
-    /// table for them cost more at start-up than the few lookups that need it.
-    let refTargets: [String: SchemaDefinition]
     /// Schema nodes compiled for validation, kept for the life of this set (`CompiledSchema`).
     let compiledCache = Mutex(CompiledCache())
 
@@ -75,10 +70,6 @@ public final class OpenAPISchemas: Sendable {
             }
         }
         self.kindIndex = index
-        var refs: [String: SchemaDefinition] = [:]
-        refs.reserveCapacity(definitions.count)
-        for (name, definition) in definitions { refs[Self.v2Prefix + name] = definition }
-        self.refTargets = refs
     }
 
     /// A new set with `extra` added; names in `extra` replace existing ones. Definitions not
@@ -143,14 +134,23 @@ public final class OpenAPISchemas: Sendable {
     static let v2Prefix = "#/definitions/"
     static let v3Prefix = "#/components/schemas/"
 
-    /// The definition a `$ref` names: by its full reference string (v2 or v3), else by its
-    /// last segment.
+    /// The definition a `$ref` names: `#/definitions/X` or `#/components/schemas/X` names X;
+    /// failing that, the last segment is the name. (Cut here rather than looked up whole in a
+    /// table of every reference string: that table cost more to build at each start than
+    /// the lookups it saves.)
     private func referenced(_ ref: String) -> Value? {
-        if let target = refTargets[ref] { return target.value }
-        if ref.hasPrefix(Self.v3Prefix), let target = definitions[String(ref.dropFirst(Self.v3Prefix.count))] {
+        if let name = Self.name(in: ref, after: Self.v2Prefix) ?? Self.name(in: ref, after: Self.v3Prefix),
+            let target = definitions[name]
+        {
             return target.value
         }
         return definitions[Self.definitionName(ref)]?.value
+    }
+
+    /// What follows `prefix` (ASCII) in `ref`, when `ref` starts with it.
+    private static func name(in ref: String, after prefix: String) -> String? {
+        guard ref.hasPrefix(prefix) else { return nil }
+        return String(Substring(ref.utf8.dropFirst(prefix.utf8.count)))
     }
 
     static func definitionName(_ ref: String) -> String {

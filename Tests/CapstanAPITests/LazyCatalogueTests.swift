@@ -35,10 +35,24 @@ import Testing
         }
         #expect(lazy.schemas.allDefinitions == eager.schemas.allDefinitions)
         #expect(lazy.schemas.kindIndex == eager.schemas.kindIndex)
-        #expect(Set(lazy.schemas.refTargets.keys) == Set(eager.schemas.refTargets.keys))
         #expect(lazy.groups == eager.groups)
         #expect(lazy.resources == eager.resources)
         #expect(lazy.schemas.kindIndex.count > 150)
+    }
+
+    /// A `$ref` in any of its forms resolves to the same definition in either catalogue, and
+    /// to what cutting the reference by hand names.
+    @Test(arguments: ["#/definitions/io.k8s.api.core.v1.PodSpec", "#/components/schemas/io.k8s.api.core.v1.PodSpec",
+                      "io.k8s.api.core.v1.PodSpec", "elsewhere/io.k8s.api.core.v1.PodSpec", "#/definitions/nothing.Here",
+                      "#/definitions/", "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString"])
+    func referencesResolveAlike(_ ref: String) throws {
+        let eager = try Self.eagerCatalogue().schemas
+        let lazy = try APICatalogue.loadBuiltin().schemas
+        let node: Value = ["$ref": .string(ref)]
+        let resolved = lazy.resolve(node, depth: 0)
+        #expect(resolved == eager.resolve(node, depth: 0))
+        let name = OpenAPISchemas.definitionName(ref)
+        #expect(resolved == (eager.definition(named: name) ?? node))
     }
 
     /// What the API server publishes from the schemas is the same, byte for byte.
@@ -125,7 +139,11 @@ import Testing
         "\"\\ud83d\\ude00\"", "\"\\ud800\"", "\"\\ud800\\u0041\"", "-0", "0.5", "1E9", "{\"a\":{}}",
         "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{,}", "[,1]", "{\"a\" 1}", "{a:1}", "{\"a\":}", "01", "-", "1.", "1e",
         "1e+", ".5", "+1", "tru", "nul", "falsey", "\"abc", "\"\\x\"", "\"\\u12G4\"", "\"\\u12\"", "\"\\ud800\\u12G4\"",
-        "\"a\u{01}b\"", "[1] [2]", "{\"a\":1}}", "[1 2]", "\"\\\"", "nan", "[\"\\/\\b\\f\\r\\t\"]",
+        "\"a\u{01}b\"", "[1] [2]",
+        // Long strings (the walk checks eight bytes at a time).
+        "\"abcdefgh\"", "\"abcdefghijklmnopqrstuvwxyz0123456789\"", "\"abcdefghijklmnop",
+        "\"abcdefg\\nhijklmnop\"", "\"abcdefgh\\qijklmnop\"", "\"abcdefghijklmno\u{1F}p\"", "\"ab\u{7F}\u{80}cdéèêëüñ漢字😀xy\"",
+        "[\"abcdefghijklmnop\",\"qrstuvwxyz\u{0}\"]", "{\"abcdefghijkl\":\"mnopqrstuvw\\u00e9xyz\"}", "{\"a\":1}}", "[1 2]", "\"\\\"", "nan", "[\"\\/\\b\\f\\r\\t\"]",
     ])
     func walkAcceptsWhatTheParserAccepts(_ text: String) {
         let parsed = (try? Value.parseJSON(text)) != nil
@@ -137,6 +155,25 @@ import Testing
             return walk.index == buffer.count
         }
         #expect(walked == parsed, "\(text.debugDescription): parser \(parsed), walk \(walked)")
+    }
+
+    /// The walk takes plain string bytes eight at a time: whatever the position of a quote,
+    /// backslash, control or non-ASCII byte, it decides as the parser does.
+    @Test func walkFindsTheOddByteAnywhereInALongString() {
+        let odd: [[UInt8]] = [[0x22], [0x5C, 0x6E], [0x5C, 0x71], [0x1F], [0x00], [0x20], [0x7F], [0xC3, 0xA9], [0x5C, 0x75, 0x30, 0x30, 0x65, 0x39]]
+        for insert in odd {
+            for position in 0..<20 {
+                var bytes: [UInt8] = [0x22] + [UInt8](repeating: 0x61, count: position) + insert
+                bytes += [UInt8](repeating: 0x62, count: 19 - position) + [0x22]
+                let parsed = (try? Value.parseJSON(bytes)) != nil
+                let walked = bytes.withUnsafeBufferPointer { buffer -> Bool in
+                    var walk = JSONSkimmer(buffer)
+                    guard (try? walk.skipValue(depth: 0)) != nil else { return false }
+                    return walk.index == buffer.count
+                }
+                #expect(walked == parsed, "\(insert) at \(position): parser \(parsed), walk \(walked)")
+            }
+        }
     }
 
     @Test func walkKeepsTheParsersNestingBound() {
