@@ -162,10 +162,11 @@ struct JSONSkimmer {
         throw error("unterminated string")
     }
 
-    /// The first index from `start` of an eight-byte word holding a quote, a backslash or a
-    /// control character (or of the last partial word). Each test below is exact about
-    /// whether some byte of the word matches, which is all that is needed: the caller then
-    /// looks byte by byte.
+    /// From `start`, the index of the first quote, backslash or control character, found
+    /// eight bytes at a time; or where fewer than eight bytes remain (the caller then looks
+    /// byte by byte). In each test below a byte can be flagged wrongly only above a byte
+    /// that truly matches (a borrow runs upwards), so the lowest flagged byte of a
+    /// little-endian word is the first match.
     @inline(__always)
     static func plainRun(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
@@ -177,7 +178,14 @@ struct JSONSkimmer {
             let hasQuote = (quote &- ones) & ~quote
             let hasBackslash = (backslash &- ones) & ~backslash
             let hasControl = (word &- ones &* 0x20) & ~word
-            if (hasQuote | hasBackslash | hasControl) & highs != 0 { break }
+            let flagged = (hasQuote | hasBackslash | hasControl) & highs
+            if flagged != 0 {
+                #if _endian(little)
+                return i + flagged.trailingZeroBitCount >> 3
+                #else
+                return i
+                #endif
+            }
             i += 8
         }
         return i
