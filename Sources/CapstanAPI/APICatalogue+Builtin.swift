@@ -7,21 +7,35 @@ extension APICatalogue {
     /// no resource bundle has to travel beside it.
     ///
     /// Should the embedded data ever fail to decode (a broken regeneration), this is an empty
-    /// catalogue rather than a crash; `loadBuiltin()` reports the error, and the test suite
-    /// checks that the built-in catalogue is complete.
+    /// catalogue rather than a crash; `loadBuiltin()` reports the error (the whole text is
+    /// checked at load, though definitions are decoded on first use), and the test suite
+    /// checks that the built-in catalogue is complete and equals the resource file.
     public static let builtin: APICatalogue = (try? loadBuiltin()) ?? APICatalogue(
         schemas: OpenAPISchemas(definitions: [:]), groups: [], resources: [])
 
-    /// Decodes the embedded catalogue afresh (what `builtin` does once).
+    /// Reads the embedded catalogue afresh (what `builtin` does once).
+    ///
+    /// The whole text is checked as `Value.parseJSON` would check it, but only `groups` and
+    /// `resources` are decoded now: each definition is remembered as its bytes and decoded
+    /// the first time it is used (most runs need the schemas of a handful of kinds), and the
+    /// kind index comes from each definition's `x-kubernetes-group-version-kind` alone.
     public static func loadBuiltin() throws(CatalogueError) -> APICatalogue {
-        // `withUTF8Buffer` takes no throwing closure, so the outcome travels as a Result.
-        let parsed = builtinCatalogueJSON.withUTF8Buffer { buffer in
-            Result { () throws(JSONError) -> Value in try Value.parseJSON(buffer) }
+        try load(catalogueText: .literal(builtinCatalogueJSON))
+    }
+
+    /// A catalogue from the generator's document as JSON text, definitions decoded lazily.
+    static func load(catalogueText text: RawJSON) throws(CatalogueError) -> APICatalogue {
+        // `withBytes` takes no throwing closure, so the outcome travels as a Result.
+        let scanned = text.withBytes { bytes in
+            Result { () throws(CatalogueError) -> ScannedCatalogue in try ScannedCatalogue(bytes, text: text) }
         }
-        switch parsed {
-        case .success(let document): return try APICatalogue(catalogueDocument: document)
-        case .failure(let error): throw CatalogueError("embedded API catalogue is not valid JSON: \(error)")
+        let catalogue = try scanned.get()
+        guard let groups = catalogue.groups, let resources = catalogue.resources, let definitions = catalogue.definitions
+        else {
+            throw CatalogueError("not an API catalogue: `groups`, `resources` and `definitions` are required")
         }
+        return APICatalogue(schemas: OpenAPISchemas(entries: definitions), groups: try Self.groups(groups),
+                            resources: try Self.resources(resources))
     }
 
     /// Builds a catalogue from the generator's document: `groups`, `resources`, `definitions`.
@@ -31,12 +45,24 @@ extension APICatalogue {
         else {
             throw CatalogueError("not an API catalogue: `groups`, `resources` and `definitions` are required")
         }
+        var defs: [String: Value] = [:]
+        defs.reserveCapacity(definitions.count)
+        for (name, node) in definitions { defs[name] = node }
+        self.init(schemas: OpenAPISchemas(definitions: defs), groups: try Self.groups(groupList),
+                  resources: try Self.resources(resourceList))
+    }
+
+    static func groups(_ groupList: [Value]) throws(CatalogueError) -> [APIGroupInfo] {
         var groups: [APIGroupInfo] = []
         for (i, g) in groupList.enumerated() {
             guard let name = g["name"].stringValue, let versions = g["versions"].arrayValue?.compactMap(\.stringValue)
             else { throw CatalogueError("group needs `name` and `versions`", field: "groups[\(i)]") }
             groups.append(APIGroupInfo(name: name, versions: versions))
         }
+        return groups
+    }
+
+    static func resources(_ resourceList: [Value]) throws(CatalogueError) -> [ResourceInfo] {
         var resources: [ResourceInfo] = []
         resources.reserveCapacity(resourceList.count)
         for (i, r) in resourceList.enumerated() {
@@ -63,10 +89,7 @@ extension APICatalogue {
                 definition: r["definition"].stringValue,
                 fieldSelectors: r["fieldSelectors"].arrayValue.map { $0.compactMap(\.stringValue) }))
         }
-        var defs: [String: Value] = [:]
-        defs.reserveCapacity(definitions.count)
-        for (name, node) in definitions { defs[name] = node }
-        self.init(schemas: OpenAPISchemas(definitions: defs), groups: groups, resources: resources)
+        return resources
     }
 
     static func strings(_ v: Value) -> [String] { (v.arrayValue ?? []).compactMap(\.stringValue) }

@@ -40,6 +40,9 @@ public final class APICatalogue: Sendable {
         // Discovery order: groups as listed, versions preferred first, resources by plural.
         var groupRank: [String: Int] = [:]
         var versionRank: [GroupVersion: Int] = [:]
+        // Sized up front: built at every start, where growing the tables showed.
+        groupRank.reserveCapacity(groups.count)
+        versionRank.reserveCapacity(groups.reduce(0) { $0 + $1.versions.count })
         for (gi, group) in groups.enumerated() {
             groupRank[group.name] = gi
             for (vi, version) in group.versions.enumerated() {
@@ -57,6 +60,7 @@ public final class APICatalogue: Sendable {
         }.map(\.element)
         self.resources = sorted
         var byGV: [GroupVersion: [Int]] = [:]
+        byGV.reserveCapacity(versionRank.count)
         for (i, r) in sorted.enumerated() { byGV[r.gvk.groupVersion, default: []].append(i) }
         self.index = ResourceIndex(sorted)
         self.byGV = byGV

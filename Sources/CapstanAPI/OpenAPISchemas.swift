@@ -21,16 +21,17 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible {
 
 /// The named schemas of one OpenAPI document: v2 (`definitions`) or v3 (`components.schemas`).
 ///
-/// Immutable after construction, so it is shared freely across tasks; the only mutable part is
-/// the cache of compiled validation nodes (derived, behind its `Mutex`).
+/// Immutable after construction, so it is shared freely across tasks. Two parts fill in on
+/// first use, each guarding itself: definitions of the built-in catalogue are decoded from
+/// their bytes when first read (`LazyDefinition`: published once through an atomic reference,
+/// later reads take no lock), and the compiled validation nodes are cached behind their `Mutex`.
 public final class OpenAPISchemas: Sendable {
-    let definitions: [String: Value]
+    /// Every definition by name; sets built from documents hold decoded values, the built-in
+    /// catalogue holds lazily decoded ones.
+    let definitions: [String: SchemaDefinition]
     /// `x-kubernetes-group-version-kind` entries → definition name, so `schema(for:)` is a
     /// lookup. When several definitions claim one kind the smallest name wins (deterministic).
     let kindIndex: [GroupVersionKind: String]
-    /// Full reference strings (`#/definitions/X`, `#/components/schemas/X`) → definition, so
-    /// following a `$ref` is one lookup without cutting the string apart.
-    let refTargets: [String: Value]
     /// Schema nodes compiled for validation, kept for the life of this set (`CompiledSchema`).
     let compiledCache = Mutex(CompiledCache())
 
@@ -46,59 +47,59 @@ public final class OpenAPISchemas: Sendable {
 
     /// Merges several documents (e.g. the per-group-version v3 files); later names win.
     public convenience init(documents: [Value]) throws(SchemaError) {
-        var all: [String: Value] = [:]
+        var all: [String: SchemaDefinition] = [:]
         for document in documents {
             let one = try OpenAPISchemas(document: document)
             all.merge(one.definitions) { _, new in new }
         }
-        self.init(definitions: all)
+        self.init(entries: all)
     }
 
-    init(definitions: [String: Value]) {
+    convenience init(definitions: [String: Value]) {
+        self.init(entries: definitions.mapValues { .decoded($0) })
+    }
+
+    init(entries definitions: [String: SchemaDefinition]) {
         self.definitions = definitions
         var index: [GroupVersionKind: String] = [:]
-        for (name, node) in definitions {
-            guard let entries = node["x-kubernetes-group-version-kind"].arrayValue else { continue }
-            for entry in entries {
-                guard let version = entry["version"].stringValue, let kind = entry["kind"].stringValue else { continue }
-                let gvk = GroupVersionKind(group: entry["group"].stringValue ?? "", version: version, kind: kind)
+        index.reserveCapacity(definitions.count)
+        for (name, definition) in definitions {
+            for gvk in definition.kinds {
                 if let existing = index[gvk], existing < name { continue }
                 index[gvk] = name
             }
         }
         self.kindIndex = index
-        var refs: [String: Value] = [:]
-        refs.reserveCapacity(definitions.count * 2)
-        for (name, node) in definitions {
-            refs["#/definitions/" + name] = node
-            refs["#/components/schemas/" + name] = node
-        }
-        self.refTargets = refs
     }
 
-    /// A new set with `extra` added; names in `extra` replace existing ones.
+    /// A new set with `extra` added; names in `extra` replace existing ones. Definitions not
+    /// yet decoded stay so (the new set shares them).
     public func merging(_ extra: [String: Value]) -> OpenAPISchemas {
         var all = definitions
-        all.merge(extra) { _, new in new }
-        return OpenAPISchemas(definitions: all)
+        for (name, value) in extra { all[name] = .decoded(value) }
+        return OpenAPISchemas(entries: all)
     }
 
     /// A new set without the named definitions.
     public func removing(_ names: Set<String>) -> OpenAPISchemas {
-        OpenAPISchemas(definitions: definitions.filter { !names.contains($0.key) })
+        OpenAPISchemas(entries: definitions.filter { !names.contains($0.key) })
     }
 
     /// The raw (unresolved) definition named `name`.
-    public func definition(named name: String) -> Value? { definitions[name] }
+    public func definition(named name: String) -> Value? { definitions[name]?.value }
+
+    /// Every definition, decoded (decodes those not yet used; for tests and whole-set checks).
+    var allDefinitions: [String: Value] { definitions.compactMapValues(\.value) }
 
     /// The definition name that carries `gvk` in its `x-kubernetes-group-version-kind`.
     public func definitionName(for gvk: GroupVersionKind) -> String? { kindIndex[gvk] }
 
-    public var names: Dictionary<String, Value>.Keys { definitions.keys }
+    /// The names of every definition.
+    public var names: some Collection<String> { definitions.keys }
 
     /// The schema named `name`, e.g. `io.k8s.api.apps.v1.Deployment`.
     public func schema(named name: String) -> Schema? {
-        guard let node = definitions[name] else { return nil }
+        guard let node = definitions[name]?.value else { return nil }
         return Schema(node: node, schemas: self, depth: 0)
     }
 
@@ -114,11 +115,11 @@ public final class OpenAPISchemas: Sendable {
         guard depth < 64, case .object(let local) = node else { return node }
         var target: Value?
         if let ref = local["$ref"] {
-            if case .string(let r) = ref { target = refTargets[r] ?? definitions[Self.definitionName(r)] }
+            if case .string(let r) = ref { target = referenced(r) }
         } else if let allOf = local["allOf"], case .array(let parts) = allOf, parts.count == 1,
             case .string(let r) = parts[0]["$ref"]
         {
-            target = refTargets[r] ?? definitions[Self.definitionName(r)]
+            target = referenced(r)
         }
         guard let resolvedTarget = target else { return node }
         var resolved = resolve(resolvedTarget, depth: depth + 1)
@@ -128,6 +129,28 @@ public final class OpenAPISchemas: Sendable {
             }
         }
         return resolved
+    }
+
+    static let v2Prefix = "#/definitions/"
+    static let v3Prefix = "#/components/schemas/"
+
+    /// The definition a `$ref` names: `#/definitions/X` or `#/components/schemas/X` names X;
+    /// failing that, the last segment is the name. (Cut here rather than looked up whole in a
+    /// table of every reference string: that table cost more to build at each start than
+    /// the lookups it saves.)
+    private func referenced(_ ref: String) -> Value? {
+        if let name = Self.name(in: ref, after: Self.v2Prefix) ?? Self.name(in: ref, after: Self.v3Prefix),
+            let target = definitions[name]
+        {
+            return target.value
+        }
+        return definitions[Self.definitionName(ref)]?.value
+    }
+
+    /// What follows `prefix` (ASCII) in `ref`, when `ref` starts with it.
+    private static func name(in ref: String, after prefix: String) -> String? {
+        guard ref.hasPrefix(prefix) else { return nil }
+        return String(Substring(ref.utf8.dropFirst(prefix.utf8.count)))
     }
 
     static func definitionName(_ ref: String) -> String {

@@ -16,14 +16,22 @@ public struct ResourceIndex: Sendable {
         var byGVK: [GroupVersionKind: Int] = [:]
         var byGVR: [GroupVersionResource: Int] = [:]
         var byName: [String: [Int]] = [:]
+        // Sized up front: built at every start (the built-in catalogue), where rehashing showed.
+        byGVK.reserveCapacity(resources.count)
+        byGVR.reserveCapacity(resources.count)
+        byName.reserveCapacity(resources.count * 3)
         for i in order ?? Array(resources.indices) {
             let r = resources[i]
             if byGVK[r.gvk] == nil { byGVK[r.gvk] = i }
             byGVR[r.gvr] = i
-            var seen: Set<String> = []
-            for name in ([r.plural, r.singular, r.gvk.kind] + r.shortNames).map({ $0.lowercased() })
-            where !name.isEmpty && seen.insert(name).inserted {
-                byName[name, default: []].append(i)
+            // A resource has a handful of names: a list finds repeats faster than a set.
+            var seen: [String] = []
+            seen.reserveCapacity(3 + r.shortNames.count)
+            for name in [r.plural, r.singular, r.gvk.kind] + r.shortNames {
+                let lowered = name.lowercased()
+                guard !lowered.isEmpty, !seen.contains(lowered) else { continue }
+                seen.append(lowered)
+                byName[lowered, default: []].append(i)
             }
         }
         self.resources = resources
