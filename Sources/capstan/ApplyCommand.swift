@@ -108,7 +108,7 @@ struct ApplyCommand: AsyncParsableCommand {
         printObjects(report)
         for error in report.errors { printError(error) }
         if output == nil, !report.results.isEmpty { printError(report.summary) }
-        if report.failed { throw ExitCode(1) }
+        exitNow(report.failed ? 1 : 0, keeping: (resolved, report))
     }
 
     /// `-o name|yaml|json`: what the server returned for every object that did not fail.
