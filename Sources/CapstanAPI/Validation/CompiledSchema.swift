@@ -101,7 +101,8 @@ final class CompiledSchema: Sendable {
 }
 
 /// A compiled node as the walk passes it down: no retain or release. Valid while the node's
-/// owners hold it (see `CompiledSchema`): for a walk, until the root it started from is released.
+/// owners hold it (see `CompiledSchema`): for a walk, while the `OpenAPISchemas` it came from
+/// (or the root the walker made and holds itself) lives.
 typealias NodeRef = Unmanaged<CompiledSchema>
 
 extension Unmanaged where Instance == CompiledSchema {
