@@ -28,17 +28,17 @@ import Testing
             switch (entry, freshChild) {
             case (nil, nil): break
             case (let c?, let f?):
-                problems += compare(c, f, schemas, path: "\(path).\(key)", depth: depth - 1, budget: &budget)
+                problems += compare(c.takeUnretainedValue(), f, schemas, path: "\(path).\(key)", depth: depth - 1, budget: &budget)
             default: problems.append("\(path).\(key): presence differs")
             }
         }
         if (children.items == nil) != (fresh.items == nil) { problems.append("\(path)[]: presence differs") }
         if let c = children.items, let f = fresh.items {
-            problems += compare(c, f, schemas, path: "\(path)[]", depth: depth - 1, budget: &budget)
+            problems += compare(c.takeUnretainedValue(), f, schemas, path: "\(path)[]", depth: depth - 1, budget: &budget)
         }
         if (children.additional == nil) != (fresh.additionalProperties == nil) { problems.append("\(path){}: presence differs") }
         if let c = children.additional, let f = fresh.additionalProperties {
-            problems += compare(c, f, schemas, path: "\(path){}", depth: depth - 1, budget: &budget)
+            problems += compare(c.takeUnretainedValue(), f, schemas, path: "\(path){}", depth: depth - 1, budget: &budget)
         }
         return problems
     }
@@ -71,8 +71,11 @@ import Testing
         let gvk = GroupVersionKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition")
         guard let root = catalogue.schemas.compiled(for: gvk) else { Issue.record("no CRD schema"); return }
         // spec.versions[].schema.openAPIV3Schema.properties{} is JSONSchemaProps inside JSONSchemaProps.
-        func child(_ n: CompiledSchema?, _ key: String) -> CompiledSchema? { n.flatMap { $0.children(in: catalogue.schemas).properties[key] ?? nil } }
-        let props = child(child(child(child(root, "spec"), "versions").map { $0.children(in: catalogue.schemas).items } ?? nil, "schema"), "openAPIV3Schema")
+        func child(_ n: CompiledSchema?, _ key: String) -> CompiledSchema? {
+            n.flatMap { ($0.children(in: catalogue.schemas).properties[key] ?? nil)?.takeUnretainedValue() }
+        }
+        let versions = child(child(root, "spec"), "versions")
+        let props = child(child(versions?.children(in: catalogue.schemas).items?.takeUnretainedValue(), "schema"), "openAPIV3Schema")
         let a = child(props, "not"), b = child(props, "not")
         #expect(a != nil && a === b)
     }
@@ -121,11 +124,12 @@ import Testing
             expected.updateValue(value, forKey: key)
         }
         let table = PropertyTable(pairs)
+        defer { table.free() }
         #expect(table.count == keys.count)
         for key in keys + ["abqqcd", "abcd", "c", "key40", "Kind", "spec ", "terminationGracePeriodSecond"] {
             let got = table[key], want = expected[key]
             #expect((got == nil) == (want == nil), "\(key)")
-            if let got, let want { #expect((got == nil) == (want == nil) && got === want, "\(key)") }
+            if let got, let want { #expect((got == nil) == (want == nil) && got?.takeUnretainedValue() === want, "\(key)") }
         }
     }
 }

@@ -46,7 +46,10 @@ public struct ObjectValidator: Sendable {
     /// The schema and semantic errors of `object`, in that order, not yet deduplicated.
     private func collect(_ object: Value, gvk: GroupVersionKind?, into errors: inout [FieldError]) {
         // The kind is read once for both walks (each would otherwise parse apiVersion again).
-        let isCustom = gvk.map(catalogue.isCustomKind) ?? false
+        // Called directly: `gvk.map(catalogue.isCustomKind)` made a closure that retained the
+        // shared catalogue for every object.
+        var isCustom = false
+        if let gvk { isCustom = catalogue.isCustomKind(gvk) }
         schemaValidator.validate(object, gvk: gvk, isCustom: isCustom, into: &errors)
         semanticErrors(object, gvk: gvk, isCustom: isCustom, into: &errors)
     }
@@ -55,7 +58,7 @@ public struct ObjectValidator: Sendable {
     public func semanticErrors(_ object: Value) -> [FieldError] {
         var errors: [FieldError] = []
         let gvk = object.gvk
-        semanticErrors(object, gvk: gvk, isCustom: gvk.map(catalogue.isCustomKind) ?? false, into: &errors)
+        semanticErrors(object, gvk: gvk, isCustom: gvk.map { catalogue.isCustomKind($0) } ?? false, into: &errors)
         return errors
     }
 

@@ -25,165 +25,39 @@ public struct SchemaValidator: Sendable {
     public func validate(_ object: Value) -> [FieldError] {
         var errors: [FieldError] = []
         let gvk = object.gvk
-        validate(object, gvk: gvk, isCustom: gvk.map(catalogue.isCustomKind) ?? false, into: &errors)
+        validate(object, gvk: gvk, isCustom: gvk.map { catalogue.isCustomKind($0) } ?? false, into: &errors)
         return errors
     }
 
     /// `validate` with `gvk` already read from `object` and `isCustom` already asked of the
     /// catalogue (custom resources reject duplicates in `set` lists).
     func validate(_ object: Value, gvk: GroupVersionKind?, isCustom: Bool, into errors: inout [FieldError]) {
-        guard let gvk, let schema = catalogue.schemas.compiled(for: gvk) else { return }
-        var validator = self
-        if isCustom { validator.enforceListSets = true }
+        // The root and every node under it are owned by the catalogue's schemas, which `self`
+        // holds (strongly, through `catalogue`) until this returns.
+        guard let gvk, let root = catalogue.schemas.compiledRoot(for: gvk) else { return }
         var stack: [FieldPathElement] = []
         stack.reserveCapacity(16)
-        validator.check(object, schema, catalogue.schemas, &stack, depth: 0, into: &errors)
+        let walk = SchemaWalk(
+            schemas: .passUnretained(catalogue.schemas), maxDepth: maxDepth, enforceListSets: enforceListSets || isCustom)
+        walk.check(object, root, &stack, depth: 0, into: &errors)
     }
 
     public func validate(_ value: Value, against schema: Schema, at path: FieldPath = FieldPath()) -> [FieldError] {
         var errors: [FieldError] = []
         var stack = path.elements
+        // A root of its own, held here for the walk; its children are owned by it or by
+        // `schema.schemas` (which `schema` holds).
         let root = CompiledSchema(resolved: schema.node, depth: schema.depth)
-        check(value, root, schema.schemas, &stack, depth: 0, into: &errors)
+        withExtendedLifetime(root) {
+            let walk = SchemaWalk(schemas: .passUnretained(schema.schemas), maxDepth: maxDepth, enforceListSets: enforceListSets)
+            walk.check(value, .passUnretained(root), &stack, depth: 0, into: &errors)
+        }
         return errors
     }
 
-    // MARK: - Walk
-
-    /// The path is kept as a stack of elements and only turned into a `FieldPath` when an
-    /// error is reported: most fields are fine, and building paths for them would dominate.
-    private func check(
-        _ value: Value, _ schema: CompiledSchema, _ schemas: OpenAPISchemas, _ stack: inout [FieldPathElement], depth: Int,
-        into errors: inout [FieldError]
-    ) {
-        guard depth <= maxDepth else { return }
-        // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
-        if case .null = value { return }
-
-        if schema.facts.intOrString {
-            switch value {
-            case .string: break
-            case .int: break
-            case .double(let d) where d.rounded() == d: break
-            default: errors.append(typeError(FieldPath(stack), value, expected: "integer,string"))
-            }
-            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
-            return
-        }
-
-        switch schema.facts.kind {
-        case .object:
-            checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
-        case .array:
-            guard case .array(let items) = value else {
-                return errors.append(typeError(FieldPath(stack), value, expected: "array"))
-            }
-            if schema.facts.hasLimits { checkArrayLimits(items, schema.node, FieldPath(stack), into: &errors) }
-            if let itemSchema = schema.children(in: schemas).items {
-                for (i, item) in items.enumerated() {
-                    stack.append(.index(i))
-                    check(item, itemSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                    stack.removeLast()
-                }
-            }
-        case .string:
-            if schema.facts.format == .quantity {
-                if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
-                checkQuantity(value, FieldPath(stack), into: &errors)
-                return
-            }
-            guard case .string(let s) = value else {
-                return errors.append(typeError(FieldPath(stack), value, expected: "string"))
-            }
-            if schema.facts.format == .byte, let bad = Base64.firstInvalidByte(s) {
-                errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
-            }
-            if schema.facts.hasLimits { checkStringLimits(s, value, schema.node, FieldPath(stack), into: &errors) }
-            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
-        case .integer:
-            guard let i = value.intValue else {
-                return errors.append(typeError(FieldPath(stack), value, expected: "integer"))
-            }
-            if schema.facts.format == .int32, i < Int64(Int32.min) || i > Int64(Int32.max) {
-                errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
-            }
-            if schema.facts.hasLimits { checkNumberLimits(Double(i), value, schema.node, FieldPath(stack), into: &errors) }
-            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
-        case .number:
-            guard let d = value.doubleValue else {
-                return errors.append(typeError(FieldPath(stack), value, expected: "number"))
-            }
-            if schema.facts.hasLimits { checkNumberLimits(d, value, schema.node, FieldPath(stack), into: &errors) }
-            if schema.facts.hasEnum { checkEnum(value, schema.node, FieldPath(stack), into: &errors) }
-        case .boolean:
-            guard case .bool = value else { return errors.append(typeError(FieldPath(stack), value, expected: "boolean")) }
-        case .other:
-            // No declared type: an object when it declares properties (CRD schemas may omit
-            // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
-            if schema.facts.declaresObject {
-                checkObject(value, schema, schemas, &stack, depth: depth, into: &errors)
-            }
-        }
-    }
-
-    private func checkObject(
-        _ value: Value, _ schema: CompiledSchema, _ schemas: OpenAPISchemas, _ stack: inout [FieldPathElement], depth: Int,
-        into errors: inout [FieldError]
-    ) {
-        guard case .object(let object) = value else {
-            return errors.append(typeError(FieldPath(stack), value, expected: "object"))
-        }
-        let children = schema.children(in: schemas)
-        let valueSchema = children.additional
-
-        // Keys and values side by side through buffer pointers: iterating the dictionary would
-        // copy (retain and release) every key and value it hands out.
-        let keys = object.keys.elements
-        let values = object.values.elements
-        keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in
-                for i in 0..<min(keys.count, values.count) {
-                    let key = keys[i]
-                    if let declared = children.properties[key] {
-                        if let childSchema = declared {
-                            stack.append(.key(key))
-                            check(values[i], childSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                            stack.removeLast()
-                        }
-                    } else if let valueSchema {
-                        stack.append(.mapKey(key))
-                        check(values[i], valueSchema, schemas, &stack, depth: depth + 1, into: &errors)
-                        stack.removeLast()
-                    } else if schema.facts.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
-                        continue
-                    } else if !schema.facts.openEnded {
-                        errors.append(.unknownField(FieldPath(stack + [.key(key)])))
-                    }
-                }
-                // Missing or null; looked at in place (a lookup by key would copy the value).
-                for name in schema.facts.requiredNames {
-                    if let i = object.index(forKey: name), i < values.count, !values[i].isNull { continue }
-                    errors.append(.required(FieldPath(stack + [.key(name)])))
-                }
-            }
-        }
-        if schema.facts.hasLimits {
-            let path = FieldPath(stack)
-            let node = schema.node
-            if let min = node["minProperties"].intValue, object.count < min {
-                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at least \(min) properties"))
-            }
-            if let max = node["maxProperties"].intValue, object.count > max {
-                errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at most \(max) properties"))
-            }
-        }
-    }
-
-    // MARK: - Leaf checks
-
     /// `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`.
-    private func typeError(_ path: FieldPath, _ value: Value, expected: String) -> FieldError {
-        let actual = Self.jsonTypeName(value)
+    static func typeError(_ path: FieldPath, _ value: Value, expected: String) -> FieldError {
+        let actual = jsonTypeName(value)
         return FieldError(
             .typeInvalid, path, value: .string(actual),
             detail: "\(path) in body must be of type \(expected): \(goQuote(actual))")
@@ -200,6 +74,160 @@ public struct SchemaValidator: Sendable {
         case .object: return "object"
         }
     }
+}
+
+/// One schema walk: `SchemaValidator`'s settings for one object, and the schemas its nodes come
+/// from. Trivial to copy: the schema set and every node are held unmanaged (no reference count
+/// is touched per field); the caller holds the set (and a root of its own) strongly meanwhile.
+private struct SchemaWalk {
+    /// The set the nodes belong to; children are resolved against it on first use.
+    let schemas: Unmanaged<OpenAPISchemas>
+    let maxDepth: Int
+    let enforceListSets: Bool
+
+    // MARK: - Walk
+
+    /// The path is kept as a stack of elements and only turned into a `FieldPath` when an
+    /// error is reported: most fields are fine, and building paths for them would dominate.
+    func check(
+        _ value: Value, _ node: NodeRef, _ stack: inout [FieldPathElement], depth: Int,
+        into errors: inout [FieldError]
+    ) {
+        guard depth <= maxDepth else { return }
+        // JSON null reads as "unset" in the API (the zero value); required-ness is checked by the parent.
+        if case .null = value { return }
+
+        let schema = node.walk
+        if schema.intOrString {
+            switch value {
+            case .string: break
+            case .int: break
+            case .double(let d) where d.rounded() == d: break
+            default: errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "integer,string"))
+            }
+            if schema.hasEnum { node.withNode { checkEnum(value, $0, FieldPath(stack), into: &errors) } }
+            return
+        }
+
+        switch schema.kind {
+        case .object:
+            checkObject(value, node, &stack, depth: depth, into: &errors)
+        case .array:
+            guard case .array(let items) = value else {
+                return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "array"))
+            }
+            if schema.hasLimits { node.withNode { checkArrayLimits(items, $0, FieldPath(stack), into: &errors) } }
+            if let itemSchema = children(of: node).items {
+                for (i, item) in items.enumerated() {
+                    stack.append(.index(i))
+                    check(item, itemSchema, &stack, depth: depth + 1, into: &errors)
+                    stack.removeLast()
+                }
+            }
+        case .string:
+            if schema.format == .quantity {
+                if case .string(let s) = value, QuantitySyntax.isValid(s) { return }
+                checkQuantity(value, FieldPath(stack), into: &errors)
+                return
+            }
+            guard case .string(let s) = value else {
+                return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "string"))
+            }
+            if schema.format == .byte, let bad = Base64.firstInvalidByte(s) {
+                errors.append(.invalid(FieldPath(stack), value, "illegal base64 data at input byte \(bad)"))
+            }
+            if schema.hasLimits { node.withNode { checkStringLimits(s, value, $0, FieldPath(stack), into: &errors) } }
+            if schema.hasEnum { node.withNode { checkEnum(value, $0, FieldPath(stack), into: &errors) } }
+        case .integer:
+            guard let i = value.intValue else {
+                return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "integer"))
+            }
+            if schema.format == .int32, i < Int64(Int32.min) || i > Int64(Int32.max) {
+                errors.append(.invalid(FieldPath(stack), value, "\(FieldPath(stack)) in body must be a 32-bit integer"))
+            }
+            if schema.hasLimits { node.withNode { checkNumberLimits(Double(i), value, $0, FieldPath(stack), into: &errors) } }
+            if schema.hasEnum { node.withNode { checkEnum(value, $0, FieldPath(stack), into: &errors) } }
+        case .number:
+            guard let d = value.doubleValue else {
+                return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "number"))
+            }
+            if schema.hasLimits { node.withNode { checkNumberLimits(d, value, $0, FieldPath(stack), into: &errors) } }
+            if schema.hasEnum { node.withNode { checkEnum(value, $0, FieldPath(stack), into: &errors) } }
+        case .boolean:
+            guard case .bool = value else { return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "boolean")) }
+        case .other:
+            // No declared type: an object when it declares properties (CRD schemas may omit
+            // `type`), otherwise any JSON value (RawExtension-like, `JSON`).
+            if schema.declaresObject {
+                checkObject(value, node, &stack, depth: depth, into: &errors)
+            }
+        }
+    }
+
+    private func checkObject(
+        _ value: Value, _ node: NodeRef, _ stack: inout [FieldPathElement], depth: Int,
+        into errors: inout [FieldError]
+    ) {
+        guard case .object(let object) = value else {
+            return errors.append(SchemaValidator.typeError(FieldPath(stack), value, expected: "object"))
+        }
+        let schema = node.walk
+        let children = children(of: node)
+        let valueSchema = children.additional
+
+        // Keys and values side by side through buffer pointers: iterating the dictionary would
+        // copy (retain and release) every key and value it hands out.
+        let keys = object.keys.elements
+        let values = object.values.elements
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                for i in 0..<min(keys.count, values.count) {
+                    let key = keys[i]
+                    if let declared = children.properties[key] {
+                        if let childSchema = declared {
+                            stack.append(.key(key))
+                            check(values[i], childSchema, &stack, depth: depth + 1, into: &errors)
+                            stack.removeLast()
+                        }
+                    } else if let valueSchema {
+                        stack.append(.mapKey(key))
+                        check(values[i], valueSchema, &stack, depth: depth + 1, into: &errors)
+                        stack.removeLast()
+                    } else if schema.embedded && (key == "apiVersion" || key == "kind" || key == "metadata") {
+                        continue
+                    } else if !schema.openEnded {
+                        errors.append(.unknownField(FieldPath(stack + [.key(key)])))
+                    }
+                }
+                // Missing or null; looked at in place (a lookup by key would copy the value). The
+                // names are read where the node keeps them (a copy would retain a shared string).
+                let required = schema.required.elements
+                for r in required.indices {
+                    if let i = object.index(forKey: required[r]), i < values.count, !values[i].isNull { continue }
+                    errors.append(.required(FieldPath(stack + [.key(required[r])])))
+                }
+            }
+        }
+        if schema.hasLimits {
+            let path = FieldPath(stack)
+            node.withNode { node in
+                if let min = node["minProperties"].intValue, object.count < min {
+                    errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at least \(min) properties"))
+                }
+                if let max = node["maxProperties"].intValue, object.count > max {
+                    errors.append(.invalid(path, .int(Int64(object.count)), "\(path) in body should have at most \(max) properties"))
+                }
+            }
+        }
+    }
+
+    /// `node`'s children, resolved against this walk's schemas on first use.
+    private func children(of node: NodeRef) -> ChildView {
+        // The walk's caller holds the schemas strongly for the whole walk.
+        schemas._withUnsafeGuaranteedRef { node.children(in: $0) }
+    }
+
+    // MARK: - Leaf checks
 
     private func checkEnum(_ value: Value, _ node: Value, _ path: FieldPath, into errors: inout [FieldError]) {
         guard let allowed = node["enum"].arrayValue, !allowed.isEmpty, !allowed.contains(value) else { return }
@@ -214,7 +242,7 @@ public struct SchemaValidator: Sendable {
                 errors.append(.invalid(path, value, "must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"))
             }
         default:
-            errors.append(typeError(path, value, expected: "string"))
+            errors.append(SchemaValidator.typeError(path, value, expected: "string"))
         }
     }
 
