@@ -177,26 +177,33 @@ enum ApplyBenchTools {
         return Date().timeIntervalSince(start)
     }
 
+    /// Runs `program` to its end with stdout and stderr in a temporary file, and returns that
+    /// output. Spawned and reaped directly (posix_spawn, waitpid): Foundation's
+    /// `Process.waitUntilExit` polls its run loop every 50 ms when nothing wakes it, which
+    /// rounded a 0.15 s run up to 0.20 s.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], _ env: [String: String], check: Bool = false) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = arguments
+        let outFile = NSTemporaryDirectory() + "apply-bench-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: outFile) }
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        let outFile = NSTemporaryDirectory() + "apply-bench-\(UUID().uuidString).out"
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outFile) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile))
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchError(description: "cannot start \(program): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? ""
-        if check && p.terminationStatus != 0 {
-            print("  \((program as NSString).lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) failed (\(p.terminationStatus)): \(text.suffix(400))")
+        // Exited normally with code 0: the low seven bits (signal) and the exit code both zero.
+        if check && status != 0 {
+            print("  \((program as NSString).lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) failed (status \(status)): \(text.suffix(400))")
         }
         return text
     }
