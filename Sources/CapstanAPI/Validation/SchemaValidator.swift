@@ -57,22 +57,10 @@ public struct SchemaValidator: Sendable {
 
     /// `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`.
     static func typeError(_ path: FieldPath, _ value: Value, expected: String) -> FieldError {
-        let actual = jsonTypeName(value)
+        let actual = value.typeName
         return FieldError(
             .typeInvalid, path, value: .string(actual),
             detail: "\(path) in body must be of type \(expected): \(goQuote(actual))")
-    }
-
-    static func jsonTypeName(_ value: Value) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool: return "boolean"
-        case .int: return "integer"
-        case .double: return "number"
-        case .string: return "string"
-        case .array: return "array"
-        case .object: return "object"
-        }
     }
 }
 
