@@ -1,5 +1,4 @@
 import CapstanModel
-import Synchronization
 
 /// JSON text that lives as long as the schemas read from it: the catalogue literal compiled
 /// into the binary, or bytes held here (tests, other embedded documents).
@@ -51,18 +50,17 @@ enum SchemaDefinition: Sendable {
 /// A definition kept as its byte range in a JSON text and decoded the first time it is read.
 ///
 /// Concurrency: `text`, `range` and `kinds` are immutable. The decoded value is published
-/// once through an atomic reference: a task that finds none decodes the bytes and installs
-/// its result by compare-and-exchange; when several race, one result is installed and every
-/// caller (the losers included) returns that one. Reads after the first are one acquiring
-/// load, without a lock.
+/// once (`PublishedOnce`): a task that finds none decodes the bytes and publishes its result;
+/// when several race, one result stands and every caller (the losers included) returns that
+/// one. Reads after the first are one acquiring load, without a lock.
 final class LazyDefinition: Sendable {
     let text: RawJSON
     let range: Range<Int>
     /// Read from the definition's `x-kubernetes-group-version-kind` when the text was
     /// scanned, so the kind index needs no definition decoded.
     let kinds: [GroupVersionKind]
-    /// The decoded value once made; holds one retain of its own, given back in `deinit`.
-    private let published = Atomic<Unmanaged<Decoded>?>(nil)
+    /// The decoded value once made.
+    private let published = PublishedOnce<Decoded>()
 
     /// A class, so the published value is one reference.
     final class Decoded: Sendable {
@@ -77,20 +75,12 @@ final class LazyDefinition: Sendable {
     }
 
     var value: Value? {
-        if let made = published.load(ordering: .acquiring) { return made.takeUnretainedValue().value }
+        if let made = published.withPublished({ $0.value }) { return made }
         let range = self.range
-        let fresh = Decoded(text.withBytes { bytes in try? Value.parseJSON(UnsafeBufferPointer(rebasing: bytes[range])) })
-        let mine = Unmanaged.passRetained(fresh)
-        let (installed, current) = published.compareExchange(expected: nil, desired: mine, ordering: .acquiringAndReleasing)
-        if installed { return fresh.value }
-        mine.release()
-        return current?.takeUnretainedValue().value ?? fresh.value
+        let decoded = text.withBytes { bytes in try? Value.parseJSON(UnsafeBufferPointer(rebasing: bytes[range])) }
+        return published.publish(Decoded(decoded)).value
     }
 
     /// Whether the value has been decoded (for tests).
-    var isDecoded: Bool { published.load(ordering: .acquiring) != nil }
-
-    deinit {
-        published.load(ordering: .acquiring)?.release()
-    }
+    var isDecoded: Bool { published.isPublished }
 }

@@ -23,8 +23,8 @@ import Synchronization
 /// walker holds itself, so every node it reaches lives until the walk returns.
 ///
 /// Concurrency: everything but `children` is immutable; `children` is filled once, under its
-/// `Mutex`, the first time any task asks for a child, and then published through an atomic
-/// reference so later reads (one per validated object node) take no lock. Nodes hold no reference to their
+/// `Mutex`, the first time any task asks for a child, and then published (`PublishedOnce`) so
+/// later reads (one per validated object node) take no lock. Nodes hold no reference to their
 /// `OpenAPISchemas` (which holds them), so dropping a catalogue frees its nodes.
 final class CompiledSchema: Sendable {
     let node: Value
@@ -37,7 +37,7 @@ final class CompiledSchema: Sendable {
     private let children = Mutex<Children?>(nil)
     /// `children` once made, stored (releasing) under the lock and read (acquiring) without it.
     /// Holds one retain of its own, given back in `deinit`.
-    private let published = Atomic<Unmanaged<Children>?>(nil)
+    private let published = PublishedOnce<Children>()
 
     /// The owner of a node's children: strong references to every child node, and the buffers
     /// `view` points into (freed in `deinit`). A class, so it is made once and shared.
@@ -71,8 +71,7 @@ final class CompiledSchema: Sendable {
     /// The children, resolved (against `schemas`, the set this node came from) the first
     /// time they are asked for. The view is valid while this node lives.
     func children(in schemas: OpenAPISchemas) -> ChildView {
-        // Read through the published reference without a retain: this node holds it until `deinit`.
-        if let made = published.load(ordering: .acquiring) { return made._withUnsafeGuaranteedRef { $0.view } }
+        if let view = published.withPublished({ $0.view }) { return view }
         return children.withLock { cached in
             if let cached { return cached.view }
             var properties: [(key: String, schema: CompiledSchema?)] = []
@@ -83,13 +82,11 @@ final class CompiledSchema: Sendable {
             let made = Children(properties: properties, additional: child(facts.additional, schemas),
                                 items: child(facts.items, schemas))
             cached = made
-            published.store(Unmanaged.passRetained(made), ordering: .releasing)
-            return made.view
+            return published.publish(made).view
         }
     }
 
     deinit {
-        published.load(ordering: .acquiring)?.release()
         walk.required.free()
     }
 
