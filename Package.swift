@@ -25,7 +25,7 @@ let package = Package(
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         .target(name: "CapstanYAML", dependencies: ["CYAML", "CapstanModel"]),
-        .target(name: "CapstanAPI", dependencies: ["CapstanModel"], resources: [.copy("Resources")]),
+        .target(name: "CapstanAPI", dependencies: ["CapstanModel"], exclude: ["Resources"]),
         .target(name: "CapstanPatch", dependencies: ["CapstanModel", "CapstanAPI"]),
         .target(name: "CapstanTemplate", dependencies: ["CapstanModel", "CapstanYAML"]),
         .target(name: "CapstanChart", dependencies: ["CapstanTemplate", "CapstanYAML", "CapstanModel"]),

@@ -1,5 +1,5 @@
 import CapstanTLS
-import Foundation
+import FoundationEssentials
 
 /// What `capstan server` was told about TLS and authentication, from its flags.
 public struct ServerSecurityOptions: Sendable {
@@ -95,7 +95,7 @@ public struct ServerCredentials: Sendable {
 
     static func loadOrCreateToken(at path: String) throws -> String {
         if let data = FileManager.default.contents(atPath: path) {
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: data, as: UTF8.self).goTrimmedSpace
             if !token.isEmpty { return token }
         }
         let token = try TLSRandom.token()

@@ -1,6 +1,6 @@
 import CapstanModel
 import CapstanYAML
-import Foundation
+import FoundationEssentials
 
 /// Loading charts from a directory (honouring `.helmignore`) or a `.tgz` archive, and sorting
 /// their files into metadata, values, templates, other files and subcharts as Helm's loader
@@ -86,8 +86,8 @@ public enum ChartLoader {
         }
         var files: [ChartFile] = []
         for e in entries {
-            // Foundation's replacement only for the rare name with a backslash.
-            let name = e.name.utf8.contains(UInt8(ascii: "\\")) ? e.name.replacingOccurrences(of: "\\", with: "/") : e.name
+            // The replacement only for the rare name with a backslash.
+            let name = e.name.utf8.contains(UInt8(ascii: "\\")) ? e.name.replacing("\\", with: "/") : e.name
             let (top, rest) = cutAtSlash(name[...])
             if top == "Chart.yaml" { throw .load("chart yaml not in base directory") }
             guard let rel = rest, !rel.isEmpty else { continue }

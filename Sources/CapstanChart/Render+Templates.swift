@@ -320,7 +320,7 @@ extension ChartRenderer {
         let text = error.description
         var message = text
         if parse {
-            let tokens = text.components(separatedBy: ": ")
+            let tokens = text.split(separator: ": ", omittingEmptySubsequences: false)
             if tokens.count == 1 {
                 message = "parse error in (\(file)): \(text)"
             } else {
@@ -342,7 +342,7 @@ extension ChartRenderer {
         let tokens = text.components(separatedBy: ": ")
         guard tokens.count >= 3, tokens[0] == "template" else { return nil }
         for marker in ["error calling fail: ", "error calling required: "] {
-            if let r = text.range(of: marker, options: .backwards) {
+            if let r = text.ranges(of: marker).last {
                 return "execution error at (\(tokens[1])): \(text[r.upperBound...])"
             }
         }
@@ -353,9 +353,9 @@ extension ChartRenderer {
     /// nil when the text has another shape or the failure is a plain function error.
     static func traceExecError(_ text: String, depth: Int) -> String? {
         guard depth < 32, text.hasPrefix("template: "),
-              let exec = text.range(of: ": executing \""),
-              let at = text.range(of: "\" at <", range: exec.upperBound..<text.endIndex),
-              let close = text.range(of: ">: ", range: at.upperBound..<text.endIndex) else { return nil }
+              let exec = text.firstRange(of: ": executing \""),
+              let at = text[exec.upperBound...].firstRange(of: "\" at <"),
+              let close = text[at.upperBound...].firstRange(of: ">: ") else { return nil }
         let location = text[text.index(text.startIndex, offsetBy: 10)..<exec.lowerBound]
         let name = text[exec.upperBound..<at.lowerBound]
         let context = text[at.upperBound..<close.lowerBound]

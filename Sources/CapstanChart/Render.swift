@@ -151,7 +151,7 @@ public enum ChartRenderer {
 
     /// The chart-relative path in a document's `# Source: CHART/PATH` line.
     private static func sourceName(_ doc: String) -> String? {
-        guard let r = doc.range(of: "# Source: ") else { return nil }
+        guard let r = doc.firstRange(of: "# Source: ") else { return nil }
         let rest = doc[r.upperBound...]
         guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { return nil }
         let pre = rest[..<slash]

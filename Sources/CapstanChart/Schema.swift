@@ -50,7 +50,7 @@ struct SchemaValidator {
         var cur = root
         for raw in ref.dropFirst().split(separator: "/") {
             let part = raw.utf8.contains(UInt8(ascii: "~"))
-                ? raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") : String(raw)
+                ? String(raw.replacing("~1", with: "/").replacing("~0", with: "~")) : String(raw)
             if case .array(let a) = cur, let i = Int(part), i >= 0, i < a.count {
                 cur = a[i]
             } else if case .object(let o) = cur, let next = o[part] {
@@ -251,9 +251,9 @@ private func compiledPattern(_ pattern: String) -> Regex<AnyRegexOutput>? {
 }
 
 private func escapePointer(_ s: String) -> String {
-    // Most names have neither character; skip Foundation's replacement then.
+    // Most names have neither character; skip the replacement then.
     guard s.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return s }
-    return s.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    return s.replacing("~", with: "~0").replacing("/", with: "~1")
 }
 
 private func number(_ v: Value) -> Double? {

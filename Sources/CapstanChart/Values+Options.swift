@@ -1,5 +1,5 @@
 import CapstanModel
-import Foundation
+import FoundationEssentials
 
 /// User-supplied values as `helm template` collects them, merged in Helm's order: `-f` files
 /// (in order), then `--set-json`, `--set`, `--set-string`, `--set-file` (each in order).
@@ -23,7 +23,7 @@ public struct ValueOptions: Sendable {
     /// Reads a file for `-f` or `--set-file`; `-` is standard input.
     static func readFile(_ path: String) throws(ChartError) -> [UInt8] {
         if path == "-" {
-            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            do { return try FileSystem.readStandardInput() } catch { throw .values("read standard input: \(error)") }
         }
         guard let data = try? FileSystem.read(path) else {
             throw .values("open \(path): no such file or directory")

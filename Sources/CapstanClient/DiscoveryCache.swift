@@ -1,5 +1,10 @@
 import CapstanModel
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Discovery results on disk, like kubectl's `~/.kube/cache/discovery/HOST_PORT/`: one file per
 /// server (`discovery.json`, aggregated-discovery shape), trusted for `ttlSeconds` after it was

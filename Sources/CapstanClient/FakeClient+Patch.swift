@@ -26,7 +26,7 @@ extension FakeClient {
                 throw .server(400, "BadRequest", "json patch operation needs op and path")
             }
             let tokens = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
-                $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                String($0.replacing("~1", with: "/").replacing("~0", with: "~"))
             }
             switch kind {
             case "add", "replace":

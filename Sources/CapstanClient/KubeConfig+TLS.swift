@@ -1,5 +1,5 @@
 import CapstanTLS
-import Foundation
+import FoundationEssentials
 
 extension ClusterConnection {
     /// The TLS context for an `https` server (nil for `http`), from the cluster's

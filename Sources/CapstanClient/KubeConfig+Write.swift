@@ -1,6 +1,6 @@
 import CapstanModel
 import CapstanYAML
-import Foundation
+import FoundationEssentials
 
 extension KubeConfig {
     /// The file a new default context goes to, as kubectl picks it: the first `KUBECONFIG`
@@ -9,7 +9,7 @@ extension KubeConfig {
         if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first, !first.isEmpty {
             return String(first)
         }
-        return (environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"
+        return homeConfigPath(environment)
     }
 
     /// Adds (or replaces) a cluster, user and context all called `name` in the kubeconfig at

@@ -1,6 +1,6 @@
 import CapstanModel
 import CapstanYAML
-import Foundation
+import FoundationEssentials
 
 /// A kubeconfig problem, naming the file and the field (`clusters[0].cluster.server`).
 public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -174,8 +174,12 @@ public struct KubeConfig: Sendable, Hashable {
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             return try load(files: list.split(separator: ":").map(String.init), ignoreMissing: true)
         }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return try load(files: [home + "/.kube/config"], ignoreMissing: true)
+        return try load(files: [homeConfigPath(environment)], ignoreMissing: true)
+    }
+
+    /// `~/.kube/config`, with `HOME` from `environment` when it is set (as kubectl reads it).
+    static func homeConfigPath(_ environment: [String: String]) -> String {
+        (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.kube/config"
     }
 
     /// Picks the context (`--context`, else current-context) and flattens it into what a
@@ -221,7 +225,7 @@ public struct ServerEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// Parses `http://127.0.0.1:6443`, `https://[::1]:6443`, `https://example.com` (port 443).
     public init(_ url: String, file: String = "", field: String = "server") throws(KubeConfigError) {
         var rest = Substring(url)
-        guard let sep = rest.range(of: "://") else {
+        guard let sep = rest.firstRange(of: "://") else {
             throw KubeConfigError(file: file, field: field, message: "\"\(url)\" is not a URL (scheme://host:port)")
         }
         scheme = rest[..<sep.lowerBound].lowercased()
@@ -284,7 +288,7 @@ public struct ClusterConnection: Sendable, Hashable {
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
                 throw KubeConfigError(file: user.file, field: "users.user.tokenFile", message: "cannot read \(tokenFile)")
             }
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: data, as: UTF8.self).goTrimmedSpace
             headers.set("Authorization", "Bearer \(token)")
         } else if let username = user.username, let password = user.password {
             headers.set("Authorization", "Basic \(Data("\(username):\(password)".utf8).base64EncodedString())")

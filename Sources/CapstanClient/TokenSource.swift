@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A bearer token read from a file and reread at most once a `refreshSeconds` (client-go rereads
@@ -18,7 +18,7 @@ public final class TokenFileSource: Sendable {
     public func token(now: Date = Date()) throws(APIError) -> String {
         if let c = cached.withLock({ $0 }), now.timeIntervalSince(c.readAt) < refreshSeconds { return c.token }
         if let data = FileManager.default.contents(atPath: path) {
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: data, as: UTF8.self).goTrimmedSpace
             cached.withLock { $0 = (token, now) }
             return token
         }

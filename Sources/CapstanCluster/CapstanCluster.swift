@@ -17,7 +17,7 @@ import CapstanModel
 import CapstanNode
 import CapstanScheduler
 import CapstanStore
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 public struct ClusterConfig: Sendable {
@@ -108,7 +108,7 @@ public final class Cluster: Sendable {
         let lifecycle = NodeLifecycleController(client: client, gracePeriod: config.nodeMonitorGracePeriod,
                                                 evictionTimeout: config.podEvictionTimeout, interval: config.lifecycleInterval)
         let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client),
-                                        log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
+                                        log: { StandardStream.error.write("controllers: \($0)\n") })
         let controllerTask = Task { _ = try? await manager.run() }
         parts.withLock {
             $0.store = store; $0.server = server; $0.transport = http; $0.client = client

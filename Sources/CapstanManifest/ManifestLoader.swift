@@ -5,7 +5,7 @@
 /// syntax, missing identity fields, the same object defined twice — before anything else
 /// happens, so a bad file can never lead to a half-applied change. It does not talk to a
 /// cluster and does not know what a kind means beyond its identity.
-import Foundation
+import FoundationEssentials
 import CapstanModel
 import CapstanYAML
 
@@ -77,7 +77,7 @@ public struct ManifestLoader: Sendable {
     }
 
     public static func readAllStandardInput() throws -> String {
-        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: try FileSystem.readStandardInput(), as: UTF8.self)
     }
 
     /// Loads every path; throws `ManifestErrors` listing all problems if there are any.

@@ -49,6 +49,11 @@ public enum FileSystem {
         return try readAll(fd, path: path)
     }
 
+    /// Everything on standard input, to its end.
+    public static func readStandardInput() throws(Failure) -> [UInt8] {
+        try readAll(0, path: "standard input")
+    }
+
     /// Everything left in the open file `fd` (`path` names it in errors; built only for one).
     static func readAll(_ fd: Int32, path: @autoclosure () -> String) throws(Failure) -> [UInt8] {
         var st = stat()

@@ -5,7 +5,7 @@ import CapstanClient
 import CapstanManifest
 import CapstanModel
 import CapstanYAML
-import Foundation
+import FoundationEssentials
 
 /// `capstan apply -f PATH [-R]`: load and validate every manifest (nothing is sent if any is
 /// invalid), then hand them to `CapstanApply.Applier`. Wiring and printing only.

@@ -2,7 +2,12 @@ import ArgumentParser
 import CapstanClient
 import CapstanCluster
 import CapstanModel
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `capstan cluster up|down`: the bundled control plane (API server, store, scheduler,
 /// node lifecycle controller, simulated nodes) in one process. Wiring only: `CapstanCluster`.
@@ -78,38 +83,28 @@ struct ClusterUpCommand: AsyncParsableCommand {
         if switchContext {
             let path = KubeConfig.defaultWritePath()
             try KubeConfig.setDefaultContext(name: "capstan", server: "http://127.0.0.1:\(cluster.port)", in: path)
-            FileHandle.standardError.write(Data("capstan cluster up: context \"capstan\" is now the current context in \(path)\n".utf8))
+            StandardStream.error.write("capstan cluster up: context \"capstan\" is now the current context in \(path)\n")
         }
-        FileHandle.standardError.write(Data("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n".utf8))
+        StandardStream.error.write("capstan cluster up: \(nodes) node(s) Ready, API on http://127.0.0.1:\(cluster.port) (kubeconfig: \(cluster.kubeconfigPath))\n")
         await cluster.wait()
         try? FileManager.default.removeItem(atPath: absolute + "/cluster.pid")
-        FileHandle.standardError.write(Data("capstan cluster stopped\n".utf8))
+        StandardStream.error.write("capstan cluster stopped\n")
     }
 
     /// Re-runs this binary without --detach in the background, then waits for its "Ready" line.
     private func detachAndWait(_ dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let log = dir + "/cluster.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: log) else { throw ValidationError("cannot write \(log)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        }
-        process.arguments = CommandLine.arguments.dropFirst().filter { $0 != "--detach" }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let pid = try spawnInBackground(arguments: CommandLine.arguments.dropFirst().filter { $0 != "--detach" }, log: log)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if !process.isRunning {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw ValidationError("cluster exited early:\n\(text)")
             }
             if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Ready, API on") {
-                print("capstan cluster is up (\(nodes) nodes Ready, pid \(process.processIdentifier), log \(log))")
+                print("capstan cluster is up (\(nodes) nodes Ready, pid \(pid), log \(log))")
                 if switchContext {
                     print("kubectl and capstan now use it (context \"capstan\" in \(KubeConfig.defaultWritePath()))")
                 } else {
@@ -117,10 +112,42 @@ struct ClusterUpCommand: AsyncParsableCommand {
                 }
                 return
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            usleep(20_000)
         }
-        process.terminate()
+        kill(pid, SIGTERM)
         throw ValidationError("cluster did not become ready within 60s; see \(log)")
+    }
+
+    /// Starts this binary again with `arguments`, stdin from /dev/null and both output streams
+    /// into `log` (truncated); the child keeps this process's environment. It holds none of this
+    /// process's other descriptors: an inherited pipe or socket would keep whoever started
+    /// `--detach` (a shell pipeline, a test, a CI step) waiting for an end that never comes.
+    /// It runs in a process group of its own, so the terminal's Ctrl-C no longer reaches it.
+    private func spawnInBackground(arguments: [String], log: String) throws -> pid_t {
+        // The path it was started by, when that still names it; else the kernel's own link.
+        let own = CommandLine.arguments[0]
+        let program = own.contains("/") && access(own, X_OK) == 0 ? own : "/proc/self/exe"
+        let argv = ([own] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        for entry in (try? FileSystem.list("/proc/self/fd")) ?? [] {
+            // Closing one that is no longer open (the listing's own) is not an error for posix_spawn.
+            if let fd = Int32(entry.name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var pid: pid_t = 0
+        let failed = posix_spawn(&pid, program, &actions, &attributes, argv, environ)
+        guard failed == 0 else { throw ValidationError("cannot start \(program): \(String(cString: strerror(failed)))") }
+        return pid
     }
 }
 
@@ -133,7 +160,7 @@ struct ClusterDownCommand: AsyncParsableCommand {
     func run() async throws {
         let path = URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/cluster.pid"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+              let pid = Int32(text.goTrimmedSpace) else {
             throw ValidationError("no running cluster: \(path) not found")
         }
         if kill(pid, SIGTERM) != 0 {
@@ -152,5 +179,5 @@ struct ClusterDownCommand: AsyncParsableCommand {
 }
 
 func splitList(_ text: String) -> [String] {
-    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    text.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CapstanClient
-import Foundation
+import FoundationEssentials
 
 /// `--kubeconfig`, `--context`, `-n`, `--cache-dir`: which cluster and namespace, read with
 /// CapstanClient's `KubeConfig` (kubectl's rules: `--kubeconfig`, else every file of
@@ -41,7 +41,7 @@ struct ClusterOptions: ParsableArguments {
         }
         do {
             let connection = try config.resolve(context: context, namespace: namespace)
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
             var client = try connection.makeClient(cacheDir: cacheDir ?? home + "/.kube/cache", maxConnections: 64)
             if verbosity >= 6 { client = client.wrappingTransport { RequestLog(base: $0) } }
             return (client, connection)

@@ -2,7 +2,12 @@ import ArgumentParser
 import CapstanClient
 import CapstanControllers
 import CapstanModel
-import Foundation
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `capstan controllers --kubeconfig FILE [--context C]`: runs every controller (ReplicaSet,
 /// Deployment, Endpoints, EndpointSlice, Namespace, ServiceAccount, garbage collector) against
@@ -26,7 +31,7 @@ struct ControllersCommand: AsyncParsableCommand {
         // Enough connections for many watches (one per watched resource) plus parallel writes.
         let client = try connection.makeClient(maxConnections: 256)
         let manager = ControllerManager(client: client, controllers: ControllerManager.standardControllers(client: client),
-                                        log: { FileHandle.standardError.write(Data("controllers: \($0)\n".utf8)) })
+                                        log: { StandardStream.error.write("controllers: \($0)\n") })
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
@@ -35,9 +40,9 @@ struct ControllersCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-        FileHandle.standardError.write(Data("capstan controllers starting against \(server)\n".utf8))
+        StandardStream.error.write("capstan controllers starting against \(server)\n")
         try await manager.run()
         for source in sources { source.cancel() }
-        FileHandle.standardError.write(Data("capstan controllers stopped\n".utf8))
+        StandardStream.error.write("capstan controllers stopped\n")
     }
 }

@@ -2,7 +2,11 @@ import ArgumentParser
 import CapstanApply
 import CapstanManifest
 import CapstanModel
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `capstan diff -f PATH [-R]`: what `apply` would change, as a unified diff per object (server
 /// dry run of the same request; a local merge when the server cannot dry-run). Exit status as
@@ -69,7 +73,7 @@ struct DiffCommand: AsyncParsableCommand {
         default:
             for d in changed { text += useColor ? Self.colored(d.unified) : d.unified }
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.output.write(text)
         for error in errors { printError(error) }
         if !errors.isEmpty { throw ExitCode(2) }
         if !changed.isEmpty { throw ExitCode(1) }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CapstanClient
+import CapstanModel
 import CapstanNode
-import Foundation
 
 /// `capstan node --kubeconfig F --name N`: one simulated node as its own process against any
 /// API server. Wiring only: `CapstanNode.NodeAgent`.
@@ -76,5 +76,5 @@ struct NodeCommand: AsyncParsableCommand {
         case failed(APIError)
     }
 
-    private func say(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    private func say(_ line: String) { StandardStream.error.write(line + "\n") }
 }

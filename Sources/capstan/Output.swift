@@ -1,8 +1,13 @@
-import Foundation
+import CapstanModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Writes a line to standard error (diagnostics never go to stdout, which may be piped).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    StandardStream.error.write(line + "\n")
 }
 
 /// Ends the process at once with `code`, keeping `values` alive to the end: a command that has

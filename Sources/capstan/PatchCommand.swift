@@ -2,7 +2,7 @@ import ArgumentParser
 import CapstanAPI
 import CapstanModel
 import CapstanPatch
-import Foundation
+import FoundationEssentials
 
 /// `capstan patch create|apply`: the patch engine on files, for scripts and for checking what
 /// `apply` would send. Wiring only: the work is done by `CapstanPatch`.
@@ -67,6 +67,7 @@ struct PatchCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Print the patch from --original to --modified (three-way when --current is given).",
             discussion: """
             Two-way: the patch turning ORIGINAL into MODIFIED. Three-way (kubectl apply): ORIGINAL is the \
@@ -124,7 +125,7 @@ struct PatchCommand: ParsableCommand {
     }
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print --object with --patch applied.")
+        static let configuration = CommandConfiguration(commandName: "apply", abstract: "Print --object with --patch applied.")
 
         @Option(name: .long, help: ArgumentHelp("The patch; '-' reads stdin.", valueName: "FILE"))
         var patch: String
@@ -189,7 +190,7 @@ struct DocumentReader {
         if path == "-" {
             if let other = stdinUsedBy { throw CLIError("\(role) and \(other) cannot both read stdin") }
             stdinUsedBy = role
-            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            bytes = try FileSystem.readStandardInput()
             name = "<stdin>"
         } else {
             guard let data = FileManager.default.contents(atPath: path) else {

@@ -1,8 +1,15 @@
 import ArgumentParser
 import CapstanAPIServer
 import CapstanCluster
+import CapstanModel
 import CapstanStore
-import Foundation
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `capstan server --data-dir DIR [--port N] [--tls ...]`: the bundled Kubernetes API server,
 /// with its state in a SQLite store in DIR. Writes `DIR/kubeconfig` for kubectl. Restarting on
@@ -70,7 +77,7 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("cannot write \(dataDir)/kubeconfig")
         }
         // One write on the unbuffered standard error handle, so scripts waiting for it see it at once.
-        FileHandle.standardError.write(Data("capstan API server listening on \(url) (kubeconfig: \(dataDir)/kubeconfig)\n".utf8))
+        StandardStream.error.write("capstan API server listening on \(url) (kubeconfig: \(dataDir)/kubeconfig)\n")
 
         // Signals become a graceful shutdown: watches end their streams, then the store closes.
         signal(SIGTERM, SIG_IGN)
@@ -84,6 +91,6 @@ struct ServerCommand: AsyncParsableCommand {
         await server.wait()
         await store.close()
         for source in sources { source.cancel() }
-        FileHandle.standardError.write(Data("capstan API server stopped\n".utf8))
+        StandardStream.error.write("capstan API server stopped\n")
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CapstanChart
-import Foundation
+import CapstanModel
 
 /// `capstan template RELEASE CHART …`: render a chart locally and print what `helm template`
 /// prints. Argument parsing only; the work is `CapstanChart.template`.
@@ -109,6 +109,6 @@ struct TemplateCommand: ParsableCommand {
 /// Standard error as a `TextOutputStream`.
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
+        StandardStream.error.write(string)
     }
 }

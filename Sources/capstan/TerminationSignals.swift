@@ -1,5 +1,10 @@
-import Foundation
+import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SIGTERM and SIGINT as an awaitable event, for the long-running commands.
 ///
