@@ -102,16 +102,27 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         appendPadded(&out, secondOfDay % 60, width: 2)
     }
 
+    /// `value` in decimal, zero-padded to `width` digits. Written in place, right to left: a
+    /// scratch array of digits per field cost six allocations per timestamp, and every create
+    /// stamps one.
     private func appendPadded(_ out: inout [UInt8], _ value: Int64, width: Int) {
-        var digits = [UInt8]()
-        var v = value < 0 ? -value : value
-        repeat {
-            digits.append(UInt8(v % 10) + 0x30)
-            v /= 10
-        } while v > 0
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        for _ in digits.count..<max(width, digits.count) { out.append(0x30) }
-        out.append(contentsOf: digits.reversed())
+        let magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x30, count: max(width, count)))
+        var v = magnitude
+        var i = out.count - 1
+        while i >= start && v > 0 {
+            out[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+            v /= 10
+            i -= 1
+        }
     }
 
     // MARK: - Calendar (proleptic Gregorian, days since 1970-01-01)

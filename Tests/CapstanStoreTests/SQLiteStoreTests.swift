@@ -57,6 +57,36 @@ struct SQLiteStoreTests {
         await store.close()
     }
 
+    /// Writes that stop leave the log's tail for a checkpoint run once they have been quiet,
+    /// not for the next burst of writes (nor the writer's backstop inside a commit).
+    @Test("a checkpoint catches up once writes go quiet")
+    func checkpointWhenQuiet() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/store.db"
+        let store = try SQLiteStore(path: path, compaction: .disabled)
+        func databaseBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        // The first commit's checkpoint runs at once; the burst below comes well inside the
+        // one-second spacing that follows, so commits ask for no further one.
+        _ = try await store.create("/quiet/first", value: [1])
+        try await Task.sleep(for: .milliseconds(20))
+        let before = databaseBytes()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<300 {
+                group.addTask { _ = try await store.create("/quiet/\(index)", value: Array(repeating: UInt8(index % 251), count: 1024)) }
+            }
+            try await group.waitForAll()
+        }
+        // No further writes: only the quiet-time checkpoint can copy the log back.
+        var waited = 0
+        while databaseBytes() < before + 300 * 1024 && waited < 40 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        #expect(databaseBytes() >= before + 300 * 1024, "database file still \(databaseBytes()) bytes")
+        await store.close()
+    }
+
     @Test("a failed precondition fails only its own write in a batch")
     func failedPreconditionInBatch() async throws {
         let directory = try TemporaryDirectory()
