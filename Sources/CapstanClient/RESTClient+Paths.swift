@@ -23,7 +23,18 @@ enum APIPath {
     /// Appends `?k=v&…` (nothing when empty), each key and value percent-encoded.
     static func withQuery(_ path: String, _ query: [(String, String)]) -> String {
         guard !query.isEmpty else { return path }
-        return path + "?" + query.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+        // Built in one buffer: interpolating, mapping and joining cost ~7,500 instructions per
+        // request (every apply request carries fieldManager and fieldValidation).
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count + query.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 } + 16)
+        out.append(contentsOf: path.utf8)
+        for (i, (key, value)) in query.enumerated() {
+            out.append(i == 0 ? UInt8(ascii: "?") : UInt8(ascii: "&"))
+            appendEscaped(key, to: &out)
+            out.append(UInt8(ascii: "="))
+            appendEscaped(value, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Percent-encodes everything outside RFC 3986's unreserved set. Names, namespaces and
@@ -32,19 +43,29 @@ enum APIPath {
         // Over the contiguous bytes: a generic walk of the UTF-8 view cost ~3,500 instructions per request.
         let plain = text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isUnreserved) } ?? text.utf8.allSatisfy(isUnreserved)
         if plain { return text }
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count * 3)
-        for b in text.utf8 {
-            if isUnreserved(b) {
-                out.append(b)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
+        appendEscaped(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            for b in bytes {
+                if isUnreserved(b) {
+                    out.append(b)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigit(b >> 4))
+                    out.append(hexDigit(b & 0xF))
+                }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
 
     private static func isUnreserved(_ b: UInt8) -> Bool {
