@@ -4,7 +4,12 @@ import CapstanStore
 import NIOHTTP1
 
 /// One request against a resource, with everything the verb handlers need decided up front.
-struct ResourceRequest: Sendable {
+///
+/// A class, not a struct: a handler passes the request through many async functions, and each
+/// copy of a struct this size retained and released every string and array in it (the request's
+/// headers, body and query, the resource's names and verbs): about fifty more atomic reference
+/// count operations per create, measured.
+final class ResourceRequest: Sendable {
     let http: HTTPRequest
     let path: ResourcePath
     let info: ResourceInfo
@@ -13,6 +18,18 @@ struct ResourceRequest: Sendable {
     /// `Strict`, `Warn` or `Ignore` (kubectl sends Strict when OpenAPI says the server validates).
     let fieldValidation: String
     let wantsTable: Bool
+
+    init(http: HTTPRequest, path: ResourcePath, info: ResourceInfo, served: ServedAPI, dryRun: Bool,
+         fieldValidation: String, wantsTable: Bool)
+    {
+        self.http = http
+        self.path = path
+        self.info = info
+        self.served = served
+        self.dryRun = dryRun
+        self.fieldValidation = fieldValidation
+        self.wantsTable = wantsTable
+    }
 
     var group: String { info.gvk.group }
     var plural: String { info.plural }
