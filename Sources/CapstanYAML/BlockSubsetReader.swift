@@ -73,9 +73,25 @@ struct BlockSubsetReader: ~Copyable {
     /// breaks libyaml knows (NEL, U+2028, U+2029), byte-order marks and the characters it
     /// refuses (C0 and C1 controls, DEL, U+FFFE, U+FFFF) are left to libyaml.
     static func hasOnlyPlainCharacters(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
         let n = bytes.count
+        var i = 0
+        var checkedUpTo = 0
         while i < n {
+            // Eight bytes at a time while they are printable ASCII (all of a typical manifest
+            // line but its newline); a word holding anything else is checked byte by byte.
+            if i >= checkedUpTo && i + 8 <= n {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let high: UInt64 = 0x8080_8080_8080_8080
+                let nonASCII = w & high
+                let belowSpace = (w &- 0x2020_2020_2020_2020) & ~w & high
+                let delete = (w &+ 0x0101_0101_0101_0101) & high
+                if nonASCII | belowSpace | delete == 0 {
+                    i += 8
+                    continue
+                }
+                checkedUpTo = i + 8
+            }
             let b = bytes[i]
             if b < 0x80 {
                 if b == 0x7F || (b < 0x20 && b != 0x0A) { return false }

@@ -257,3 +257,43 @@ import Testing
         #expect(answered > 1000)
     }
 }
+
+/// The word-at-a-time character check against a byte-by-byte statement of the same rule.
+@Suite struct PlainCharacterCheckTests {
+    static func reference(_ bytes: [UInt8]) -> Bool {
+        for (i, b) in bytes.enumerated() {
+            let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
+            let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
+            if b == 0x7F || (b < 0x20 && b != 0x0A) { return false }
+            if b == 0xC2 && b1 < 0xA0 { return false }
+            if b == 0xE2 && b1 == 0x80 && (b2 == 0xA8 || b2 == 0xA9) { return false }
+            if b == 0xEF && ((b1 == 0xBB && b2 == 0xBF) || (b1 == 0xBF && b2 >= 0xBE)) { return false }
+        }
+        return true
+    }
+
+    static func check(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { BlockSubsetReader.hasOnlyPlainCharacters($0) } }
+
+    @Test func everyByteValueAtEveryOffsetOfAWord() {
+        let line = Array("metadata: {name: web, namespace: default}\n  labels: {app: web}\n".utf8)
+        for offset in 0..<24 {
+            for value in 0...255 {
+                var bytes = line
+                bytes[offset] = UInt8(value)
+                #expect(Self.check(bytes) == Self.reference(bytes), "byte \(value) at \(offset)")
+            }
+        }
+    }
+
+    @Test func excludedCodePointsAcrossWordBoundaries() {
+        let bad: [[UInt8]] = [[0xC2, 0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9], [0xEF, 0xBB, 0xBF], [0xEF, 0xBF, 0xBE], [0x09], [0x0D], [0x7F]]
+        let good: [[UInt8]] = [[0xC2, 0xA9], [0xE2, 0x80, 0x94], [0xEF, 0xBC, 0x81], [0x0A]]
+        for sequence in bad + good {
+            for offset in 0..<17 {
+                let bytes = Array(repeating: UInt8(ascii: "a"), count: offset) + sequence + Array(repeating: UInt8(ascii: "b"), count: 9)
+                #expect(Self.check(bytes) == Self.reference(bytes), "\(sequence) at \(offset)")
+                #expect(Self.check(bytes) == good.contains(sequence), "\(sequence) at \(offset)")
+            }
+        }
+    }
+}
