@@ -12,10 +12,7 @@ public enum LastApplied {
     /// sorted keys, `<>&` escaped — followed by a newline.
     public static func configuration(for manifest: Value) -> String {
         var m = manifest
-        var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
-        annotations.removeValue(forKey: annotation)
-        m[path: ["metadata", "annotations"]] = .object(annotations)
-        return m.jsonString(.goMarshal) + "\n"
+        return configuration(replacingIn: &m, annotations: m[path: ["metadata", "annotations"]].objectValue ?? [:])
     }
 
     /// The document kubectl treats as *modified*: the manifest carrying its own
@@ -23,9 +20,19 @@ public enum LastApplied {
     public static func modified(_ manifest: Value) -> Value {
         var m = manifest
         var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
-        annotations[annotation] = .string(configuration(for: manifest))
+        annotations[annotation] = .string(configuration(replacingIn: &m, annotations: annotations))
+        // `m` is this function's own by now: the annotations go in without copying the object again.
         m[path: ["metadata", "annotations"]] = .object(annotations)
         return m
+    }
+
+    /// `configuration(for: m)`, leaving `m` as the document it encoded (`annotations`, its
+    /// annotations, without this one).
+    private static func configuration(replacingIn m: inout Value, annotations: ValueObject) -> String {
+        var without = annotations
+        without.removeValue(forKey: annotation)
+        m[path: ["metadata", "annotations"]] = .object(without)
+        return m.jsonString(.goMarshal) + "\n"
     }
 
     /// The *original* recorded on a live object: its parsed annotation, or `.null` when the
