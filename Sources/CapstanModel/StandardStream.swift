@@ -8,9 +8,9 @@ private let sysWrite = Darwin.write
 
 /// Standard output and standard error, written straight to the descriptor (unbuffered, like
 /// Foundation's `FileHandle.standardError.write`). The binary links only FoundationEssentials:
-/// `FileHandle` would bring in Foundation proper and ICU, whose thousands of protocol
-/// conformances every runtime conformance lookup scans, and whose relocations every process
-/// start pays for.
+/// `FileHandle` would bring in Foundation proper and ICU — 50 MB, and 1,800 more protocol
+/// conformance records, which every runtime conformance lookup (a cast to a protocol, a new
+/// generic type) scans one by one.
 public enum StandardStream: Int32, Sendable {
     case output = 1
     case error = 2

@@ -26,8 +26,8 @@ public enum LastApplied {
         return m
     }
 
-    /// `configuration(for: m)`, leaving `m` as the document it encoded (`annotations`, its
-    /// annotations, without this one).
+    /// `configuration(for: m)`, where `annotations` are `m`'s own; `m` is left as the document
+    /// that was encoded (its annotations without the last-applied one).
     private static func configuration(replacingIn m: inout Value, annotations: ValueObject) -> String {
         var without = annotations
         without.removeValue(forKey: annotation)
