@@ -5,10 +5,11 @@
 /// Arguments: object counts (default `1000 5000`), `rounds=N` (default 5 up to 1,000 objects,
 /// whose times swing by ±20 % between runs on a shared machine; else 1). Each round applies
 /// fresh trees in namespaces of their own, the tools taking turns (which one goes first
-/// alternates), so both see the same growing server; medians are reported. Up to 1,000
-/// objects capstan applies three trees per round: one of its runs (~0.15 s) samples the VM's
-/// speed of the moment, which swings by half within seconds, where one kubectl run (~1.5 s)
-/// averages over it; more samples steady its median without moving it.
+/// alternates), so both see the same growing server; medians are reported. Capstan applies
+/// three trees per round: one of its runs (~0.15 s for 1,000 objects, ~0.5 s for 5,000)
+/// samples the VM's speed of the moment, which swings by half within seconds, where one
+/// kubectl run (~1.5 s, ~6 s) averages over it; more samples steady its median without
+/// moving it. (At 5,000 objects two single runs gave 15.1x and 10.0x.)
 import Foundation
 
 func runApplyBench(arguments: [String]) async throws {
@@ -29,7 +30,7 @@ func runApplyBench(arguments: [String]) async throws {
     print("objects  tool     first apply   no-op re-apply   (median of all runs; all runs in brackets)")
     for count in counts {
         let rounds = max(1, roundsArgument ?? (count <= 1000 ? 5 : 1))
-        let capstanRuns = count <= 1000 ? 3 : 1
+        let capstanRuns = 3
         let server = Process()
         server.executableURL = URL(fileURLWithPath: capstan)
         let data = root + "/data-\(count)"
