@@ -21,7 +21,8 @@ extension APIServer {
                 throw StatusError.badRequest("unable to decode the YAML body: \(error)")
             }
         }
-        do { return try Value.parseJSON(body) } catch {
+        // Room for the metadata and defaults admission adds to nearly every object of a body.
+        do { return try Value.parseJSON(body, spareMembers: 2) } catch {
             throw StatusError.badRequest("the body of the request is not valid JSON: \(error)")
         }
     }

@@ -15,7 +15,10 @@ public struct ContainerStack: ~Copyable {
         fileprivate let values: Int
     }
 
-    public init() {}
+    /// Room left in every object for members its reader will add later (small objects only).
+    private let spareMembers: Int
+
+    public init(spareMembers: Int = 0) { self.spareMembers = spareMembers }
 
     /// Taken when an object or array opens.
     public var mark: Mark { Mark(keys: keys.count, values: values.count) }
@@ -37,7 +40,8 @@ public struct ContainerStack: ~Copyable {
         let count = keys.count - mark.keys
         // Up to 15 keys a dictionary has no hash table and finds keys by comparing them anyway.
         if count <= 15, distinctKeys(from: mark.keys) {
-            return ValueObject(uncheckedUniqueKeys: keys.popArray(from: mark.keys), values: values.popArray(from: mark.values))
+            return ValueObject(uncheckedUniqueKeys: keys.popArray(from: mark.keys, spare: spareMembers),
+                               values: values.popArray(from: mark.values, spare: spareMembers))
         }
         let keys = keys.popArray(from: mark.keys)
         let values = values.popArray(from: mark.values)

@@ -20,13 +20,18 @@ extension Value {
         return try result.get()
     }
 
-    public static func parseJSON(_ bytes: [UInt8]) throws(JSONError) -> Value {
-        let result = bytes.withUnsafeBufferPointer { buffer in Result { () throws(JSONError) -> Value in try parseJSON(buffer) } }
+    /// `spareMembers`: room kept in every object for members the caller is about to add. The
+    /// API server defaults and stamps nearly every object of a request body, and the first
+    /// member added to an object parsed at its exact size reallocated both of its arrays.
+    public static func parseJSON(_ bytes: [UInt8], spareMembers: Int = 0) throws(JSONError) -> Value {
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONError) -> Value in try parseJSON(buffer, spareMembers: spareMembers) }
+        }
         return try result.get()
     }
 
-    public static func parseJSON(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Value {
-        var parser = JSONParser(buffer)
+    public static func parseJSON(_ buffer: UnsafeBufferPointer<UInt8>, spareMembers: Int = 0) throws(JSONError) -> Value {
+        var parser = JSONParser(buffer, spareMembers: spareMembers)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -38,10 +43,13 @@ extension Value {
 struct JSONParser: ~Copyable {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    var open = ContainerStack()
+    var open: ContainerStack
     static let maxDepth = 512  // deeper than any real object; bounded so hostile input cannot exhaust the stack
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, spareMembers: Int = 0) {
+        self.bytes = bytes
+        open = ContainerStack(spareMembers: spareMembers)
+    }
 
     func error(_ message: String) -> JSONError {
         var line = 1, column = 1

@@ -28,13 +28,14 @@ struct MoveStack<Element>: ~Copyable {
     /// A copy of the element at `index` (which must be below `count`).
     subscript(index: Int) -> Element { storage[index] }
 
-    /// The elements from `start` (at most `count`) to the top, in order; the stack ends at `start`.
-    mutating func popArray(from start: Int) -> [Element] {
+    /// The elements from `start` (at most `count`) to the top, in order, in an array with room
+    /// for `spare` more; the stack ends at `start`.
+    mutating func popArray(from start: Int, spare: Int = 0) -> [Element] {
         // Reserved and appended rather than `Array(unsafeUninitializedCapacity:)`, whose
         // allocation with a count known only at run time looks the array's generic metadata
         // up every time (measured: several times the cost of the appends).
         var array: [Element] = []
-        array.reserveCapacity(count - start)
+        array.reserveCapacity(count - start + spare)
         for i in start..<count { array.append((storage + i).move()) }
         count = start
         return array
