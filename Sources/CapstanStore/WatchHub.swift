@@ -14,7 +14,10 @@ typealias ReplaySource = @Sendable (_ prefix: String, _ after: Int64, _ upTo: In
 /// revision `L`: the watcher then gets every later event live, and replays `(from, L]` from
 /// history itself — so between replay and live there is neither a gap nor a duplicate.
 /// Lock order: hub lock, then a watcher's lock; a watcher never takes the hub lock while
-/// holding its own.
+/// holding its own. No consumer is resumed under the hub lock: resuming a task's continuation
+/// takes that task's status lock, and a task being cancelled holds its status lock while its
+/// cancellation handler takes the hub lock to leave (a deadlock seen in CI: a bookmark
+/// published while a watch request was cancelled).
 final class WatchHub: Sendable {
     private struct State {
         var lastRevision: Int64
@@ -38,11 +41,14 @@ final class WatchHub: Sendable {
     /// Hands committed events (in revision order) to every matching watcher.
     func publish(_ events: [WatchEvent]) {
         guard !events.isEmpty else { return }
-        state.withLock { state in
+        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
             var ended: [UInt64] = []
+            var woken: [CheckedContinuation<Void, Never>] = []
             for (id, watcher) in state.watchers {
                 for event in events where event.key.utf8.starts(with: watcher.prefix.utf8) {
-                    if !watcher.deliver(event) {
+                    let queued = watcher.enqueue(event)
+                    if let waiter = queued.waiter { woken.append(waiter) }
+                    if !queued.alive {
                         ended.append(id)
                         break
                     }
@@ -50,20 +56,27 @@ final class WatchHub: Sendable {
             }
             for id in ended { state.watchers[id] = nil }
             if let last = events.last { state.lastRevision = last.revision }
+            return woken
         }
+        for waiter in woken { waiter.resume() }
     }
 
     /// Queues a bookmark at the last published revision to every watcher. Under the hub lock,
     /// so it is ordered after every event published before it.
     func publishProgress() {
-        state.withLock { state in
+        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
             let bookmark = WatchEvent.bookmark(at: state.lastRevision)
             var ended: [UInt64] = []
-            for (id, watcher) in state.watchers where !watcher.deliver(bookmark) {
-                ended.append(id)
+            var woken: [CheckedContinuation<Void, Never>] = []
+            for (id, watcher) in state.watchers {
+                let queued = watcher.enqueue(bookmark)
+                if let waiter = queued.waiter { woken.append(waiter) }
+                if !queued.alive { ended.append(id) }
             }
             for id in ended { state.watchers[id] = nil }
+            return woken
         }
+        for waiter in woken { waiter.resume() }
     }
 
     /// Registers a watcher for events after `fromRevision`; returns it with the revision up to
@@ -88,11 +101,12 @@ final class WatchHub: Sendable {
 
     /// Ends every watcher with `.closed` and refuses new ones.
     func close() {
-        state.withLock { state in
+        let watchers: [WatcherCore] = state.withLock { state in
             state.closed = true
-            for watcher in state.watchers.values { watcher.end(.closed) }
-            state.watchers.removeAll()
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
         }
+        for watcher in watchers { watcher.end(.closed) }
     }
 }
 
@@ -130,9 +144,10 @@ final class WatcherCore: Sendable {
         self.removeFromHub = remove
     }
 
-    /// Queues a live event. Returns false when the watcher has ended (the hub drops it).
-    func deliver(_ event: WatchEvent) -> Bool {
-        guard event.revision > fromRevision else { return true }
+    /// Queues a live event: `alive` is false when the watcher has ended (the hub drops it);
+    /// `waiter` is the parked consumer, for the caller to resume once it holds no lock.
+    func enqueue(_ event: WatchEvent) -> (alive: Bool, waiter: CheckedContinuation<Void, Never>?) {
+        guard event.revision > fromRevision else { return (true, nil) }
         let (alive, waiter): (Bool, CheckedContinuation<Void, Never>?) = state.withLock { state in
             if state.ending != nil { return (false, nil) }
             if state.pending >= bufferLimit {
@@ -147,8 +162,7 @@ final class WatcherCore: Sendable {
             state.waiter = nil
             return (state.ending == nil, waiter)
         }
-        waiter?.resume()
-        return alive
+        return (alive, waiter)
     }
 
     /// Ends the watcher: nil finishes normally, an error is thrown to the consumer after it

@@ -116,6 +116,37 @@ struct StoreWatchTests {
         await store.close()
     }
 
+    /// A consumer parked in `next` whose task is cancelled while the store publishes: the
+    /// cancellation handler leaves the hub, the publisher wakes consumers. Waking one under
+    /// the hub lock deadlocked against a handler holding its task's status lock.
+    @Test("cancelling parked watchers while events and bookmarks are published never deadlocks",
+          .timeLimit(.minutes(1)), arguments: StoreKind.allCases)
+    func cancelWhilePublishing(kind: StoreKind) async throws {
+        let store = try kind.make()
+        let publisher = Task {
+            var i = 0
+            while !Task.isCancelled {
+                _ = try? await store.create("/race/\(i % 64)", value: [])
+                _ = try? await store.delete("/race/\(i % 64)", expectedModRevision: nil)
+                await store.requestProgress()
+                i += 1
+            }
+        }
+        for _ in 0..<200 {
+            var consumers: [Task<Void, any Error>] = []
+            for _ in 0..<4 {
+                let stream = try await store.watch(prefix: "/race/", fromRevision: await store.currentRevision)
+                consumers.append(Task { for try await _ in stream {} })
+            }
+            try await Task.sleep(for: .microseconds(200))
+            for consumer in consumers { consumer.cancel() }
+            for consumer in consumers { _ = await consumer.result }
+        }
+        publisher.cancel()
+        _ = await publisher.result
+        await store.close()
+    }
+
     @Test("a watcher that falls too far behind ends with watcherTooSlow", arguments: StoreKind.allCases)
     func slowWatcher(kind: StoreKind) async throws {
         let store = try kind.make(watchBufferLimit: 8)
