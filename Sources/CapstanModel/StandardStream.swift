@@ -11,7 +11,7 @@ private let sysWrite = Darwin.write
 /// `FileHandle` would bring in Foundation proper and ICU — 50 MB, and 1,800 more protocol
 /// conformance records, which every runtime conformance lookup (a cast to a protocol, a new
 /// generic type) scans one by one.
-public enum StandardStream: Int32, Sendable {
+public enum StandardStream: Int32, Sendable, TextOutputStream {
     case output = 1
     case error = 2
 

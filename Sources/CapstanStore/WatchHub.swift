@@ -41,22 +41,9 @@ final class WatchHub: Sendable {
     /// Hands committed events (in revision order) to every matching watcher.
     func publish(_ events: [WatchEvent]) {
         guard !events.isEmpty else { return }
-        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
-            var ended: [UInt64] = []
-            var woken: [CheckedContinuation<Void, Never>] = []
-            for (id, watcher) in state.watchers {
-                for event in events where event.key.utf8.starts(with: watcher.prefix.utf8) {
-                    let queued = watcher.enqueue(event)
-                    if let waiter = queued.waiter { woken.append(waiter) }
-                    if !queued.alive {
-                        ended.append(id)
-                        break
-                    }
-                }
-            }
-            for id in ended { state.watchers[id] = nil }
-            if let last = events.last { state.lastRevision = last.revision }
-            return woken
+        let woken = state.withLock { state in
+            defer { if let last = events.last { state.lastRevision = last.revision } }
+            return Self.enqueue(events, in: &state) { event, watcher in event.key.utf8.starts(with: watcher.prefix.utf8) }
         }
         for waiter in woken { waiter.resume() }
     }
@@ -64,19 +51,31 @@ final class WatchHub: Sendable {
     /// Queues a bookmark at the last published revision to every watcher. Under the hub lock,
     /// so it is ordered after every event published before it.
     func publishProgress() {
-        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
-            let bookmark = WatchEvent.bookmark(at: state.lastRevision)
-            var ended: [UInt64] = []
-            var woken: [CheckedContinuation<Void, Never>] = []
-            for (id, watcher) in state.watchers {
-                let queued = watcher.enqueue(bookmark)
-                if let waiter = queued.waiter { woken.append(waiter) }
-                if !queued.alive { ended.append(id) }
-            }
-            for id in ended { state.watchers[id] = nil }
-            return woken
+        let woken = state.withLock { state in
+            Self.enqueue([.bookmark(at: state.lastRevision)], in: &state) { _, _ in true }
         }
         for waiter in woken { waiter.resume() }
+    }
+
+    /// Queues on each watcher the events `matches` gives it, drops the watchers that ended, and
+    /// returns the parked consumers, to be resumed once the hub lock is released.
+    private static func enqueue(_ events: [WatchEvent], in state: inout State,
+                                matches: (WatchEvent, WatcherCore) -> Bool) -> [CheckedContinuation<Void, Never>]
+    {
+        var ended: [UInt64] = []
+        var woken: [CheckedContinuation<Void, Never>] = []
+        for (id, watcher) in state.watchers {
+            for event in events where matches(event, watcher) {
+                let queued = watcher.enqueue(event)
+                if let waiter = queued.waiter { woken.append(waiter) }
+                if !queued.alive {
+                    ended.append(id)
+                    break
+                }
+            }
+        }
+        for id in ended { state.watchers[id] = nil }
+        return woken
     }
 
     /// Registers a watcher for events after `fromRevision`; returns it with the revision up to

@@ -56,7 +56,7 @@ struct TemplateCommand: ParsableCommand {
             let output = try render()
             print(output, terminator: "")
         } catch {
-            var stderr = StandardError()
+            var stderr = StandardStream.error
             print("Error: \(error.description)", to: &stderr)
             throw ExitCode(1)
         }
@@ -103,12 +103,5 @@ struct TemplateCommand: ParsableCommand {
         if !valid {
             throw ChartError(.usage, "release name \"\(name)\": invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53")
         }
-    }
-}
-
-/// Standard error as a `TextOutputStream`.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        StandardStream.error.write(string)
     }
 }
