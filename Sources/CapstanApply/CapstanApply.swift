@@ -116,7 +116,8 @@ public struct ApplyReport: Sendable {
 
     public var failed: Bool { !errors.isEmpty || results.contains { $0.action == .failed } }
 
-    public func count(_ action: ApplyAction) -> Int { results.filter { $0.action == action }.count }
+    // Counting reads each result in place; `filter` copied every result it kept.
+    public func count(_ action: ApplyAction) -> Int { results.reduce(0) { $1.action == action ? $0 + 1 : $0 } }
 
     /// `5 objects: 2 created, 1 configured, 2 unchanged`.
     public var summary: String {

@@ -55,15 +55,19 @@ public struct ManifestResolver: Sendable {
         case failed([ManifestError])
     }
 
-    static func collect(_ outcomes: [Outcome]) throws(ManifestErrors) -> [ResolvedManifest] {
+    static func collect(_ outcomes: consuming [Outcome]) throws(ManifestErrors) -> [ResolvedManifest] {
         var errors: [ManifestError] = []
         var resolved: [ResolvedManifest] = []
         resolved.reserveCapacity(outcomes.count)
-        for outcome in outcomes {
-            switch outcome {
-            case .skipped: continue
-            case .resolved(let item): resolved.append(item)
-            case .failed(let problems): errors += problems
+        // Each outcome is taken out of the array rather than copied (a copy of a resolved
+        // manifest counts up every reference it holds, and the array's end counts them down).
+        outcomes.withUnsafeMutableBufferPointer { outcomes in
+            for index in outcomes.indices {
+                switch outcomes.exchange(index, with: .skipped) {
+                case .skipped: continue
+                case .resolved(let item): resolved.append(item)
+                case .failed(let problems): errors += problems
+                }
             }
         }
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }

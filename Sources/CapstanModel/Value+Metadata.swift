@@ -1,7 +1,7 @@
 /// Accessors for the fields every Kubernetes object has (`apiVersion`, `kind`, `metadata.*`).
 extension Value {
-    public var apiVersion: String? { self["apiVersion"].stringValue }
-    public var kind: String? { self["kind"].stringValue }
+    public var apiVersion: String? { topString("apiVersion") }
+    public var kind: String? { topString("kind") }
 
     public var gvk: GroupVersionKind? {
         guard let apiVersion, let kind else { return nil }
@@ -13,14 +13,28 @@ extension Value {
         set { self["metadata"] = newValue }
     }
 
-    public var name: String? { self["metadata"]["name"].stringValue }
-    public var generateName: String? { self["metadata"]["generateName"].stringValue }
-    public var uid: String? { self["metadata"]["uid"].stringValue }
-    public var resourceVersion: String? { self["metadata"]["resourceVersion"].stringValue }
+    public var name: String? { metadataString("name") }
+    public var generateName: String? { metadataString("generateName") }
+    public var uid: String? { metadataString("uid") }
+    public var resourceVersion: String? { metadataString("resourceVersion") }
 
     public var namespace: String? {
-        get { self["metadata"]["namespace"].stringValue }
+        get { metadataString("namespace") }
         set { self[path: ["metadata", "namespace"]] = newValue.map(Value.string) ?? .null }
+    }
+
+    /// These are read for every object many times over (ordering, keys, output lines). Matching
+    /// the cases in place copies only the string found; going through `self[key]` copied each
+    /// level on the way, six reference counts up and six down per read.
+    private func topString(_ key: String) -> String? {
+        guard case .object(let object) = self, case .string(let s)? = object[key] else { return nil }
+        return s
+    }
+
+    private func metadataString(_ key: String) -> String? {
+        guard case .object(let object) = self, case .object(let metadata)? = object["metadata"],
+              case .string(let s)? = metadata[key] else { return nil }
+        return s
     }
 
     /// Labels as a plain dictionary; non-string values are skipped.

@@ -113,6 +113,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// `-o name|yaml|json`: what the server returned for every object that did not fail.
     private func printObjects(_ report: ApplyReport) {
+        guard output != nil else { return }
         let done = report.results.filter { $0.action != .failed }
         switch output {
         case "name": for r in done { print(r.typedName) }
