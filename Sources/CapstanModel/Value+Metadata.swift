@@ -27,13 +27,13 @@ extension Value {
     /// the cases in place copies only the string found; going through `self[key]` copied each
     /// level on the way, six reference counts up and six down per read.
     private func topString(_ key: String) -> String? {
-        guard case .object(let object) = self, case .string(let s)? = object[key] else { return nil }
+        guard case .object(let object) = self, case .string(let s)? = object.member(key) else { return nil }
         return s
     }
 
     private func metadataString(_ key: String) -> String? {
-        guard case .object(let object) = self, case .object(let metadata)? = object["metadata"],
-              case .string(let s)? = metadata[key] else { return nil }
+        guard case .object(let object) = self, case .object(let metadata)? = object.member("metadata"),
+              case .string(let s)? = metadata.member(key) else { return nil }
         return s
     }
 
