@@ -15,19 +15,22 @@ enum StorageKey {
 
     /// The prefix every object of `resource` shares (all namespaces).
     static func resourcePrefix(group: String, resource: String) -> String {
-        "/registry/\(groupSegment(group))/\(resource)/"
+        compose(group: group, resource: resource, namespace: nil, name: "")
     }
 
     /// The prefix for a list: one namespace, or all when `namespace` is nil.
     static func listPrefix(group: String, resource: String, namespace: String?) -> String {
-        var p = resourcePrefix(group: group, resource: resource)
-        if let namespace { p += namespace + "/" }
-        return p
+        compose(group: group, resource: resource, namespace: namespace, name: "")
     }
 
-    /// Built in one buffer: every request makes one, and the interpolation and the appends it
-    /// replaces cost about 4,000 instructions.
     static func objectKey(group: String, resource: String, namespace: String?, name: String) -> String {
+        compose(group: group, resource: resource, namespace: namespace, name: name)
+    }
+
+    /// The one place the key layout is written; prefixes are keys with an empty name. Built in
+    /// one buffer: every request makes a key, and the interpolation and appends this replaced
+    /// cost about 4,000 instructions.
+    private static func compose(group: String, resource: String, namespace: String?, name: String) -> String {
         let group = groupSegment(group)
         let length = 12 + group.utf8.count + resource.utf8.count + (namespace.map { $0.utf8.count + 1 } ?? 0) + name.utf8.count
         return String(unsafeUninitializedCapacity: length) { buffer in

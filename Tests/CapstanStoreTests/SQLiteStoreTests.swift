@@ -31,6 +31,11 @@ struct SQLiteStoreTests {
         await store.close()
     }
 
+    /// The size of the file at `path`, 0 when it cannot be read.
+    static func fileBytes(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
     /// The log is copied back into the database file in the background while writes go on,
     /// not only by the writer's backstop (20,000 pages here, far more than these writes fill).
     @Test("background checkpoints copy the log into the database file")
@@ -39,7 +44,7 @@ struct SQLiteStoreTests {
         defer { directory.remove() }
         let path = directory.path + "/store.db"
         let store = try SQLiteStore(path: path, compaction: .disabled)
-        func databaseBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        func databaseBytes() -> Int { Self.fileBytes(path) }
         let before = databaseBytes()
         for index in 0..<400 {
             _ = try await store.create("/ck/\(index)", value: Array(repeating: UInt8(index % 251), count: 1024))
@@ -65,7 +70,7 @@ struct SQLiteStoreTests {
         defer { directory.remove() }
         let path = directory.path + "/store.db"
         let store = try SQLiteStore(path: path, compaction: .disabled)
-        func databaseBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        func databaseBytes() -> Int { Self.fileBytes(path) }
         // The first commit's checkpoint runs at once; the burst below comes well inside the
         // one-second spacing that follows, so commits ask for no further one.
         _ = try await store.create("/quiet/first", value: [1])
