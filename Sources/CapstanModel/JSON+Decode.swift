@@ -154,69 +154,106 @@ struct JSONParser: ~Copyable {
         return try parseEscapedString(from: start)
     }
 
-    /// The slow path of `parseString`, from the first backslash: plain runs are copied whole
-    /// (JSON inside an annotation has an escape every few bytes, and a byte-at-a-time append
-    /// cost more than the rest of the parse).
+    /// The slow path of `parseString`, from the first backslash. Two passes: the first finds
+    /// the closing quote and checks every escape, so the second, which unescapes straight into
+    /// the new string's storage, cannot fail. Unescaping only shrinks text, so the string's
+    /// extent bounds its size. (JSON inside an annotation has an escape every few bytes; an
+    /// append per piece cost more than the rest of the parse.)
     private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(index - start + 64)
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            var run = index
-            while run < bytes.count, bytes[run] != UInt8(ascii: "\\"), bytes[run] != UInt8(ascii: "\""), bytes[run] >= 0x20 {
-                run += 1
+        var end = index
+        while true {
+            guard end < bytes.count else {
+                index = bytes.count
+                throw error("unterminated string")
             }
-            if run > index {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<run]))
-                index = run
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") { break }
+            if b < 0x20 {
+                index = end
+                throw error("control character in string")
+            }
+            guard b == UInt8(ascii: "\\") else {
+                end += 1
                 continue
             }
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                index += 1
-                return String(decoding: out, as: UTF8.self)
+            guard end + 1 < bytes.count else {
+                index = bytes.count
+                throw error("unterminated string")
             }
-            if b < 0x20 { throw error("control character in string") }
-            index += 1
-            guard index < bytes.count else { break }
-            let e = bytes[index]
-            index += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            index = end + 2
+            switch bytes[end + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                end += 2
             case UInt8(ascii: "u"):
-                var scalar = try parseHex4()
+                _ = try parseHex4()
+                end = index
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(bytes[end + 1])))'")
+            }
+        }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        index = end + 1
+        // Invalid UTF-8 among the plain bytes is repaired (U+FFFD), as `String(decoding:)` does.
+        return String(unsafeUninitializedCapacity: text.count) { Self.unescape(text, into: $0) }
+    }
+
+    /// Writes `text` (escapes already checked) unescaped into `out`; returns the byte count.
+    private static func unescape(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var i = 0
+        var n = 0
+        func hex4(at i: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for c in text[i..<i + 4] {
+                v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : (c | 0x20) - UInt8(ascii: "a") + 10)
+            }
+            return v
+        }
+        while i < text.count {
+            let b = text[i]
+            if b != UInt8(ascii: "\\") {
+                out[n] = b
+                n += 1
+                i += 1
+                continue
+            }
+            let e = text[i + 1]
+            i += 2
+            let short: UInt8
+            switch e {
+            case UInt8(ascii: "b"): short = 0x08
+            case UInt8(ascii: "f"): short = 0x0C
+            case UInt8(ascii: "n"): short = 0x0A
+            case UInt8(ascii: "r"): short = 0x0D
+            case UInt8(ascii: "t"): short = 0x09
+            case UInt8(ascii: "u"):
+                var scalar = hex4(at: i)
+                i += 4
                 if (0xD800..<0xDC00).contains(scalar) {
-                    // A high surrogate must be followed by a low one; otherwise U+FFFD, as Go does.
-                    if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                        let save = index
-                        index += 2
-                        let low = try parseHex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            index = save
-                            scalar = 0xFFFD
-                        }
+                    // A high surrogate must be followed by a low one; otherwise U+FFFD, as Go
+                    // does (and the escape that follows is read on its own).
+                    if i + 5 < text.count, text[i] == UInt8(ascii: "\\"), text[i + 1] == UInt8(ascii: "u"),
+                       case let low = hex4(at: i + 2), (0xDC00..<0xE000).contains(low)
+                    {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
                     } else {
                         scalar = 0xFFFD
                     }
                 } else if (0xDC00..<0xE000).contains(scalar) {
                     scalar = 0xFFFD
                 }
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(u)).utf8))
-            default:
-                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
+                for unit in UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")! {
+                    out[n] = unit
+                    n += 1
+                }
+                continue
+            default: short = e  // a quote, backslash or slash stands for itself
             }
+            out[n] = short
+            n += 1
         }
-        throw error("unterminated string")
+        return n
     }
 
     mutating func parseHex4() throws(JSONError) -> UInt32 {

@@ -26,65 +26,79 @@ public struct JSONOptions: Sendable {
 
 extension Value {
     public func jsonBytes(_ options: JSONOptions = .compact) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        JSONWriter(options: options).write(self, into: &out, level: 0)
-        return out
+        var sink = ByteSink()
+        JSONWriter(options: options).write(self, into: &sink, level: 0)
+        return sink.bytes()
     }
 
     public func jsonString(_ options: JSONOptions = .compact) -> String {
-        String(decoding: jsonBytes(options), as: UTF8.self)
+        var sink = ByteSink()
+        JSONWriter(options: options).write(self, into: &sink, level: 0)
+        return sink.string()
     }
 
     /// Appends the JSON form to `out`, for callers streaming many values into one buffer.
     public func writeJSON(into out: inout [UInt8], options: JSONOptions = .compact) {
-        JSONWriter(options: options).write(self, into: &out, level: 0)
+        var sink = ByteSink()
+        JSONWriter(options: options).write(self, into: &sink, level: 0)
+        out.append(contentsOf: UnsafeBufferPointer(start: sink.base, count: sink.count))
     }
 }
 
+/// Writes into a `ByteSink`: each piece reserves its room once and is stored, rather than
+/// appended to an array a byte or a slice at a time (the per-append checks were most of the
+/// writer's cost). Members are read through buffer pointers, so writing does not retain and
+/// release every key and value it passes.
 struct JSONWriter {
     let options: JSONOptions
 
-    func newline(_ out: inout [UInt8], level: Int) {
+    func newline(_ out: inout ByteSink, level: Int) {
         guard options.indent > 0 else { return }
-        out.append(0x0A)
-        for _ in 0..<(level * options.indent) { out.append(0x20) }
+        let n = level * options.indent
+        out.reserve(n + 1)
+        out.tail.initialize(to: 0x0A)
+        (out.tail + 1).initialize(repeating: 0x20, count: n)
+        out.advance(n + 1)
     }
 
-    func write(_ value: Value, into out: inout [UInt8], level: Int) {
+    func write(_ value: Value, into out: inout ByteSink, level: Int) {
         switch value {
-        case .null: Self.append("null", to: &out)
-        case .bool(let b): Self.append(b ? "true" : "false", to: &out)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): appendInt(i, &out)
-        case .double(let d): out.append(contentsOf: formatGoFloat(d).utf8)
+        case .double(let d): out.append(formatGoFloat(d))
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out.append(0x5B); out.append(0x5D); return }
+            if a.isEmpty { out.append("[]"); return }
             out.append(0x5B)
-            for (i, element) in a.enumerated() {
-                if i > 0 { out.append(0x2C) }
-                newline(&out, level: level + 1)
-                write(element, into: &out, level: level + 1)
+            a.withUnsafeBufferPointer { elements in
+                for i in elements.indices {
+                    if i > 0 { out.append(0x2C) }
+                    newline(&out, level: level + 1)
+                    write(elements[i], into: &out, level: level + 1)
+                }
             }
             newline(&out, level: level)
             out.append(0x5D)
         case .object(let o):
-            if o.isEmpty { out.append(0x7B); out.append(0x7D); return }
+            if o.isEmpty { out.append("{}"); return }
             out.append(0x7B)
-            let keys = o.keys
-            let values = o.values
-            if options.sortKeys && !Self.isSorted(keys) {
-                let order = keys.indices.sorted { keys[$0].utf8Precedes(keys[$1]) }
-                for (n, i) in order.enumerated() { member(keys[i], values[i], first: n == 0, into: &out, level: level) }
-            } else {
-                for i in keys.indices { member(keys[i], values[i], first: i == 0, into: &out, level: level) }
+            o.keys.elements.withUnsafeBufferPointer { keys in
+                o.values.elements.withUnsafeBufferPointer { values in
+                    if options.sortKeys && !Self.isSorted(keys) {
+                        let order = keys.indices.sorted { keys[$0].utf8Precedes(keys[$1]) }
+                        for (n, i) in order.enumerated() { member(keys[i], values[i], first: n == 0, into: &out, level: level) }
+                    } else {
+                        for i in keys.indices { member(keys[i], values[i], first: i == 0, into: &out, level: level) }
+                    }
+                }
             }
             newline(&out, level: level)
             out.append(0x7D)
         }
     }
 
-    private func member(_ key: String, _ value: Value, first: Bool, into out: inout [UInt8], level: Int) {
+    private func member(_ key: String, _ value: Value, first: Bool, into out: inout ByteSink, level: Int) {
         if !first { out.append(0x2C) }
         newline(&out, level: level + 1)
         writeString(key, into: &out)
@@ -94,35 +108,35 @@ struct JSONWriter {
     }
 
     /// Manifests often list keys in order already (`apiVersion`, `kind`, `metadata`, `spec`).
-    private static func isSorted(_ keys: OrderedSet<String>) -> Bool {
-        var i = keys.startIndex + 1
-        while i < keys.endIndex {
+    private static func isSorted(_ keys: UnsafeBufferPointer<String>) -> Bool {
+        var i = 1
+        while i < keys.count {
             if keys[i].utf8Precedes(keys[i - 1]) { return false }
             i += 1
         }
         return true
     }
 
-    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
-        literal.withUTF8Buffer { out.append(contentsOf: $0) }
-    }
-
-    func appendInt(_ i: Int64, _ out: inout [UInt8]) {
-        if i == 0 { out.append(0x30); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    func appendInt(_ i: Int64, _ out: inout ByteSink) {
+        // At most 19 digits and a sign: written backwards into the reserved room, then moved.
+        out.reserve(20)
         var magnitude = i.magnitude
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while magnitude > 0 {
-                buf[count] = UInt8(magnitude % 10) + 0x30
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { buf -> Int in
+            var n = 0
+            repeat {
+                buf[23 - n] = UInt8(magnitude % 10) + 0x30
                 magnitude /= 10
-                count += 1
+                n += 1
+            } while magnitude > 0
+            if i < 0 {
+                buf[23 - n] = 0x2D
+                n += 1
             }
-            if i < 0 { out.append(0x2D) }
-            while count > 0 { count -= 1; out.append(buf[count]) }
+            out.tail.update(from: buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + 24 - n, count: n)
+            return n
         }
+        out.advance(count)
     }
 
     /// Per byte: 0 copies as is, 1 always needs an escape (`"`, `\\`, control bytes), 2 needs
@@ -137,41 +151,65 @@ struct JSONWriter {
         }
     }
 
-    func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(0x22)
+    func writeString(_ s: String, into out: inout ByteSink) {
         var s = s
         let html = options.escapeHTML
-        JSONWriter.byteClass.withUnsafeBufferPointer { classes in
-            s.withUTF8 { bytes in
-                // Most strings need no escape: find the first byte that does, copy what comes
-                // before it in one append.
-                var i = 0
+        s.withUTF8 { bytes in
+            // Most strings need no escape: find the first byte that does and copy what comes
+            // before it at once, between the quotes.
+            var i = Self.plainPrefix(bytes, html: html)
+            JSONWriter.byteClass.withUnsafeBufferPointer { classes in
                 while i < bytes.count {
                     let c = classes[Int(bytes[i])]
                     if c != 0 && (c != 2 || html) { break }
                     i += 1
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<i]))
-                if i < bytes.count { Self.escape(bytes, from: i, html: html, classes: classes, into: &out) }
             }
+            out.reserve(i + 2)
+            out.tail.initialize(to: 0x22)
+            if i > 0 { (out.tail + 1).update(from: bytes.baseAddress!, count: i) }
+            out.advance(i + 1)
+            if i < bytes.count { Self.escape(bytes, from: i, html: html, into: &out) }
+            out.append(0x22)
         }
-        out.append(0x22)
     }
 
-    /// The rest of a string that needs escapes (JSON inside an annotation is full of quotes):
-    /// built in a small buffer on the stack and appended a buffer at a time, so each byte
-    /// costs a store rather than an append.
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, html: Bool,
-                               classes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8])
-    {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
-            var n = 0
+    /// How many leading bytes surely need no escape, eight at a time: a word is passed over
+    /// when none of its bytes is a quote, a backslash, a control byte, a byte of a multi-byte
+    /// character (which might start U+2028) or, when escaping HTML, `<`, `>` or `&`. The word
+    /// where that fails is left to the byte loop, which finds the exact place.
+    @inline(__always)
+    private static func plainPrefix(_ bytes: UnsafeBufferPointer<UInt8>, html: Bool) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte of `x` is zero → its high bit set here (a borrow may mark bytes above a true
+        // zero too, which only ever stops the skip early).
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        var i = 0
+        while i + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            var special = (word | (word &- ones &* 0x20)) & highs  // ≥ 0x80 or < 0x20
+            special |= zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+            if html {
+                special |= zeroBytes(word ^ (ones &* 0x3C)) | zeroBytes(word ^ (ones &* 0x3E)) | zeroBytes(word ^ (ones &* 0x26))
+            }
+            if special != 0 { break }
+            i += 8
+        }
+        return i
+    }
+
+    /// The rest of a string that needs escapes (JSON inside an annotation is full of quotes).
+    /// Room for the worst case (six bytes for one) is reserved up front, so each byte is a
+    /// store.
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, html: Bool, into out: inout ByteSink) {
+        out.reserve(6 * (bytes.count - start))
+        let buffer = out.tail
+        var n = 0
+        byteClass.withUnsafeBufferPointer { classes in
             var i = start
             while i < bytes.count {
-                if n > buffer.count - 8 {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
-                    n = 0
-                }
                 let b = bytes[i]
                 let c = classes[Int(b)]
                 i += 1
@@ -220,8 +258,8 @@ struct JSONWriter {
                 buffer[n + 1] = short
                 n += 2
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
         }
+        out.advance(n)
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }

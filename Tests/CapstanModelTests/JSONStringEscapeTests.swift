@@ -42,6 +42,58 @@ import Testing
         }
     }
 
+    /// The writer passes over plain bytes a word (eight) at a time: a character that needs
+    /// care at every position of the first words, after a plain run, must still be caught.
+    @Test func specialCharacterAtEveryPositionOfTheFirstWords() {
+        let specials: [String] = ["\"", "\\", "\n", "\u{1}", "\u{1f}", "<", ">", "&", "é", "\u{2028}", "\u{2029}", "€", "😀", " ", "\u{7f}"]
+        for special in specials {
+            for position in 0..<26 {
+                let s = String(repeating: "a", count: position) + special + String(repeating: "b", count: 11)
+                for html in [false, true] {
+                    #expect(Value.string(s).jsonString(JSONOptions(escapeHTML: html)) == Self.reference(s, html: html),
+                            "\(s.debugDescription) html: \(html)")
+                }
+            }
+        }
+    }
+
+    /// Escaped strings as other writers send them: every character as `\uXXXX` (surrogate
+    /// pairs beyond the BMP), read back to the same string.
+    @Test func readsEveryCharacterEscaped() throws {
+        let alphabet: [Character] = ["a", "\"", "\\", "/", "\n", "\u{1}", "é", "€", "\u{2028}", "😀", "\u{10FFFF}"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<1000 {
+            let s = String((0..<Int.random(in: 0...30, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            var text = "\""
+            for unit in s.utf16 { text += "\\u" + String(unit, radix: 16).leftPadded(to: 4) }
+            text += "\""
+            #expect(try Value.parseJSON(text) == .string(s), "\(s.debugDescription)")
+            // Short escapes mixed with plain runs.
+            let mixed = "\"x" + s.replacingBackslashAndQuote() + "\\/\\b\\f\\t\\r\""
+            #expect(try Value.parseJSON(mixed) == .string("x" + s + "/\u{8}\u{c}\t\r"), "\(mixed)")
+        }
+    }
+
+    /// Lone surrogates become U+FFFD as in Go; a high one followed by another escape leaves
+    /// that escape to be read on its own.
+    @Test func loneSurrogatesAndBadEscapes() throws {
+        #expect(try Value.parseJSON(#""\ud800""#) == .string("\u{FFFD}"))
+        #expect(try Value.parseJSON(#""\udc00x""#) == .string("\u{FFFD}x"))
+        #expect(try Value.parseJSON(#""\ud800\u0041""#) == .string("\u{FFFD}A"))
+        #expect(try Value.parseJSON(#""\ud800\ud800\udc00""#) == .string("\u{FFFD}\u{10000}"))
+        #expect(try Value.parseJSON(#""a\u00e9\u20ac""#) == .string("aé€"))
+        for (text, message) in [(#""a\qb""#, "invalid escape '\\q'"), (#""a\u12""#, "truncated \\u escape"),
+                                (#""a\u12zz""#, "invalid hex digit"), (#""a\n"#, "unterminated string"),
+                                (#""a\"#, "unterminated string"), ("\"a\\n\u{1}\"", "control character")] {
+            do {
+                _ = try Value.parseJSON(text)
+                Issue.record("\(text) parsed")
+            } catch {
+                #expect("\(error)".contains(message), "\(text): \(error)")
+            }
+        }
+    }
+
     /// Longer than the writer's stack buffer, escapes all through (JSON in JSON, as in the
     /// last-applied annotation), including at the buffer's edges.
     @Test func longStringsFullOfEscapes() throws {
@@ -58,5 +110,21 @@ import Testing
 }
 
 private extension String {
+    /// `self` with backslashes and quotes escaped (the only characters the test alphabet has
+    /// that JSON requires escaped, besides control characters, given here as \u escapes).
+    func replacingBackslashAndQuote() -> String {
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\u{1}": out += "\\u0001"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
