@@ -36,19 +36,20 @@ extension Applier {
             guard let live else {
                 // The object with its last-applied annotation; only creates need it (an
                 // unchanged object is decided by the patch alone).
-                let modified = LastApplied.modified(item.object)
                 if options.dryRun == .client {
                     result.action = .created
-                    result.object = modified
+                    result.object = LastApplied.modified(item.object)
                     return result
                 }
                 do {
                     let write = WriteOptions(dryRun: options.dryRun == .server, fieldManager: options.clientSideManager,
                                              fieldValidation: "Strict")
                     if options.keepsObjects || info.gvk.kind == "Namespace" || info.gvk.kind == "CustomResourceDefinition" {
-                        result.object = try await client.create(info.gvr, namespace: namespace, modified, options: write)
+                        result.object = try await client.create(info.gvr, namespace: namespace, LastApplied.modified(item.object),
+                                                                options: write)
                     } else {
-                        try await client.createIgnoringResponse(info.gvr, namespace: namespace, modified, options: write)
+                        try await client.createIgnoringResponse(info.gvr, namespace: namespace,
+                                                                json: LastApplied.modifiedJSON(item.object), options: write)
                     }
                     result.action = .created
                     return result

@@ -28,9 +28,10 @@ public protocol Client: Sendable {
     func create(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
                 options: WriteOptions) async throws(APIError) -> Value
 
-    /// `create` for a caller that only needs to know it succeeded: an implementation may skip
-    /// decoding what the server returned (the default decodes it and drops it).
-    func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
+    /// `create` for a caller that only needs to know it succeeded, with the object already
+    /// encoded as JSON: an implementation may send `body` as it is and skip decoding what the
+    /// server returned (the default decodes both).
+    func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, json body: [UInt8],
                                 options: WriteOptions) async throws(APIError)
 
     /// POST to a subresource of an existing object: `binding` and `eviction` of pods.
@@ -66,10 +67,18 @@ public protocol Client: Sendable {
 // MARK: - Default arguments
 
 extension Client {
+    public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, json body: [UInt8],
+                                       options: WriteOptions) async throws(APIError)
+    {
+        let object: Value
+        do { object = try Value.parseJSON(body) } catch { throw .local(.request, "create: the body is not JSON: \(error)") }
+        _ = try await create(resource, namespace: namespace, object, options: options)
+    }
+
     public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
                                        options: WriteOptions) async throws(APIError)
     {
-        _ = try await create(resource, namespace: namespace, object, options: options)
+        try await createIgnoringResponse(resource, namespace: namespace, json: object.jsonBytes(), options: options)
     }
 
     public func get(_ resource: GroupVersionResource, namespace: String?, name: String) async throws(APIError) -> Value {

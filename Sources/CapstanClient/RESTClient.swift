@@ -82,11 +82,13 @@ public final class RESTClient: Client {
     }
 
     /// The POST without decoding the returned object; error responses still become `APIError`s.
-    public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, _ object: Value,
+    public func createIgnoringResponse(_ resource: GroupVersionResource, namespace: String?, json body: [UInt8],
                                        options: WriteOptions) async throws(APIError)
     {
         let path = APIPath.withQuery(APIPath.resource(resource, namespace: namespace), options.query)
-        let req = request("POST", path, json: object)
+        var req = request("POST", path)
+        req.headers.set("Content-Type", "application/json")
+        req.body = body
         let response = try await transport.send(req)
         guard (200..<300).contains(response.status) else {
             throw APIError.fromHTTP(code: response.status, body: response.body, request: req.summary)

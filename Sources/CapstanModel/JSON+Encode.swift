@@ -45,6 +45,36 @@ extension Value {
     }
 }
 
+/// Where one more member would go in a JSON object: at `offset` in the text, with a comma
+/// before it when it follows a member, or after it when it comes first of several.
+public struct JSONInsertionPoint: Sendable, Equatable {
+    public var offset: Int
+    public var commaBefore: Bool
+    public var commaAfter: Bool
+}
+
+extension Value {
+    /// The JSON of `self`, and where a member named `key` would go in the object reached by
+    /// `path` (in key order when `options` sorts keys, else last): what a caller needs to add a
+    /// member made from this very text without writing the whole value a second time. No point
+    /// when `path` does not lead to an object, or the object already has `key`.
+    public func jsonBytes(_ options: JSONOptions, insertionPointFor key: String, in path: [String])
+        -> (bytes: [UInt8], point: JSONInsertionPoint?)
+    {
+        var sink = ByteSink()
+        var point: JSONInsertionPoint?
+        JSONWriter(options: options).write(self, into: &sink, level: 0, probing: path[...], for: key, point: &point)
+        return (sink.bytes(), options.indent == 0 ? point : nil)
+    }
+
+    /// `bytes` (UTF-8) as a JSON string literal appended to `out`, escaped as `options` says.
+    public static func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONOptions, to out: inout [UInt8]) {
+        var sink = ByteSink(capacity: bytes.count + bytes.count / 4 + 2)
+        JSONWriter(options: options).writeString(bytes, into: &sink)
+        out.append(contentsOf: UnsafeBufferPointer(start: sink.base, count: sink.count))
+    }
+}
+
 /// Writes into a `ByteSink`: each piece reserves its room once and is stored, rather than
 /// appended to an array a byte or a slice at a time (the per-append checks were most of the
 /// writer's cost). Members are read through buffer pointers, so writing does not retain and
@@ -85,8 +115,7 @@ struct JSONWriter {
             out.append(0x7B)
             o.keys.elements.withUnsafeBufferPointer { keys in
                 o.values.elements.withUnsafeBufferPointer { values in
-                    if options.sortKeys && !Self.isSorted(keys) {
-                        let order = keys.indices.sorted { keys[$0].utf8Precedes(keys[$1]) }
+                    if let order = memberOrder(keys) {
                         for (n, i) in order.enumerated() { member(keys[i], values[i], first: n == 0, into: &out, level: level) }
                     } else {
                         for i in keys.indices { member(keys[i], values[i], first: i == 0, into: &out, level: level) }
@@ -96,6 +125,50 @@ struct JSONWriter {
             newline(&out, level: level)
             out.append(0x7D)
         }
+    }
+
+    /// The order to write members in when it is not the stored one (keys sorted, not yet in order).
+    private func memberOrder(_ keys: UnsafeBufferPointer<String>) -> [Int]? {
+        guard options.sortKeys && !Self.isSorted(keys) else { return nil }
+        return keys.indices.sorted { keys[$0].utf8Precedes(keys[$1]) }
+    }
+
+    /// `write`, noting where a member named `key` would go in the object at `path` (members
+    /// in written order). Only the objects along `path` are written here; the rest by `write`.
+    func write(_ value: Value, into out: inout ByteSink, level: Int, probing path: ArraySlice<String>, for key: String,
+               point: inout JSONInsertionPoint?)
+    {
+        guard case .object(let o) = value, !o.isEmpty || path.isEmpty else { return write(value, into: &out, level: level) }
+        out.append(0x7B)
+        o.keys.elements.withUnsafeBufferPointer { keys in
+            o.values.elements.withUnsafeBufferPointer { values in
+                let order = memberOrder(keys) ?? Array(keys.indices)
+                for (n, i) in order.enumerated() {
+                    if path.isEmpty {
+                        if keys[i] == key { return }  // already there: no place for another
+                        if point == nil && options.sortKeys && key.utf8Precedes(keys[i]) {
+                            // Before a later member the text goes on with that member's comma.
+                            point = JSONInsertionPoint(offset: out.count, commaBefore: n > 0, commaAfter: n == 0)
+                        }
+                    }
+                    if n > 0 { out.append(0x2C) }
+                    newline(&out, level: level + 1)
+                    writeString(keys[i], into: &out)
+                    out.append(0x3A)
+                    if options.indent > 0 { out.append(0x20) }
+                    if !path.isEmpty && keys[i] == path.first! {
+                        write(values[i], into: &out, level: level + 1, probing: path.dropFirst(), for: key, point: &point)
+                    } else {
+                        write(values[i], into: &out, level: level + 1)
+                    }
+                }
+                if path.isEmpty && point == nil {
+                    point = JSONInsertionPoint(offset: out.count, commaBefore: !order.isEmpty, commaAfter: false)
+                }
+            }
+        }
+        newline(&out, level: level)
+        out.append(0x7D)
     }
 
     private func member(_ key: String, _ value: Value, first: Bool, into out: inout ByteSink, level: Int) {
@@ -133,7 +206,7 @@ struct JSONWriter {
                 buf[23 - n] = 0x2D
                 n += 1
             }
-            out.tail.update(from: buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + 24 - n, count: n)
+            out.tail.initialize(from: buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + 24 - n, count: n)
             return n
         }
         out.advance(count)
@@ -153,25 +226,27 @@ struct JSONWriter {
 
     func writeString(_ s: String, into out: inout ByteSink) {
         var s = s
+        s.withUTF8 { writeString($0, into: &out) }
+    }
+
+    func writeString(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout ByteSink) {
         let html = options.escapeHTML
-        s.withUTF8 { bytes in
-            // Most strings need no escape: find the first byte that does and copy what comes
-            // before it at once, between the quotes.
-            var i = Self.plainPrefix(bytes, html: html)
-            JSONWriter.byteClass.withUnsafeBufferPointer { classes in
-                while i < bytes.count {
-                    let c = classes[Int(bytes[i])]
-                    if c != 0 && (c != 2 || html) { break }
-                    i += 1
-                }
+        // Most strings need no escape: find the first byte that does and copy what comes
+        // before it at once, between the quotes.
+        var i = Self.plainPrefix(bytes, html: html)
+        JSONWriter.byteClass.withUnsafeBufferPointer { classes in
+            while i < bytes.count {
+                let c = classes[Int(bytes[i])]
+                if c != 0 && (c != 2 || html) { break }
+                i += 1
             }
-            out.reserve(i + 2)
-            out.tail.initialize(to: 0x22)
-            if i > 0 { (out.tail + 1).update(from: bytes.baseAddress!, count: i) }
-            out.advance(i + 1)
-            if i < bytes.count { Self.escape(bytes, from: i, html: html, into: &out) }
-            out.append(0x22)
         }
+        out.reserve(i + 2)
+        out.tail.initialize(to: 0x22)
+        if i > 0 { (out.tail + 1).initialize(from: bytes.baseAddress!, count: i) }
+        out.advance(i + 1)
+        if i < bytes.count { Self.escape(bytes, from: i, html: html, into: &out) }
+        out.append(0x22)
     }
 
     /// How many leading bytes surely need no escape, eight at a time: a word is passed over

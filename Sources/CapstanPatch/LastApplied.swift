@@ -26,6 +26,31 @@ public enum LastApplied {
         return m
     }
 
+    /// `modified(manifest)` as the JSON a create sends, keys sorted (as kubectl's body is).
+    ///
+    /// The annotation's text is the manifest's own JSON, so that JSON is written once and the
+    /// body made from it: the text up to the annotation's place, the annotation (that text as a
+    /// string), the rest. Writing the modified object again cost as much as the annotation.
+    public static func modifiedJSON(_ manifest: Value) -> [UInt8] {
+        var m = manifest
+        var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
+        annotations.removeValue(forKey: annotation)
+        m[path: ["metadata", "annotations"]] = .object(annotations)
+        let (text, point) = m.jsonBytes(.goMarshal, insertionPointFor: annotation, in: ["metadata", "annotations"])
+        guard let point else { return modified(manifest).jsonBytes(.goMarshal) }
+        var body: [UInt8] = []
+        body.reserveCapacity(text.count * 2 + annotation.utf8.count + 16)
+        body.append(contentsOf: text[..<point.offset])
+        if point.commaBefore { body.append(UInt8(ascii: ",")) }
+        body.append(UInt8(ascii: "\""))
+        body.append(contentsOf: annotation.utf8)
+        body.append(contentsOf: "\":".utf8)
+        (text + [UInt8(ascii: "\n")]).withUnsafeBufferPointer { Value.appendJSONString($0, options: .goMarshal, to: &body) }
+        if point.commaAfter { body.append(UInt8(ascii: ",")) }
+        body.append(contentsOf: text[point.offset...])
+        return body
+    }
+
     /// `configuration(for: m)`, where `annotations` are `m`'s own; `m` is left as the document
     /// that was encoded (its annotations without the last-applied one).
     private static func configuration(replacingIn m: inout Value, annotations: ValueObject) -> String {
