@@ -171,7 +171,7 @@ struct HTTPResponseParser {
 
     private struct ParsedHead {
         var status = 0
-        var headers = HeaderFields()
+        var headers = HeaderFields(capacity: 8)
         var contentLength: Int?
         var chunked = false
         var transferEncoded = false
@@ -237,23 +237,30 @@ struct HTTPResponseParser {
             head.contentLength = n
         } else if equalsLowercase(name, "transfer-encoding") {
             head.transferEncoded = true
-            head.chunked = tokens(value).last.map { equalsLowercase($0, "chunked") } ?? false
+            var last: UnsafeBufferPointer<UInt8>?
+            forEachToken(value) { last = $0 }
+            head.chunked = last.map { equalsLowercase($0, "chunked") } ?? false
         } else if equalsLowercase(name, "connection") {
-            for token in tokens(value) {
+            forEachToken(value) { token in
                 if equalsLowercase(token, "close") { head.keepAlive = false }
                 if equalsLowercase(token, "keep-alive") { head.keepAlive = true }
             }
         }
     }
 
-    /// The comma-separated tokens of a header value, each without surrounding spaces and tabs.
-    private static func tokens(_ value: UnsafeBufferPointer<UInt8>) -> [UnsafeBufferPointer<UInt8>] {
-        value.split(separator: 44, omittingEmptySubsequences: false).map { part in
-            var s = part.startIndex
-            var e = part.endIndex
+    /// Each comma-separated token of a header value, without surrounding spaces and tabs (handed
+    /// out in place: an array of them per response cost more than the rest of the head).
+    private static func forEachToken(_ value: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count && value[end] != 44 { end += 1 }
+            var s = start
+            var e = end
             while s < e && (value[s] == 32 || value[s] == 9) { s += 1 }
             while e > s && (value[e - 1] == 32 || value[e - 1] == 9) { e -= 1 }
-            return UnsafeBufferPointer(rebasing: value[s..<e])
+            body(UnsafeBufferPointer(rebasing: value[s..<e]))
+            start = end + 1
         }
     }
 

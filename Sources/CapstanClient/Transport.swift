@@ -14,6 +14,12 @@ public struct HeaderFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, 
     public init(_ fields: [(String, String)] = []) { self.fields = fields.map { Field(name: $0.0, value: $0.1) } }
     public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
+    /// No fields yet, with room for `capacity` (a response head's few, added one by one).
+    public init(capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     /// The first value of `name` (any case).
     public subscript(name: String) -> String? {
         fields.first { Self.sameName($0.name, name) }?.value
