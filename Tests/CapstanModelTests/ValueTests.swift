@@ -54,6 +54,14 @@ import Testing
         #expect(Array(parsed.objectValue!.values) == (20..<40).map { Value.int(Int64($0)) })
     }
 
+    /// Literals follow the same rule as parsed documents.
+    @Test func literalsWithRepeatedKeys() {
+        let v: Value = ["a": 1, "b": 2, "a": 3, "c": ["x": 1, "x": 2]]
+        #expect(v.jsonString() == #"{"a":3,"b":2,"c":{"x":2}}"#)
+        let empty: Value = [:]
+        #expect(empty.jsonString() == "{}")
+    }
+
     /// Random nested documents read back exactly, key order included.
     @Test func randomDocumentsRoundTripWithTheirKeyOrder() throws {
         var random = SplitMix(seed: 7)
