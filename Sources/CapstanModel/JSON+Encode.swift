@@ -143,27 +143,25 @@ struct JSONWriter {
         o.keys.elements.withUnsafeBufferPointer { keys in
             o.values.elements.withUnsafeBufferPointer { values in
                 let order = memberOrder(keys) ?? Array(keys.indices)
+                var present = false
                 for (n, i) in order.enumerated() {
                     if path.isEmpty {
-                        if keys[i] == key { return }  // already there: no place for another
-                        if point == nil && options.sortKeys && key.utf8Precedes(keys[i]) {
+                        if keys[i] == key { present = true }
+                        if point == nil && !present && options.sortKeys && key.utf8Precedes(keys[i]) {
                             // Before a later member the text goes on with that member's comma.
                             point = JSONInsertionPoint(offset: out.count, commaBefore: n > 0, commaAfter: n == 0)
                         }
                     }
-                    if n > 0 { out.append(0x2C) }
-                    newline(&out, level: level + 1)
-                    writeString(keys[i], into: &out)
-                    out.append(0x3A)
-                    if options.indent > 0 { out.append(0x20) }
+                    memberKey(keys[i], first: n == 0, into: &out, level: level)
                     if !path.isEmpty && keys[i] == path.first! {
                         write(values[i], into: &out, level: level + 1, probing: path.dropFirst(), for: key, point: &point)
                     } else {
                         write(values[i], into: &out, level: level + 1)
                     }
                 }
-                if path.isEmpty && point == nil {
-                    point = JSONInsertionPoint(offset: out.count, commaBefore: !order.isEmpty, commaAfter: false)
+                if path.isEmpty {
+                    // Already there: no place for another.
+                    point = present ? nil : point ?? JSONInsertionPoint(offset: out.count, commaBefore: !order.isEmpty, commaAfter: false)
                 }
             }
         }
@@ -172,12 +170,16 @@ struct JSONWriter {
     }
 
     private func member(_ key: String, _ value: Value, first: Bool, into out: inout ByteSink, level: Int) {
+        memberKey(key, first: first, into: &out, level: level)
+        write(value, into: &out, level: level + 1)
+    }
+
+    private func memberKey(_ key: String, first: Bool, into out: inout ByteSink, level: Int) {
         if !first { out.append(0x2C) }
         newline(&out, level: level + 1)
         writeString(key, into: &out)
         out.append(0x3A)
         if options.indent > 0 { out.append(0x20) }
-        write(value, into: &out, level: level + 1)
     }
 
     /// Manifests often list keys in order already (`apiVersion`, `kind`, `metadata`, `spec`).

@@ -54,6 +54,10 @@ import Testing
         #expect(point(v, "a", ["e"]) == #"{"e":{^},"m":{"b":1,"d":2},"s":"x"}"#)
         #expect(point(v, "f", []) == #"{"e":{},^,"m":{"b":1,"d":2},"s":"x"}"#)
         #expect(point(v, "b", ["m"]) == nil)  // already there
+        // The text is the value's whole JSON whether or not there is a point.
+        for (key, path) in [("b", ["m"]), ("a", ["s"]), ("a", ["missing"]), ("c", ["m"])] {
+            #expect(v.jsonBytes(.goMarshal, insertionPointFor: key, in: path).bytes == v.jsonBytes(.goMarshal))
+        }
         #expect(point(v, "a", ["s"]) == nil)  // not an object
         #expect(point(v, "a", ["missing"]) == nil)
         // Unsorted: the new member goes last.
