@@ -86,9 +86,7 @@ public final class RESTClient: Client {
                                        options: WriteOptions) async throws(APIError)
     {
         let path = APIPath.withQuery(APIPath.resource(resource, namespace: namespace), options.query)
-        var req = request("POST", path)
-        req.headers.set("Content-Type", "application/json")
-        req.body = body
+        let req = request("POST", path, jsonBody: body)
         let response = try await transport.send(req)
         guard (200..<300).contains(response.status) else {
             throw APIError.fromHTTP(code: response.status, body: response.body, request: req.summary)
@@ -223,14 +221,19 @@ public final class RESTClient: Client {
     // MARK: - Plumbing
 
     func request(_ method: String, _ path: String, json: Value? = nil) -> TransportRequest {
+        request(method, path, jsonBody: json?.jsonBytes())
+    }
+
+    /// A request carrying `jsonBody` as it is (already encoded), or no body.
+    func request(_ method: String, _ path: String, jsonBody: [UInt8]?) -> TransportRequest {
         var req = TransportRequest(method: method, path: path, headers: headers, timeout: requestTimeout)
         // An unreadable token file leaves the request unauthenticated: the server's 401 says more
         // than a local failure would.
         if let tokenFile, let token = try? tokenFile.token() { req.headers.set("Authorization", "Bearer \(token)") }
         if req.headers["Accept"] == nil { req.headers.set("Accept", "application/json") }
-        if let json {
+        if let jsonBody {
             req.headers.set("Content-Type", "application/json")
-            req.body = json.jsonBytes()
+            req.body = jsonBody
         }
         return req
     }
