@@ -83,23 +83,31 @@ public struct Defaulter: Sendable {
 
 extension Value {
     /// Whether `key` holds something other than null (absent and null both read as "unset",
-    /// as they do when the API server decodes into Go structs).
-    func isSet(_ key: String) -> Bool { self[key] != .null }
+    /// as they do when the API server decodes into Go structs). Looked at in place: defaulting
+    /// asks this dozens of times per object.
+    func isSet(_ key: String) -> Bool {
+        guard case .object(let object) = self, let i = object.memberIndex(key) else { return false }
+        return !object.values[i].isNull
+    }
 
     /// Sets `key` to `value` when it is unset. No-op on non-objects.
     mutating func setDefault(_ key: String, _ value: @autoclosure () -> Value) {
-        guard case .object = self, !isSet(key) else { return }
-        self[key] = value()
+        guard !isSet(key), case .object(var object) = self else { return }
+        self = .null  // `object` is now the only reference: the insert does not copy it
+        object[key] = value()
+        self = .object(object)
     }
 
     /// Runs `body` on the object or array at `key`, when there is one, without copying it:
     /// the child is moved out, edited, and put back in its place (key order is kept).
     mutating func edit(_ key: String, _ body: (inout Value) -> Void) {
-        guard case .object(var object) = self, var child = object[key], child.isObject || child.isArray else { return }
+        guard case .object(var object) = self, let i = object.memberIndex(key),
+              object.values[i].isObject || object.values[i].isArray else { return }
         self = .null
-        object[key] = .null
+        var child = object.values[i]
+        object.values[i] = .null
         body(&child)
-        object[key] = child
+        object.values[i] = child
         self = .object(object)
     }
 
