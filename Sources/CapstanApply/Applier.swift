@@ -93,12 +93,21 @@ public struct Applier: Sendable {
                 group.addTask {
                     while let index = board.claim() {
                         let item = tier[index]
-                        board.record(await self.applyObject(item, options: options, prefetched: known[Self.liveKey(item)]), at: index)
+                        let prefetched = Self.prefetched(item, known: known, emptyNamespaces: emptyNamespaces)
+                        board.record(await self.applyObject(item, options: options, prefetched: prefetched), at: index)
                     }
                 }
             }
         }
         return board.results
+    }
+
+    /// What is known of `item` before its GET: absent when its namespace was created by this
+    /// run, else what a LIST showed. The namespace is checked first, and the key built only
+    /// when a LIST ran: building and hashing a key per object cost more than its request's head.
+    static func prefetched(_ item: ResolvedManifest, known: [LiveKey: Prefetched], emptyNamespaces: Set<String>) -> Prefetched? {
+        if item.resource.namespaced, let ns = item.object.namespace, emptyNamespaces.contains(ns) { return .absent }
+        return known.isEmpty ? nil : known[liveKey(item)]
     }
 
     /// What a LIST showed for an object before the tier started.
@@ -121,21 +130,19 @@ public struct Applier: Sendable {
 
     /// Where many objects of one resource share a namespace, one LIST replaces their GETs
     /// (kubectl GETs each); objects it does not show are known to be absent. Objects in
-    /// `emptyNamespaces` (created moments ago by this run) are absent without asking; should
-    /// one exist after all, its create answers AlreadyExists and it goes round as a patch. A
-    /// failed LIST just leaves those objects to their own GETs. Cluster-scoped objects
-    /// (Namespaces, CRDs, cluster roles) keep their GETs: a LIST of them returns every one in
-    /// the cluster, which grows with the cluster rather than with the manifests.
+    /// `emptyNamespaces` (created moments ago by this run) need no LIST: `prefetched` answers
+    /// absent for them without asking; should one exist after all, its create answers
+    /// AlreadyExists and it goes round as a patch. A failed LIST just leaves those objects to
+    /// their own GETs. Cluster-scoped objects (Namespaces, CRDs, cluster roles) keep their GETs:
+    /// a LIST of them returns every one in the cluster, which grows with the cluster rather
+    /// than with the manifests.
     func prefetch(_ tier: [ResolvedManifest], emptyNamespaces: Set<String> = [], concurrency: Int = 16) async -> [LiveKey: Prefetched] {
         var groups: [String: (GroupVersionResource, String?, [ResolvedManifest])] = [:]
         var known: [LiveKey: Prefetched] = [:]
         for item in tier {
             guard item.resource.namespaced else { continue }
             let ns = item.object.namespace
-            if let ns, emptyNamespaces.contains(ns) {
-                known[Self.liveKey(item)] = .absent
-                continue
-            }
+            if let ns, emptyNamespaces.contains(ns) { continue }
             let key = "\(item.resource.gvr)|\(ns ?? "")"
             groups[key, default: (item.resource.gvr, ns, [])].2.append(item)
         }

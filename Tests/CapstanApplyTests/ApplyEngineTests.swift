@@ -69,6 +69,23 @@ let webV1 = """
         #expect(!sent.contains { $0.hasPrefix("get configmaps") }, "\(sent)")
     }
 
+    /// Objects in a namespace this run created are known to be absent: no LIST and no GET,
+    /// only their creates. Objects elsewhere in the same tier are still read.
+    @Test func objectsInNamespacesJustCreatedAreNotRead() async throws {
+        let fake = FakeClient()
+        _ = try await fake.create(.namespaces, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "old"]])
+        var yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: fresh}\n---\n"
+        for i in 0..<10 { yaml += "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm\(i), namespace: fresh}\n---\n" }
+        yaml += "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: old}\n"
+        let before = await fake.actions.count
+        let report = await Applier(client: fake).apply(try resolve(yaml), options: ApplyOptions())
+        #expect(report.summary == "12 objects: 12 created")
+        let sent = await fake.actions.dropFirst(before).map(\.description)
+        #expect(!sent.contains { $0.hasPrefix("list configmaps") }, "\(sent)")
+        #expect(sent.filter { $0.hasPrefix("get configmaps") } == ["get configmaps old/elsewhere"], "\(sent)")
+        #expect(sent.filter { $0.hasPrefix("create configmaps") }.count == 11, "\(sent)")
+    }
+
     /// Without `keepsObjects` the results and what is stored are the same; only created
     /// objects other than Namespaces and CRDs come back without the server's copy.
     @Test func droppingObjectsChangesNothingElse() async throws {
