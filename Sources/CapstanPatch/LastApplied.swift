@@ -33,9 +33,7 @@ public enum LastApplied {
     /// string), the rest. Writing the modified object again cost as much as the annotation.
     public static func modifiedJSON(_ manifest: Value) -> [UInt8] {
         var m = manifest
-        var annotations = m[path: ["metadata", "annotations"]].objectValue ?? [:]
-        annotations.removeValue(forKey: annotation)
-        m[path: ["metadata", "annotations"]] = .object(annotations)
+        removeAnnotation(from: &m, annotations: m[path: ["metadata", "annotations"]].objectValue ?? [:])
         let (text, point) = m.jsonBytes(.goMarshal, insertionPointFor: annotation, in: ["metadata", "annotations"])
         guard let point else { return modified(manifest).jsonBytes(.goMarshal) }
         var body: [UInt8] = []
@@ -54,10 +52,16 @@ public enum LastApplied {
     /// `configuration(for: m)`, where `annotations` are `m`'s own; `m` is left as the document
     /// that was encoded (its annotations without the last-applied one).
     private static func configuration(replacingIn m: inout Value, annotations: ValueObject) -> String {
+        removeAnnotation(from: &m, annotations: annotations)
+        return m.jsonString(.goMarshal) + "\n"
+    }
+
+    /// Makes `m` the document the annotation encodes: its annotations (`m`'s own, passed in)
+    /// without this one, present as `{}` when none are left.
+    private static func removeAnnotation(from m: inout Value, annotations: ValueObject) {
         var without = annotations
         without.removeValue(forKey: annotation)
         m[path: ["metadata", "annotations"]] = .object(without)
-        return m.jsonString(.goMarshal) + "\n"
     }
 
     /// The *original* recorded on a live object: its parsed annotation, or `.null` when the
